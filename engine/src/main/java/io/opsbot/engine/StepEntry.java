@@ -1,0 +1,6 @@
+package io.opsbot.engine;
+
+import java.time.Instant;
+
+/** One recorded step transition. */
+public record StepEntry(String operationId, int index, String description, StepState state, String detail, Instant at) {}
