@@ -26,6 +26,14 @@ public final class JdbcJournal implements Journal {
     private static final String OPERATION_COLUMNS =
             "id, kind, title, requester, channel, command_text, resources, plan, state, started_at, finished_at, summary, recovered_at";
 
+    static {
+        // AUTO_SERVER and the socket file lock open listening sockets, on every interface unless H2 is told
+        // otherwise before its first use; the journal is for local processes only.
+        if (System.getProperty("h2.bindAddress") == null) {
+            System.setProperty("h2.bindAddress", "127.0.0.1");
+        }
+    }
+
     private final ConnectionPool pool;
     private final Clock clock;
 
@@ -36,15 +44,16 @@ public final class JdbcJournal implements Journal {
 
     /**
      * An embedded H2 database in {@code file} (H2 adds ".mv.db"). AUTO_SERVER lets a second local process (say,
-     * an admin command) open the same file while the bot runs; WRITE_DELAY=0 puts every commit on disk at once,
-     * so a killed process loses no transition it had recorded.
+     * an admin command) open the same file while the bot runs (over loopback); FILE_LOCK=SOCKET lets a restart
+     * after a crash see at once that the lock is stale; WRITE_DELAY=0 puts every commit on disk at once, so a
+     * killed process loses no transition it had recorded.
      */
     public static JdbcJournal h2(Path file) {
         String path = file.toAbsolutePath().toString();
         if (path.endsWith(".mv.db")) {
             path = path.substring(0, path.length() - ".mv.db".length());
         }
-        return open("jdbc:h2:file:" + path + ";AUTO_SERVER=TRUE;WRITE_DELAY=0", "sa", "");
+        return open("jdbc:h2:file:" + path + ";AUTO_SERVER=TRUE;FILE_LOCK=SOCKET;WRITE_DELAY=0", "sa", "");
     }
 
     /** A private in-memory H2 journal, gone when closed: for tests and dry runs. */
