@@ -7,8 +7,10 @@ import java.util.List;
  * Splits one command line into words. Whitespace (any Unicode space) separates words; a quoted part groups
  * words and may sit inside a word ({@code --grep="connection refused"}). Quotes: {@code "…"} and {@code '…'},
  * and the typographic ones chat clients put in their place: {@code “…”} and {@code ‘…’} (closed by their
- * partner or by the plain quote). Inside double quotes, {@code \"} and {@code \\} stand for {@code "} and
- * {@code \}; every other character, backslashes included, is itself.
+ * partner or by the plain quote). A single quote closes only at the end of a word, so that an apostrophe
+ * inside one stays ({@code 'it's down'}, or as chat clients write it, {@code ‘it’s down’}). Inside double
+ * quotes, {@code \"} and {@code \\} stand for {@code "} and {@code \}; every other character, backslashes
+ * included, is itself.
  */
 final class Tokenizer {
 
@@ -64,7 +66,7 @@ final class Tokenizer {
             if (escapes && c == '\\' && i + 1 < line.length() && (line.charAt(i + 1) == '"' || line.charAt(i + 1) == '\\')) {
                 word.append(line.charAt(i + 1));
                 i += 2;
-            } else if (closes(opener, c)) {
+            } else if (closes(opener, c) && (!isSingle(opener) || endsWord(line, i + 1))) {
                 return i + 1;
             } else {
                 word.append(c);
@@ -73,6 +75,15 @@ final class Tokenizer {
         }
         throw new CommandException("unterminated quote: the " + opener + " at character " + (open + 1)
                 + " is never closed; close it, e.g. logs nodeapp --grep \"connection refused\"");
+    }
+
+    private static boolean isSingle(char opener) {
+        return opener == '\'' || opener == '‘';
+    }
+
+    /** Whether {@code i} is past the end of a word: a single quote inside a word is an apostrophe (it’s). */
+    private static boolean endsWord(String line, int i) {
+        return i >= line.length() || isSpace(line.charAt(i));
     }
 
     private static boolean looksLikeFlag(String text) {
