@@ -8,6 +8,10 @@
 #
 # Each ci_start_* function exports the OPSBOT_TEST_* variables of its component only once the
 # component answers, and returns non-zero with a message naming it when it cannot be brought up.
+#
+# Overrides, rarely needed: OPSBOT_CI_STATE (state dir; default /var/lib/opsbot-ci as root, else
+# .ci/work), OPSBOT_CI_DOCKER_SOCK, OPSBOT_CI_DOCKER_STORAGE (default vfs), OPSBOT_CI_DOCKER_DATA_ROOT,
+# OPSBOT_CI_DOCKER_EXEC_ROOT, OPSBOT_CI_DOCKERD_FLAGS (extra dockerd flags).
 
 CI_STATE_DIR="${OPSBOT_CI_STATE:-}"
 if [[ -z "$CI_STATE_DIR" ]]; then
@@ -16,6 +20,8 @@ if [[ -z "$CI_STATE_DIR" ]]; then
 fi
 CI_DOCKER_SOCK="${OPSBOT_CI_DOCKER_SOCK:-/var/run/docker.sock}"
 CI_DOCKER_STORAGE="${OPSBOT_CI_DOCKER_STORAGE:-vfs}"
+CI_DOCKER_DATA_ROOT="${OPSBOT_CI_DOCKER_DATA_ROOT:-/var/lib/docker}"
+CI_DOCKER_EXEC_ROOT="${OPSBOT_CI_DOCKER_EXEC_ROOT:-/var/run/docker}"
 CI_BASE_IMAGE=opsbot/busybox:latest
 CI_REGISTRY_ADDR=127.0.0.1:5000
 CI_SSH_PORT=2222
@@ -213,7 +219,7 @@ ci_start_docker() {
       ci_wait 30 "dockerd" ci_docker_ready || ci_stop_matching dockerd "dockerd --pidfile $pidfile"
     fi
     # A dockerd killed with its containerd leaves containerd's pid file; a reused pid would fool it.
-    local cpid=/var/run/docker/containerd/containerd.pid
+    local cpid=$CI_DOCKER_EXEC_ROOT/containerd/containerd.pid
     if [[ -f $cpid ]] && ! ci_pid_matches "$(head -n1 "$cpid")" containerd; then rm -f "$cpid"; fi
     if ! ci_docker_ready; then
       rm -f "$pidfile"
@@ -221,6 +227,7 @@ ci_start_docker() {
       # dockerd writes its own pid file; ci_daemon's is a scratch copy.
       # shellcheck disable=SC2086
       ci_daemon "$dir/launch.pid" "$dir/dockerd.log" dockerd --pidfile "$pidfile" --host "unix://$CI_DOCKER_SOCK" \
+        --data-root "$CI_DOCKER_DATA_ROOT" --exec-root "$CI_DOCKER_EXEC_ROOT" \
         --storage-driver="$CI_DOCKER_STORAGE" ${OPSBOT_CI_DOCKERD_FLAGS:-}
       if ! ci_wait 60 "docker info" ci_docker_ready; then
         tail -n 20 "$dir/dockerd.log" >&2
