@@ -33,9 +33,9 @@ CI_RSYSLOG_DIR=/var/log/remote
 
 # What the tests need, as Debian packages (the command that proves each is there).
 CI_PACKAGES=(
-  postgresql:pg_ctlcluster docker.io:dockerd docker-registry:docker-registry busybox-static:/bin/busybox
-  openssh-server:/usr/sbin/sshd openssh-client:ssh-keygen rsyslog:rsyslogd curl:curl ansible:ansible-playbook
-  ansible-lint:ansible-lint debootstrap:debootstrap netcat-openbsd:nc.openbsd procps:pgrep
+  postgresql:pg_ctlcluster docker.io:/usr/sbin/dockerd docker-registry:docker-registry busybox-static:/bin/busybox
+  openssh-server:/usr/sbin/sshd openssh-client:ssh-keygen rsyslog:/usr/sbin/rsyslogd curl:curl ansible:ansible-playbook
+  ansible-lint:ansible-lint debootstrap:/usr/sbin/debootstrap netcat-openbsd:nc.openbsd procps:pgrep
 )
 
 ci_log() { printf '[ci %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -119,7 +119,6 @@ ci_install_packages() {
   for entry in "${CI_PACKAGES[@]}"; do
     pkg=${entry%%:*}; probe=${entry#*:}
     if [[ $probe == /* ]]; then [[ -x $probe ]] && continue; else command -v "$probe" >/dev/null 2>&1 && continue; fi
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' && [[ $pkg != openssh-server ]] && continue
     missing+=("$pkg")
   done
   command -v mvn >/dev/null 2>&1 || missing+=(maven)
