@@ -25,6 +25,12 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.IOUtils;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.transport.verification.PromiscuousVerifier;
 
 import org.junit.jupiter.api.Test;
 import org.opentest4j.TestAbortedException;
@@ -80,12 +86,47 @@ class RealComponentsTest {
     }
 
     @Test
+    void sshLoginWithTheTestKeyRunsCommandsAsTheTestUser() throws Exception {
+        RealComponents.Ssh ssh = RealComponents.ssh();
+        assertThat(runOverSsh(ssh, "id -un")).isEqualTo(ssh.user());
+    }
+
+    @Test
     void rsyslogWritesAUdpMessageToItsProgramsFileWithAnRfc3339Timestamp() throws Exception {
         RealComponents.Rsyslog rsyslog = RealComponents.rsyslog();
-        String tag = "opsbot-test-" + UUID.randomUUID().toString().substring(0, 8);
+        String tag = uniqueTag();
         String marker = "marker-" + UUID.randomUUID();
+        Path file = sendAndAwait(rsyslog, tag, marker);
+        try {
+            assertThat(Files.readString(file).strip())
+                    .matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([+-]\\d{2}:\\d{2}|Z) \\S+ " + tag + ": " + marker);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void theSshTestUserCanReadTheCentralLogs() throws Exception {
+        RealComponents.Rsyslog rsyslog = RealComponents.rsyslog();
+        RealComponents.Ssh ssh = RealComponents.ssh();
+        String tag = uniqueTag();
+        String marker = "marker-" + UUID.randomUUID();
+        Path file = sendAndAwait(rsyslog, tag, marker);
+        try {
+            assertThat(runOverSsh(ssh, "cat " + file)).contains(marker);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static String uniqueTag() {
+        return "opsbot-test-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Sends one syslog line over UDP and waits until rsyslog has written it; returns the file. */
+    private static Path sendAndAwait(RealComponents.Rsyslog rsyslog, String tag, String marker) throws Exception {
         // <14> = facility user, severity info; an RFC 3164 line with an RFC 3339 timestamp
-        // (milliseconds: rsyslog 8.2302 garbles longer fractions of a second).
+        // (milliseconds: rsyslog 8.2302 garbles fractions of a second longer than 6 digits).
         String line = "<14>" + OffsetDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX"))
                 + " opsbot-test " + tag + ": " + marker;
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
@@ -95,9 +136,23 @@ class RealComponentsTest {
         Path file = rsyslog.logFileOf(tag);
         await("message tagged " + tag + " in " + file).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> Files.exists(file) && Files.readString(file).contains(marker));
-        assertThat(Files.readString(file).strip())
-                .matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([+-]\\d{2}:\\d{2}|Z) \\S+ " + tag + ": " + marker);
-        Files.deleteIfExists(file);
+        return file;
+    }
+
+    private static String runOverSsh(RealComponents.Ssh ssh, String command) throws Exception {
+        try (SSHClient client = new SSHClient()) {
+            client.addHostKeyVerifier(new PromiscuousVerifier()); // a throwaway host key made by run-tests
+            client.setConnectTimeout(5_000);
+            client.setTimeout(10_000);
+            client.connect(ssh.host(), ssh.port());
+            client.authPublickey(ssh.user(), client.loadKeys(ssh.privateKey().toString()));
+            try (Session session = client.startSession(); Session.Command cmd = session.exec(command)) {
+                String out = IOUtils.readFully(cmd.getInputStream()).toString(StandardCharsets.UTF_8);
+                cmd.join(10, TimeUnit.SECONDS);
+                assertThat(cmd.getExitStatus()).as("exit status of '%s'", command).isZero();
+                return out.strip();
+            }
+        }
     }
 
     @Test
