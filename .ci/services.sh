@@ -74,7 +74,7 @@ ci_stop_matching() {
   local what=$1 pattern=$2 pids
   pids=$(pgrep -f -- "$pattern" || true)
   [[ -n "$pids" ]] || return 0
-  ci_log "stopping earlier $what that does not answer: pid $(echo $pids)"
+  ci_log "stopping earlier $what: pid $(echo $pids)"
   # shellcheck disable=SC2086
   kill $pids 2>/dev/null || true
   local deadline=$((SECONDS + 15))
@@ -82,6 +82,18 @@ ci_stop_matching() {
   pids=$(pgrep -f -- "$pattern" || true)
   # shellcheck disable=SC2086
   [[ -z "$pids" ]] || kill -9 $pids 2>/dev/null || true
+}
+
+# ci_adopt PIDFILE PATTERN: an earlier instance of ours (one process matching PATTERN) whose pid
+# file is gone or stale gets its pid file back, so it is reused or restarted like any other.
+ci_adopt() {
+  local pidfile=$1 pattern=$2 pids
+  ci_pidfile_alive "$pidfile" "$pattern" && return 0
+  pids=$(pgrep -o -f -- "$pattern" || true)
+  [[ $pids =~ ^[0-9]+$ ]] || return 0
+  ci_log "adopting earlier instance pid $pids ($pattern)"
+  mkdir -p "$(dirname "$pidfile")"
+  echo "$pids" >"$pidfile"
 }
 
 # ci_write_if_changed FILE: write stdin to FILE; succeed only when the content changed.
@@ -169,17 +181,19 @@ listen_addresses = '127.0.0.1'
 port = 5432
 EOF
     mkdir -p /var/run/postgresql && chown postgres:postgres /var/run/postgresql
-    local status=0
-    pg_ctlcluster "$ver" main status >/dev/null 2>&1 || status=$?
-    if ((status == 0)) && $confchanged; then
-      ci_log "restarting PostgreSQL $ver/main for the loopback settings"
-      pg_ctlcluster "$ver" main restart 9>&-
-    elif ((status != 0)); then
-      # A postmaster.pid left by a killed server whose pid now belongs to someone else blocks the start.
-      local pmpid=/var/lib/postgresql/$ver/main/postmaster.pid
-      if [[ -f $pmpid ]] && ! ci_pid_matches "$(head -n1 "$pmpid")" postgres; then
-        ci_log "removing stale $pmpid"; rm -f "$pmpid"
+    # Running means: postmaster.pid names a live postgres. pg_ctlcluster's own status is fooled by a
+    # killed server's pid that is still a zombie or now belongs to another process, and so would be
+    # the server's start; such a postmaster.pid is removed.
+    local datadir pmpid
+    datadir=$(pg_conftool -s "$ver" main show data_directory 2>/dev/null || echo "/var/lib/postgresql/$ver/main")
+    pmpid=$datadir/postmaster.pid
+    if [[ -f $pmpid ]] && ci_pid_matches "$(head -n1 "$pmpid")" postgres; then
+      if $confchanged; then
+        ci_log "restarting PostgreSQL $ver/main for the loopback settings"
+        pg_ctlcluster "$ver" main restart 9>&-
       fi
+    else
+      if [[ -f $pmpid ]]; then ci_log "removing stale $pmpid"; rm -f "$pmpid"; fi
       ci_log "starting PostgreSQL $ver/main"
       pg_ctlcluster "$ver" main start 9>&- || { ci_error "PostgreSQL $ver/main failed to start; see /var/log/postgresql/postgresql-$ver-main.log"; return 1; }
     fi
@@ -232,7 +246,7 @@ ci_start_docker() {
     mkdir -p "$dir"
     if ci_pidfile_alive "$pidfile" dockerd; then
       ci_log "our dockerd (pid $(cat "$pidfile")) is up but not answering yet; waiting"
-      ci_wait 30 "dockerd" ci_docker_ready || ci_stop_matching dockerd "dockerd --pidfile $pidfile"
+      ci_wait 30 "dockerd" ci_docker_ready || ci_stop_matching "dockerd (not answering)" "dockerd --pidfile $pidfile"
     fi
     # A dockerd killed with its containerd leaves containerd's pid file; a reused pid would fool it.
     local cpid=$CI_DOCKER_EXEC_ROOT/containerd/containerd.pid
@@ -311,12 +325,13 @@ http:
   addr: $CI_REGISTRY_ADDR
 EOF
   fi
+  ci_adopt "$pidfile" "$pattern"
   if ci_pidfile_alive "$pidfile" "$pattern" && $changed; then ci_stop_matching "registry (config changed)" "$pattern"; fi
   if ! ci_registry_ready; then
     command -v docker-registry >/dev/null 2>&1 || { ci_error "Docker registry not answering on $CI_REGISTRY_ADDR and docker-registry is not installed (package docker-registry)"; return 1; }
     ci_pidfile_alive "$pidfile" "$pattern" && ci_wait 10 "registry" ci_registry_ready
     if ! ci_registry_ready; then
-      ci_stop_matching "docker-registry" "$pattern"
+      ci_stop_matching "docker-registry (not answering)" "$pattern"
       local owner; owner=$(ci_port_owner tcp 5000)
       [[ -z $owner ]] || { ci_error "Docker registry: port 5000 is held by something else: $owner"; return 1; }
       ci_log "starting docker-registry on $CI_REGISTRY_ADDR, log $dir/registry.log"
@@ -397,11 +412,12 @@ PrintMotd no
 Subsystem sftp internal-sftp
 EOF
     local pattern="sshd -f $config"
+    ci_adopt "$pidfile" "$pattern"
     if ci_pidfile_alive "$pidfile" "$pattern" && $changed; then ci_stop_matching "sshd (config changed)" "$pattern"; fi
     if ! ci_ssh_banner; then
       ci_pidfile_alive "$pidfile" "$pattern" && ci_wait 10 "sshd" ci_ssh_banner
       if ! ci_ssh_banner; then
-        ci_stop_matching sshd "$pattern"
+        ci_stop_matching "sshd (not answering)" "$pattern"
         rm -f "$pidfile"
         local owner; owner=$(ci_port_owner tcp "$CI_SSH_PORT")
         [[ -z $owner ]] || { ci_error "OpenSSH: port $CI_SSH_PORT is held by something else: $owner"; return 1; }
@@ -460,10 +476,11 @@ action(type="omfile" dynaFile="OpsbotRemoteFile" template="RSYSLOG_FileFormat"
        fileOwner="root" fileGroup="adm" fileCreateMode="0640" dirCreateMode="0755")
 EOF
     if ci_pidfile_alive "$pidfile" "$pattern" && $changed; then ci_stop_matching "rsyslogd (config changed)" "$pattern"; fi
+    ci_adopt "$pidfile" "$pattern"
     if ci_pidfile_alive "$pidfile" "$pattern" && ci_rsyslog_tcp_open; then
       ci_log "rsyslogd already runs (pid $(cat "$pidfile"), reused)"
     else
-      ci_stop_matching rsyslogd "$pattern"
+      ci_stop_matching "rsyslogd (not answering)" "$pattern"
       rm -f "$pidfile"
       local owner; owner=$(ci_port_owner udp "$CI_RSYSLOG_PORT")$(ci_port_owner tcp "$CI_RSYSLOG_PORT")
       [[ -z $owner ]] || { ci_error "rsyslog: port $CI_RSYSLOG_PORT is held by something else: $owner"; return 1; }
