@@ -114,9 +114,11 @@ final class OperationRunner {
         int n = op.steps().size();
         List<StepReport> reports = new ArrayList<>();
         String stopped = null;
+        boolean cancelled = false;
         for (int i = 0; i < n; i++) {
             Step step = op.steps().get(i);
             if (stopped == null && current.isCancelled()) {
+                cancelled = true;
                 stopped = "cancelled by " + current.cancelledBy() + (i == 0 ? " before step 1 of " + n : " after step " + i + " of " + n)
                         + "; " + notRun(i, n);
             }
@@ -127,10 +129,12 @@ final class OperationRunner {
             StepReport report = stepRunner.run(current, i, step, listener);
             reports.add(report);
             if (report.result() == StepResult.FAILED) {
+                cancelled = current.isCancelled();
                 stopped = failureMessage(current, i, n, report);
             }
         }
-        Outcome.State state = current.isCancelled() ? Outcome.State.CANCELLED
+        // A cancel that arrives after the last step has no effect: the outcome says what happened.
+        Outcome.State state = cancelled ? Outcome.State.CANCELLED
                 : stopped != null ? Outcome.State.FAILED : Outcome.State.SUCCEEDED;
         String message = stopped != null ? stopped : successMessage(reports);
         return finish(current, op, reports, state, resumed == null ? message : "resumed after a restart; " + message,
