@@ -124,6 +124,9 @@ public final class AppDefinitions {
 
     private static JsonNode number(BigDecimal value) {
         BigDecimal stripped = value.stripTrailingZeros();
+        if (stripped.scale() <= 0 && stripped.abs().compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) < 0) {
+            return NODES.numberNode(stripped.intValueExact()); // the node type Jackson itself reads small integers as
+        }
         if (stripped.scale() <= 0 && stripped.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) < 0) {
             return NODES.numberNode(stripped.longValueExact());
         }
@@ -131,7 +134,7 @@ public final class AppDefinitions {
     }
 
     private static void defaultNumber(ObjectNode node, String field, long value) {
-        defaultValue(node, field, NODES.numberNode(value));
+        defaultValue(node, field, number(BigDecimal.valueOf(value)));
     }
 
     private static void defaultNumber(ObjectNode node, String field, BigDecimal value) {

@@ -28,7 +28,8 @@ public final class Responses {
     }
 
     public static String event(String type, String data) {
-        return "event: " + type + "\ndata: " + data + "\n\n";
+        // One SSE data line: a JSON text block with line breaks would otherwise split into several fields.
+        return "event: " + type + "\ndata: " + data.replace("\n", " ") + "\n\n";
     }
 
     /** Captures everything logged under the root logger until {@link Capture#close()}. */
