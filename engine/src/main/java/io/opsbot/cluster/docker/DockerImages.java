@@ -146,9 +146,12 @@ public final class DockerImages implements Closeable {
             throw unreachable(what, e);
         }
         if (watch.error != null) {
-            throw new OpsException(what + " failed" + watch.atStep() + ": " + watch.error);
+            // A base image pull from a registry that is down is worth retrying; a broken step is not.
+            String text = what + " failed" + watch.atStep() + ": " + watch.error;
+            throw isRegistryUnreachable(watch.error) ? new TransientException(text) : new OpsException(text);
         }
-        String imageId = watch.imageId != null ? normalizeId(watch.imageId) : localImageId(imageRef)
+        // The stream names the image by its short id; the daemon has the full one.
+        String imageId = localImageId(imageRef)
                 .orElseThrow(() -> new OpsException(what + " finished but " + imageRef + " is not in the daemon"));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         log.info("docker build done image={} id={} tookMs={}", imageRef, imageId, took.toMillis());
@@ -278,10 +281,6 @@ public final class DockerImages implements Closeable {
         return text;
     }
 
-    private static String normalizeId(String id) {
-        return id.startsWith("sha256:") ? id : "sha256:" + id;
-    }
-
     private static String itemError(ResponseItem item) {
         if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
             return item.getErrorDetail().getMessage().strip();
@@ -294,7 +293,6 @@ public final class DockerImages implements Closeable {
         private final Consumer<String> progress;
         private volatile String step;
         private volatile String error;
-        private volatile String imageId;
 
         BuildWatch(Consumer<String> progress) {
             this.progress = progress;
@@ -319,9 +317,6 @@ public final class DockerImages implements Closeable {
             }
             if (item.isErrorIndicated()) {
                 error = itemError(item);
-            }
-            if (item.isBuildSuccessIndicated()) {
-                imageId = item.getImageId();
             }
         }
 
