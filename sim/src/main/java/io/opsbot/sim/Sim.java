@@ -260,7 +260,17 @@ public final class Sim implements AutoCloseable {
       if (events != null) {
         events.close();
       }
-      servers.forEach(s -> s.stop(0));
+      // HttpServer.stop waits for its dispatcher's next wake-up (up to a second): stop them all at once.
+      List<Thread> stopping = servers.stream().map(s -> new Thread(() -> s.stop(0), "sim-stop")).toList();
+      stopping.forEach(Thread::start);
+      for (Thread t : stopping) {
+        try {
+          t.join(5_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
       if (ssh != null) {
         ssh.close();
       }

@@ -28,7 +28,7 @@ class MarathonSimTest {
 
   @BeforeAll
   static void start() {
-    sim = Sim.start(new SimOptions(home, 0, null, 100, false));
+    sim = Sim.start(new SimOptions(TestHomes.withKeys(home), 0, null, 100, false));
     marathon = new SimClient(sim.endpoints().marathonUrl());
   }
 

@@ -102,7 +102,7 @@ public final class ClusterModel {
   private void load() {
     try {
       state = Json.MAPPER.readValue(stateFile.toFile(), ClusterState.class);
-      clock.set(Math.max(state.simTimeMillis, clock.millis() > 0 ? state.simTimeMillis : 0));
+      clock.set(state.simTimeMillis);
       long away = Math.max(0, System.currentTimeMillis() - state.savedAtWallMillis);
       catchUp(Math.round(Math.min(away, 3_600_000L) * clock.scale()));
       log.info("sim state loaded file={} apps={} tasks={} deployments={}", stateFile, state.apps.size(),

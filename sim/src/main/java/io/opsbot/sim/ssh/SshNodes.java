@@ -54,6 +54,7 @@ public final class SshNodes implements AutoCloseable {
       PublickeyAuthenticator auth = (user, key, session) -> USER.equals(user) && keys.authenticate(user, key, session);
       SimpleGeneratorHostKeyProvider hostKeys = new SimpleGeneratorHostKeyProvider(dir.resolve("host_key"));
       hostKeys.setAlgorithm("RSA");
+      hostKeys.setKeySize(2048);
       for (String node : nodes) {
         SshServer sshd = SshServer.setUpDefaultServer();
         sshd.setHost("127.0.0.1");
@@ -76,7 +77,7 @@ public final class SshNodes implements AutoCloseable {
     KeyPair pair;
     try {
       KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-      gen.initialize(3072);
+      gen.initialize(2048);
       pair = gen.generateKeyPair();
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
