@@ -17,8 +17,11 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.TransientException;
+import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,7 +111,7 @@ public final class DockerImages implements Closeable {
      * {@code .git} and what {@code .dockerignore} excludes. It changes exactly when what the build sees changes.
      */
     public String contentHash(Path buildContext) {
-        return new BuildContextHash(buildContext).compute();
+        return new BuildContext(buildContext).hash();
     }
 
     /**
@@ -126,24 +129,27 @@ public final class DockerImages implements Closeable {
         }
         long start = System.nanoTime();
         log.info("docker build start image={} context={}", imageRef, context);
-        BuildImageCmd cmd = stream.buildImageCmd()
-                .withBaseDirectory(context.toFile())
-                .withDockerfile(dockerfile.toFile())
-                .withTags(Set.of(imageRef))
-                .withPull(false)
-                .withRemove(true)
-                .withForcerm(true);
-        buildArgs.forEach(cmd::withBuildArg);
-
         BuildWatch watch = new BuildWatch(progress);
         String what = "docker build of " + ref.shortName();
-        try {
+        Path tar = contextTar(context, what);
+        try (InputStream body = Files.newInputStream(tar)) {
+            // The tar holds exactly the files contentHash() counts, so the tag names what was built.
+            BuildImageCmd cmd = stream.buildImageCmd(body)
+                    .withTags(Set.of(imageRef))
+                    .withPull(false)
+                    .withRemove(true)
+                    .withForcerm(true);
+            buildArgs.forEach(cmd::withBuildArg);
             cmd.exec(watch);
             await(watch, BUILD_TIMEOUT, what);
         } catch (DockerException e) {
             throw new OpsException(what + " failed" + watch.atStep() + ": " + daemonMessage(e), e);
+        } catch (IOException e) {
+            throw new OpsException(what + " failed: cannot read the context archive: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw unreachable(what, e);
+        } finally {
+            deleteQuietly(tar);
         }
         if (watch.error != null) {
             // A base image pull from a registry that is down is worth retrying; a broken step is not.
@@ -227,6 +233,29 @@ public final class DockerImages implements Closeable {
             Thread.currentThread().interrupt();
             closeQuietly(watch);
             throw new OpsException(what + " was interrupted", e);
+        }
+    }
+
+    private static Path contextTar(Path context, String what) {
+        try {
+            Path tar = Files.createTempFile("opsbot-build-", ".tar");
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tar))) {
+                new BuildContext(context).writeTar(out);
+            } catch (IOException | RuntimeException e) {
+                deleteQuietly(tar);
+                throw e;
+            }
+            return tar;
+        } catch (IOException e) {
+            throw new OpsException(what + " failed: cannot pack the build context " + context + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.debug("cannot delete temporary file path={} error={}", file, e.toString());
         }
     }
 
