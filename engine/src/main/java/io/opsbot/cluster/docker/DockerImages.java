@@ -223,7 +223,7 @@ public final class DockerImages implements Closeable {
         }
     }
 
-    private static void await(ResultCallback.Adapter<?> watch, Duration timeout, String what) {
+    private static void await(Watch<?> watch, Duration timeout, String what) {
         try {
             if (!watch.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 closeQuietly(watch);
@@ -233,6 +233,13 @@ public final class DockerImages implements Closeable {
             Thread.currentThread().interrupt();
             closeQuietly(watch);
             throw new OpsException(what + " was interrupted", e);
+        }
+        Throwable failure = watch.failure;
+        if (failure instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (failure != null) {
+            throw new OpsException(what + " failed: " + failure.getMessage(), failure);
         }
     }
 
@@ -317,8 +324,25 @@ public final class DockerImages implements Closeable {
         return item.getError() == null ? "unknown error" : item.getError().strip();
     }
 
-    /** Follows a build's stream: output lines, the current step, the error or the image id. */
-    private static final class BuildWatch extends ResultCallback.Adapter<BuildResponseItem> {
+    /**
+     * A response stream's callback that keeps a transport failure for {@link #await} to rethrow, instead of the
+     * library's default of logging it at ERROR: the caller turns it into a message for the user.
+     */
+    private abstract static class Watch<T> extends ResultCallback.Adapter<T> {
+        volatile Throwable failure;
+
+        @Override
+        public void onError(Throwable throwable) {
+            if (failure == null) {
+                failure = throwable;
+            }
+            log.debug("docker stream failed error={}", throwable.toString());
+            closeQuietly(this);
+        }
+    }
+
+    /** Follows a build's stream: output lines, the current step, the error. */
+    private static final class BuildWatch extends Watch<BuildResponseItem> {
         private final Consumer<String> progress;
         private volatile String step;
         private volatile String error;
@@ -359,7 +383,7 @@ public final class DockerImages implements Closeable {
     }
 
     /** Follows a push's stream: layer events, the error or the digest. */
-    private static final class PushWatch extends ResultCallback.Adapter<PushResponseItem> {
+    private static final class PushWatch extends Watch<PushResponseItem> {
         private final Consumer<String> progress;
         private volatile String error;
         private volatile String digest;
