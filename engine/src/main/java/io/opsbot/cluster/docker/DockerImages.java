@@ -321,7 +321,8 @@ public final class DockerImages implements Closeable {
         if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
             return item.getErrorDetail().getMessage().strip();
         }
-        return item.getError() == null ? "unknown error" : item.getError().strip();
+        // The plain "error" field repeats errorDetail's message; only errorDetail is supported by the library.
+        return "the daemon reported an error without a message";
     }
 
     /**
