@@ -189,8 +189,9 @@ class MesosClientTest {
 
     @Test
     void noReachableMasterIsATransientErrorListingWhatWasTried() throws Exception {
-        standby.enqueue(status(503));
-        standby.enqueue(status(503));
+        for (int i = 0; i < 4; i++) { // two attempts at /master/redirect, two at /master/state
+            standby.enqueue(status(503));
+        }
         int port = closedPort();
         MesosClient mesos = new MesosClient(List.of(standby.url("/").toString(), "http://127.0.0.1:" + port),
                 Auth.none(), HttpClients.shared(), ClientMetrics.NOOP, FAST);
