@@ -110,7 +110,7 @@ public final class DockerImages implements Closeable {
      * A 12-hex-digit hash of the build context: every file's path and content, sorted by path, leaving out
      * {@code .git} and what {@code .dockerignore} excludes. It changes exactly when what the build sees changes.
      */
-    public String contentHash(Path buildContext) {
+    public static String contentHash(Path buildContext) {
         return new BuildContext(buildContext).hash();
     }
 

@@ -1,13 +1,18 @@
 package io.opsbot.engine.ops;
 
+import io.opsbot.cluster.docker.DockerImages;
 import io.opsbot.cluster.http.Auth;
 import io.opsbot.cluster.http.HttpClients;
 import io.opsbot.cluster.marathon.DeploymentWatcher;
 import io.opsbot.cluster.marathon.MarathonClient;
 import io.opsbot.cluster.marathon.MarathonEvents;
+import io.opsbot.cluster.mesos.MesosClient;
+import io.opsbot.cluster.registry.RegistryClient;
 import io.opsbot.config.ClusterConfig;
 import io.opsbot.engine.OpsException;
 import java.io.Closeable;
+import java.time.Duration;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
 /**
@@ -20,24 +25,48 @@ public final class ClusterClients implements Closeable {
     private final MarathonClient marathon;
     private final MarathonEvents events;
     private final DeploymentWatcher watcher;
+    private final MesosClient mesos;
+    private final RegistryClient registry;
+    private final RegistryPusher pusher;
+    private final DockerImages docker;
 
-    private ClusterClients(ClusterConfig config, MarathonClient marathon, MarathonEvents events) {
+    private ClusterClients(ClusterConfig config, MarathonClient marathon, MarathonEvents events, Duration pollInterval,
+                           MesosClient mesos, RegistryClient registry, RegistryPusher pusher, DockerImages docker) {
         this.config = config;
         this.marathon = marathon;
         this.events = events;
-        this.watcher = marathon == null ? null : new DeploymentWatcher(marathon, events);
+        this.watcher = marathon == null ? null : new DeploymentWatcher(marathon, events, pollInterval);
+        this.mesos = mesos;
+        this.registry = registry;
+        this.pusher = pusher;
+        this.docker = docker;
     }
 
     public static ClusterClients connect(ClusterConfig config) {
+        return connect(config, DeploymentWatcher.DEFAULT_POLL);
+    }
+
+    /** @param pollInterval how often a deployment is polled when the event stream is quiet or lost */
+    public static ClusterClients connect(ClusterConfig config, Duration pollInterval) {
         OkHttpClient shared = HttpClients.shared();
         MarathonClient marathon = null;
         MarathonEvents events = null;
-        if (config.marathon() != null) {
+        if (config.marathon() != null && config.marathon().url() != null) {
             Auth auth = marathonAuth(config.marathon());
             marathon = new MarathonClient(config.marathon().url(), auth, shared);
             events = new MarathonEvents(config.marathon().url(), auth, shared);
         }
-        return new ClusterClients(config, marathon, events);
+        MesosClient mesos = config.mesos() == null || config.mesos().all().isEmpty() ? null
+                : new MesosClient(config.mesos().all(), shared);
+        RegistryClient registry = null;
+        RegistryPusher pusher = null;
+        if (config.registry() != null && config.registry().url() != null) {
+            registry = new RegistryClient(config.registry().url(), Auth.none(), shared);
+            pusher = new RegistryPusher(config.registry().url(), shared);
+        }
+        DockerImages docker = config.docker() == null || config.docker().host() == null || config.docker().host().isBlank()
+                ? null : new DockerImages(config.docker().host());
+        return new ClusterClients(config, marathon, events, pollInterval, mesos, registry, pusher, docker);
     }
 
     private static Auth marathonAuth(ClusterConfig.Marathon m) {
@@ -70,10 +99,55 @@ public final class ClusterClients implements Closeable {
         return watcher;
     }
 
+    public MesosClient mesos() {
+        if (mesos == null) {
+            throw new OpsException("the Mesos master is not configured (cluster.mesos.url in opsbot.yaml)");
+        }
+        return mesos;
+    }
+
+    public boolean hasMesos() {
+        return mesos != null;
+    }
+
+    public RegistryClient registry() {
+        requireRegistry();
+        return registry;
+    }
+
+    RegistryPusher pusher() {
+        requireRegistry();
+        return pusher;
+    }
+
+    private void requireRegistry() {
+        if (registry == null) {
+            throw new OpsException("the Docker registry is not configured (cluster.registry.url in opsbot.yaml)");
+        }
+    }
+
+    /** The Docker engine that builds images, or null when cluster.docker is absent. */
+    public DockerImages docker() {
+        return docker;
+    }
+
+    /** host:port of the registry as image references name it, e.g. "node1:5000". */
+    public String imageRegistry() {
+        requireRegistry();
+        HttpUrl url = HttpUrl.parse(config.registry().url());
+        if (url == null) {
+            throw new OpsException("cluster.registry.url is not a URL: " + config.registry().url());
+        }
+        return url.host() + ":" + url.port();
+    }
+
     @Override
     public void close() {
         if (events != null) {
             events.close();
+        }
+        if (docker != null) {
+            docker.close();
         }
     }
 }

@@ -1,15 +1,24 @@
 package io.opsbot.engine.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.opsbot.catalog.AppCatalog;
 import io.opsbot.catalog.AppSpec;
+import io.opsbot.cluster.docker.DockerImages;
 import io.opsbot.cluster.marathon.App;
+import io.opsbot.cluster.marathon.AppDefinitions;
+import io.opsbot.cluster.marathon.FieldChange;
+import io.opsbot.cluster.mesos.Agent;
 import io.opsbot.engine.Operation;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.Report;
+import io.opsbot.engine.Step;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What users can do to the cluster: each changing command becomes an {@link Operation} of idempotent steps,
@@ -17,14 +26,45 @@ import java.util.Locale;
  */
 public final class ClusterOperations {
 
+    /** How many versions {@code rollback APP} without a version lists. */
+    private static final int VERSIONS_SHOWN = 6;
+
     private final ClusterClients clients;
     private final AppCatalog catalog;
-    private final Duration stepTimeout;
+    private final Settings settings;
+    private final AppDesign design;
+    private final StatusReport statusReport;
+
+    /**
+     * @param stepTimeout  bound of each step
+     * @param watchTimeout how long a Marathon deployment may run before it counts as failed (a deploy is then
+     *                     rolled back); at most half the step timeout, so the rollback fits in the step too
+     * @param buildArgs    Dockerfile ARGs for image builds, e.g. BASE_IMAGE on a machine without public images
+     * @param imageRegistry host:port that image references name (null: the host:port of cluster.registry.url)
+     */
+    public record Settings(Duration stepTimeout, Duration watchTimeout, Map<String, String> buildArgs, String imageRegistry) {
+        public Settings {
+            buildArgs = Map.copyOf(buildArgs);
+            if (watchTimeout.multipliedBy(2).compareTo(stepTimeout) > 0) {
+                watchTimeout = stepTimeout.dividedBy(2);
+            }
+        }
+
+        public static Settings of(Duration stepTimeout) {
+            return new Settings(stepTimeout, stepTimeout.dividedBy(2), Map.of(), null);
+        }
+    }
 
     public ClusterOperations(ClusterClients clients, AppCatalog catalog, Duration stepTimeout) {
+        this(clients, catalog, Settings.of(stepTimeout));
+    }
+
+    public ClusterOperations(ClusterClients clients, AppCatalog catalog, Settings settings) {
         this.clients = clients;
         this.catalog = catalog;
-        this.stepTimeout = stepTimeout;
+        this.settings = settings;
+        this.design = new AppDesign(() -> settings.imageRegistry() != null ? settings.imageRegistry() : clients.imageRegistry());
+        this.statusReport = new StatusReport(clients, catalog);
     }
 
     /** The lock and journal resource of an app: "app:/nodeapp". */
@@ -43,53 +83,164 @@ public final class ClusterOperations {
             throw new OpsException(name + " needs at least " + limits.minInstances() + " instances (limits.minInstances in "
                     + name + "/app.yaml); asked for " + instances + ". Scaling to 0 stops it altogether.");
         }
-        ScaleStep step = new ScaleStep(clients, name, app.id(), instances, stepTimeout);
+        refuseAboveUnique(app, instances);
+        ScaleStep step = new ScaleStep(clients, name, app.id(), instances, settings.stepTimeout());
         return new Operation("scale", "scale " + name + " " + instances, List.of(resourceOf(name)), List.of(step),
                 instances == 0);
     }
 
+    /** hostname:UNIQUE places one task per agent: more instances than agents would stay waiting forever. */
+    private void refuseAboveUnique(AppSpec app, int instances) {
+        boolean unique = app.constraints().stream()
+                .anyMatch(c -> c.size() >= 2 && c.get(0).equals("hostname") && c.get(1).equalsIgnoreCase("UNIQUE"));
+        if (!unique || !clients.hasMesos()) {
+            return;
+        }
+        List<Agent> agents = clients.mesos().state().agents();
+        long active = agents.stream().filter(Agent::active).count();
+        if (instances > active) {
+            throw new OpsException(app.name() + " has the constraint hostname:UNIQUE (one instance per node) and the cluster has "
+                    + active + " active agent" + (active == 1 ? "" : "s") + ", so it can run at most " + active
+                    + " instances; asked for " + instances);
+        }
+    }
+
     public Operation restart(String name) {
-        throw notYet("restart");
+        AppSpec app = catalog.require(name);
+        Step step = new RestartStep(clients, name, app.id(), settings.watchTimeout(), settings.stepTimeout());
+        return new Operation("restart", "restart " + name, List.of(resourceOf(name)), List.of(step));
     }
 
+    /**
+     * Build, push, render, put, watch; on failure roll back. {@code version} null means the build context's content
+     * hash ({@code only}: the tag Marathon runs now). {@code only} skips the build and push.
+     */
     public Operation deploy(String name, String version, boolean only) {
-        throw notYet("deploy");
+        AppSpec app = catalog.require(name);
+        String tag = version;
+        if (tag == null && only) {
+            tag = clients.marathon().findApp(app.id()).map(AppDesign::tagOf).orElseThrow(() -> new OpsException(
+                    name + " does not run in Marathon yet, so there is no running version to deploy with --only; give --version"));
+        }
+        if (tag == null) {
+            tag = DockerImages.contentHash(app.buildContext());
+        }
+        String ref = design.imageRef(app, tag);
+        JsonNode desired = design.render(app, tag, Map.of());
+        List<Step> steps = new ArrayList<>();
+        if (!only) {
+            steps.add(new ImageSteps.Build(clients, app, ref, settings.buildArgs()));
+            steps.add(new ImageSteps.Push(clients, app.image(), tag, ref));
+        }
+        steps.add(new MarathonAppStep(clients, name, app.id(), desired, "run " + app.id() + " at version " + tag + " in Marathon",
+                settings.watchTimeout(), settings.stepTimeout()));
+        String title = "deploy " + name + (version == null ? "" : " --version " + version) + (only ? " --only" : "");
+        return new Operation("deploy", title, List.of(resourceOf(name)), steps);
     }
 
+    /** Puts back the definition Marathon stored at {@code version}. Confirmation is asked: it replaces what runs. */
     public Operation rollback(String name, String version) {
-        throw notYet("rollback");
+        AppSpec app = catalog.require(name);
+        if (version == null || version.isBlank()) {
+            throw new OpsException("rollback needs a version; `rollback " + name + "` without one lists them");
+        }
+        App stored;
+        try {
+            stored = clients.marathon().version(app.id(), version);
+        } catch (io.opsbot.cluster.marathon.NotFoundException e) {
+            List<String> known = clients.marathon().versions(app.id());
+            throw new OpsException("Marathon has no version " + version + " of " + name + "; recent ones: "
+                    + String.join(", ", known.subList(0, Math.min(VERSIONS_SHOWN, known.size()))));
+        }
+        JsonNode desired = AppDefinitions.normalize(stored.raw());
+        Step step = new MarathonAppStep(clients, name, app.id(), desired, "put " + app.id() + " back to version " + version
+                + (AppDesign.tagOf(stored) == null ? "" : " (image tag " + AppDesign.tagOf(stored) + ")"),
+                settings.watchTimeout(), settings.stepTimeout());
+        return new Operation("rollback", "rollback " + name + " " + version, List.of(resourceOf(name)), List.of(step), true);
     }
 
     public Operation move(String name, String node) {
-        throw notYet("move");
+        AppSpec app = catalog.require(name);
+        if (!app.stateful()) {
+            throw new OpsException(name + " has no Flocker dataset: move is for stateful apps ("
+                    + String.join(", ", catalog.apps().stream().filter(AppSpec::stateful).map(AppSpec::name).toList())
+                    + "); use scale or constraints instead");
+        }
+        throw new OpsException("move is not available in this build: the Flocker client is not wired yet");
     }
 
+    /** The recent versions of an app, newest first, with what changed between consecutive ones. */
     public Report versions(String name) {
-        throw notYet("rollback");
+        AppSpec app = catalog.require(name);
+        List<String> versions = clients.marathon().versions(app.id());
+        List<String> shown = versions.subList(0, Math.min(VERSIONS_SHOWN + 1, versions.size()));
+        List<App> definitions = new ArrayList<>();
+        for (String v : shown) {
+            definitions.add(clients.marathon().version(app.id(), v));
+        }
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < Math.min(VERSIONS_SHOWN, definitions.size()); i++) {
+            App newer = definitions.get(i);
+            String head = shown.get(i) + (i == 0 ? " (current)" : "") + " image " + newer.image();
+            if (i + 1 < definitions.size()) {
+                List<FieldChange> changes = AppDesign.diff(newer.raw(), definitions.get(i + 1).raw());
+                head += changes.isEmpty() ? ": no change in the definition (a restart or a re-deploy)" : ": " + AppDesign.describe(changes);
+            } else {
+                head += ": the oldest shown";
+            }
+            lines.add(head);
+        }
+        lines.add("roll back with `rollback " + name + " VERSION`");
+        return new Report("versions of " + name, List.of(new Report.Section(versions.size() + " versions in Marathon, newest first", lines, true)),
+                clients.emulated());
     }
 
     public Report logs(String target, String node, Duration since, String grep, int lines) {
-        throw notYet("logs");
+        throw new OpsException("logs is not available in this build: the SSH client is not wired yet");
     }
 
+    /** Read-only: what differs between the catalog and what Marathon runs, per app, and apps the catalog does not know. */
     public Report drift(String name) {
-        throw notYet("drift");
+        List<AppSpec> apps = name == null ? catalog.apps() : List.of(catalog.require(name));
+        List<App> running = clients.marathon().apps();
+        List<Report.Section> sections = new ArrayList<>();
+        for (AppSpec app : apps) {
+            Optional<App> live = running.stream().filter(a -> a.id().equals(app.id())).findFirst();
+            if (live.isEmpty()) {
+                sections.add(new Report.Section(app.name(), List.of("not running in Marathon (deploy " + app.name() + " starts it)")));
+                continue;
+            }
+            List<FieldChange> changes = driftOf(app, live.get());
+            if (!changes.isEmpty()) {
+                sections.add(new Report.Section(app.name() + " (" + changes.size() + " difference" + (changes.size() == 1 ? "" : "s")
+                        + "; catalog ← Marathon)", changes.stream().map(c -> c.path() + ": Marathon runs " + c.before()
+                        + ", the catalog says " + c.after()).toList(), true));
+            }
+        }
+        if (name == null) {
+            Set<String> known = new TreeSet<>();
+            catalog.apps().forEach(a -> known.add(a.id()));
+            List<String> unknown = running.stream().map(App::id).filter(id -> !known.contains(id)).sorted().toList();
+            if (!unknown.isEmpty()) {
+                sections.add(new Report.Section("not in the catalog", unknown.stream()
+                        .map(id -> id + " runs in Marathon but config/apps has no app with this id").toList()));
+            }
+        }
+        if (sections.isEmpty()) {
+            sections.add(new Report.Section("No drift", List.of(name == null
+                    ? "every app of the catalog runs as its template says" : name + " runs as its template says")));
+        }
+        return new Report("drift" + (name == null ? "" : " of " + name), sections, clients.emulated());
+    }
+
+    /** The comparison deploy --plan makes too: the catalog rendered at the running image tag against what runs. */
+    List<FieldChange> driftOf(AppSpec app, App live) {
+        String tag = AppDesign.tagOf(live);
+        JsonNode desired = design.render(app, tag == null ? "latest" : tag, Map.of());
+        return AppDesign.diff(desired, live.raw());
     }
 
     public Report status(String target) {
-        List<String> lines = new ArrayList<>();
-        for (App app : clients.marathon().apps(io.opsbot.cluster.marathon.Embed.COUNTS, io.opsbot.cluster.marathon.Embed.DEPLOYMENTS)) {
-            if (target != null && !target.equals(catalog.findByMarathonId(app.id()).map(AppSpec::name).orElse(app.id()))) {
-                continue;
-            }
-            lines.add(String.format(Locale.ROOT, "%-10s %d/%d running, %d healthy%s", app.id(), app.tasksRunning(),
-                    app.instances(), app.tasksHealthy(), app.deployments().isEmpty() ? "" : ", deploying"));
-        }
-        return new Report("status" + (target == null ? "" : " of " + target),
-                List.of(new Report.Section("Marathon apps", lines)), clients.emulated());
-    }
-
-    private static OpsException notYet(String verb) {
-        return new OpsException("'" + verb + "' is not built yet in this version of opsbot");
+        return statusReport.build(target);
     }
 }

@@ -1,0 +1,180 @@
+package io.opsbot.engine.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.opsbot.cluster.marathon.App;
+import io.opsbot.cluster.marathon.AppDefinitions;
+import io.opsbot.cluster.marathon.DeploymentOutcome;
+import io.opsbot.cluster.marathon.DeploymentRef;
+import io.opsbot.cluster.marathon.Embed;
+import io.opsbot.cluster.marathon.FieldChange;
+import io.opsbot.cluster.marathon.LastTaskFailure;
+import io.opsbot.engine.Check;
+import io.opsbot.engine.OpsException;
+import io.opsbot.engine.Step;
+import io.opsbot.engine.StepContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Makes Marathon run an app definition: PUT only when it differs from the running one (normalized), POST when the
+ * app is absent, then watch the deployment until the tasks are healthy. When the deployment fails or times out,
+ * the previous definition is put back and watched, and the step fails saying both what went wrong and where the
+ * app is now. Deploy, rollback and move all end in this step.
+ */
+final class MarathonAppStep implements Step {
+
+    private final ClusterClients clients;
+    private final String name;
+    private final String appId;
+    private final JsonNode desired;
+    private final String description;
+    private final Duration watchTimeout;
+    private final Duration timeout;
+
+    /**
+     * @param watchTimeout how long a deployment may take before it counts as failed (and is rolled back)
+     * @param timeout      the step's whole bound: the deployment, a rollback and its watch
+     */
+    MarathonAppStep(ClusterClients clients, String name, String appId, JsonNode desired, String description,
+                    Duration watchTimeout, Duration timeout) {
+        this.clients = clients;
+        this.name = name;
+        this.appId = appId;
+        this.desired = desired;
+        this.description = description;
+        this.watchTimeout = watchTimeout;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public Check check() {
+        Optional<App> found = clients.marathon().findApp(appId, Embed.COUNTS, Embed.DEPLOYMENTS);
+        if (found.isEmpty()) {
+            return Check.drift(appId + " does not run in Marathon yet: create it");
+        }
+        App app = found.get();
+        List<FieldChange> changes = AppDesign.diff(desired, app.raw());
+        if (!changes.isEmpty()) {
+            return Check.drift(AppDesign.describe(changes));
+        }
+        if (!settled(app)) {
+            return Check.drift("definition in place; tasks not settled: " + counts(app));
+        }
+        return Check.inSync(appId + " already runs this definition (image " + app.image() + "), " + counts(app));
+    }
+
+    @Override
+    public void apply(StepContext context) throws InterruptedException {
+        Optional<App> found = clients.marathon().findApp(appId, Embed.COUNTS, Embed.DEPLOYMENTS);
+        if (found.isEmpty()) {
+            App created = clients.marathon().createApp(desired);
+            context.progress(0.1, "created " + appId + " in Marathon");
+            for (String deployment : created.deployments()) {
+                expect(watch(context, deployment, 0.2), null);
+            }
+            return;
+        }
+        App previous = found.get();
+        if (AppDesign.diff(desired, previous.raw()).isEmpty()) {
+            // Already asked for; only the tasks lag behind: verify waits for them, no new deployment.
+            return;
+        }
+        DeploymentRef ref = clients.marathon().updateApp(appId, desired, false);
+        context.progress(0.1, "deployment " + ref.deploymentId() + " started (Marathon version " + ref.version() + ")");
+        expect(watch(context, ref.deploymentId(), 0.2), previous);
+        context.progress(0.9, "deployment " + ref.deploymentId() + " finished");
+    }
+
+    @Override
+    public void verify(StepContext context) throws InterruptedException {
+        String said = null;
+        while (true) {
+            App app = clients.marathon().app(appId, Embed.COUNTS, Embed.DEPLOYMENTS);
+            List<FieldChange> changes = AppDesign.diff(desired, app.raw());
+            if (changes.isEmpty() && settled(app)) {
+                return;
+            }
+            if (!context.clock().instant().isBefore(context.deadline())) {
+                throw new OpsException(name + " did not settle in time: "
+                        + (changes.isEmpty() ? counts(app) : "still differs: " + AppDesign.describe(changes)));
+            }
+            if (!counts(app).equals(said)) {
+                said = counts(app);
+                context.progress(0.95, said);
+            }
+            context.checkCancelled();
+            Thread.sleep(100);
+        }
+    }
+
+    @Override
+    public Duration timeout() {
+        return timeout;
+    }
+
+    private DeploymentOutcome watch(StepContext context, String deploymentId, double fraction) {
+        Duration left = Duration.between(context.clock().instant(), context.deadline());
+        Duration bound = left.compareTo(watchTimeout) < 0 ? left : watchTimeout;
+        return clients.deployments().awaitDeployment(deploymentId, appId, bound,
+                text -> context.progress(fraction, text));
+    }
+
+    /** Fails the step on a failed deployment, after putting {@code previous} back when there is one. */
+    private void expect(DeploymentOutcome outcome, App previous) {
+        if (outcome.isSuccess()) {
+            return;
+        }
+        String why = outcome.reason() + healthDetail();
+        if (previous == null) {
+            throw new OpsException("deploy of " + name + " failed: " + why);
+        }
+        String back = tagOrVersion(previous);
+        JsonNode definition = AppDefinitions.normalize(previous.raw());
+        // The failed deployment still holds the app's lock; replacing it is the point of a rollback.
+        DeploymentRef rollback = clients.marathon().updateApp(appId, definition, true);
+        DeploymentOutcome restored = clients.deployments().awaitDeployment(rollback.deploymentId(), appId, watchTimeout, text -> { });
+        if (restored.isSuccess()) {
+            App now = clients.marathon().app(appId, Embed.COUNTS);
+            throw new OpsException("deploy of " + name + " failed: " + why + ". Rolled back: " + name
+                    + " is back on version " + back + " and healthy (" + counts(now) + ")");
+        }
+        throw new OpsException("deploy of " + name + " failed: " + why + ". The rollback to version " + back
+                + " did not finish either: " + restored.reason() + ". Check `status " + name + "`");
+    }
+
+    /** What Marathon says about the last task that died, e.g. failing health checks. */
+    private String healthDetail() {
+        try {
+            App app = clients.marathon().app(appId, Embed.COUNTS, Embed.LAST_TASK_FAILURE);
+            LastTaskFailure failure = app.lastTaskFailure();
+            String last = failure == null || failure.message() == null || failure.message().isBlank() ? ""
+                    : "; last task failure: " + failure.state() + " (" + failure.message() + ")";
+            return last + (app.hasHealthChecks() ? "; health checks: " + app.tasksHealthy() + " healthy, "
+                    + app.tasksUnhealthy() + " unhealthy of " + app.instances() : "");
+        } catch (OpsException unreadable) {
+            return "";
+        }
+    }
+
+    private static String tagOrVersion(App app) {
+        String tag = AppDesign.tagOf(app);
+        return tag != null ? tag : app.version();
+    }
+
+    /** No deployment running, the instances running, and healthy when the app has health checks. */
+    static boolean settled(App app) {
+        boolean running = app.deployments().isEmpty() && app.tasksRunning() >= app.instances() && app.tasksStaged() == 0;
+        return running && (!app.hasHealthChecks() || app.tasksHealthy() >= app.instances());
+    }
+
+    static String counts(App app) {
+        return app.tasksRunning() + " of " + app.instances() + " running"
+                + (app.hasHealthChecks() ? ", " + app.tasksHealthy() + " healthy" : "");
+    }
+}

@@ -1,0 +1,124 @@
+package io.opsbot.engine.ops;
+
+import io.opsbot.catalog.AppCatalog;
+import io.opsbot.catalog.AppSpec;
+import io.opsbot.cluster.marathon.App;
+import io.opsbot.cluster.marathon.Deployment;
+import io.opsbot.cluster.marathon.Embed;
+import io.opsbot.cluster.marathon.Task;
+import io.opsbot.cluster.mesos.Agent;
+import io.opsbot.cluster.mesos.MesosState;
+import io.opsbot.engine.OpsException;
+import io.opsbot.engine.Report;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The cluster view of {@code status}, or one app or node in detail. Each component is read on its own: one that
+ * does not answer is shown as unreachable and the others are still shown.
+ */
+final class StatusReport {
+
+    private final ClusterClients clients;
+    private final AppCatalog catalog;
+
+    StatusReport(ClusterClients clients, AppCatalog catalog) {
+        this.clients = clients;
+        this.catalog = catalog;
+    }
+
+    Report build(String target) {
+        if (target == null) {
+            return new Report("cluster status", List.of(
+                    section("Mesos agents", this::agents),
+                    section("Marathon apps", this::apps),
+                    section("Deployments in progress", this::deployments)), clients.emulated());
+        }
+        Optional<AppSpec> app = catalog.find(target);
+        if (app.isPresent()) {
+            return new Report("status of " + target, List.of(section("Marathon app " + app.get().id(), () -> app(app.get()))),
+                    clients.emulated());
+        }
+        if (clients.config().nodes().containsKey(target)) {
+            return new Report("status of " + target, List.of(
+                    section("Mesos agent " + target, () -> agents().stream().filter(l -> l.startsWith(target + " ")).toList()),
+                    section("Tasks on " + target, () -> tasksOn(target))), clients.emulated());
+        }
+        throw new OpsException("no app or node named '" + target + "'; apps: " + String.join(", ", catalog.names())
+                + "; nodes: " + String.join(", ", clients.config().nodes().keySet()));
+    }
+
+    /** A section whose lines come from one component; its failure becomes one "unreachable" line. */
+    private static Report.Section section(String heading, Supplier<List<String>> lines) {
+        try {
+            List<String> read = lines.get();
+            return new Report.Section(heading, read.isEmpty() ? List.of("none") : read);
+        } catch (OpsException | IllegalStateException e) {
+            return new Report.Section(heading, List.of("unreachable: " + e.getMessage()));
+        }
+    }
+
+    private List<String> agents() {
+        MesosState state = clients.mesos().state();
+        List<String> lines = new ArrayList<>();
+        for (Agent a : state.agents()) {
+            lines.add(String.format(Locale.ROOT, "%s %s: cpus %.2f of %.2f used, mem %.0f of %.0f MiB used",
+                    a.hostname(), a.active() ? "active" : "INACTIVE", a.used().cpus(), a.total().cpus(),
+                    a.used().mem(), a.total().mem()));
+        }
+        return lines;
+    }
+
+    private List<String> apps() {
+        List<String> lines = new ArrayList<>();
+        for (App app : clients.marathon().apps(Embed.COUNTS, Embed.DEPLOYMENTS, Embed.LAST_TASK_FAILURE)) {
+            lines.add(appLine(app));
+        }
+        return lines;
+    }
+
+    private static String appLine(App app) {
+        String failure = app.lastTaskFailure() == null || app.lastTaskFailure().message() == null ? ""
+                : "; last task failure " + app.lastTaskFailure().timestamp() + ": " + app.lastTaskFailure().message();
+        return String.format(Locale.ROOT, "%s %s: %d/%d running, %d healthy, %d staged%s%s", app.id(), app.image(),
+                app.tasksRunning(), app.instances(), app.tasksHealthy(), app.tasksStaged(),
+                app.deployments().isEmpty() ? "" : ", deploying", failure);
+    }
+
+    private List<String> deployments() {
+        List<String> lines = new ArrayList<>();
+        for (Deployment d : clients.marathon().deployments()) {
+            lines.add(d.id() + " " + String.join(", ", d.affectedApps()) + ": step " + d.currentStep() + "/" + d.totalSteps());
+        }
+        return lines;
+    }
+
+    private List<String> app(AppSpec spec) {
+        App app = clients.marathon().app(spec.id(), Embed.TASKS, Embed.COUNTS, Embed.DEPLOYMENTS, Embed.LAST_TASK_FAILURE);
+        List<String> lines = new ArrayList<>();
+        lines.add(appLine(app));
+        for (Task t : app.tasks()) {
+            lines.add("task " + t.id() + " on " + t.host() + ": " + t.state()
+                    + (t.healthy() == null ? "" : t.healthy() ? ", healthy" : ", UNHEALTHY") + ", version " + t.version()
+                    + (t.ports().isEmpty() ? "" : ", ports " + t.ports()));
+        }
+        lines.add("Weave DNS name: " + spec.name() + ".weave.local");
+        if (spec.dataset() != null) {
+            lines.add("Flocker dataset: " + spec.dataset().name() + " (" + spec.dataset().size() + ")");
+        }
+        return lines;
+    }
+
+    private List<String> tasksOn(String node) {
+        List<String> lines = new ArrayList<>();
+        for (Task t : clients.marathon().tasks()) {
+            if (node.equals(t.host())) {
+                lines.add(t.appId() + " task " + t.id() + ": " + t.state() + (Boolean.FALSE.equals(t.healthy()) ? ", UNHEALTHY" : ""));
+            }
+        }
+        return lines;
+    }
+}
