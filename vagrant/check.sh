@@ -14,6 +14,11 @@ ans="$here/ansible"
 image="opsbot/debian-bookworm-ansible:check"   # cached between runs: built only when absent
 container="opsbot-vagrant-check-$$"
 work="$(mktemp -d /tmp/opsbot-vagrant-check.XXXXXX)"
+# Logs of the last run stay here for a look after a failure.
+logs="${VAGRANT_CHECK_LOGS:-/tmp/opsbot-vagrant-check-logs}"
+# Packages the container downloads are kept here between runs (apt checks them against the lists).
+debs="${VAGRANT_CHECK_DEBS:-/var/cache/opsbot-vagrant-check/debs}"
+mkdir -p "$logs" "$debs/partial"
 started=$SECONDS
 
 log() { printf '[vagrant/check %3ds] %s\n' "$((SECONDS - started))" "$*"; }
@@ -67,7 +72,7 @@ if grep -q 'community.docker' <<<"$collections"; then
 else
   connection="docker"   # ansible-core's own plugin, when the collection is not shipped
 fi
-log "ansible: $(ansible --version | head -1); ansible-lint: $(ansible-lint --version 2>/dev/null | head -1); connection plugin: $connection"
+log "ansible: $(ansible --version 2>/dev/null | sed -n 1p); ansible-lint: $(ansible-lint --version 2>/dev/null | sed -n 1p); connection plugin: $connection"
 
 # ---------------------------------------------------------------- 1. syntax
 cd "$ans"
@@ -80,10 +85,10 @@ done
 # ---------------------------------------------------------------- 2. lint
 cd "$here"
 if ! ansible-lint --nocolor -c "$here/.ansible-lint" ansible/ >"$work/lint.log" 2>&1; then
-  cat "$work/lint.log" >&2
+  cp "$work/lint.log" "$logs/lint.log"; cat "$work/lint.log" >&2
   fail "ansible-lint reported errors"
 fi
-log "ansible-lint ok ($(grep -Ec 'warning' "$work/lint.log" || true) warning lines)"
+log "ansible-lint ok: $(grep -E 'Passed|failure' "$work/lint.log" | tail -1)"
 
 # ---------------------------------------------------------------- 3. Vagrantfile
 vagrant_candidate="$(apt-cache policy vagrant 2>/dev/null | awk '/Candidate:/ {print $2}')"
@@ -161,33 +166,35 @@ EOF
   log "image $image built"
 fi
 
-docker run -d --name "$container" --hostname node1 "$image" sleep infinity >/dev/null
+docker run -d --name "$container" --hostname node1 -v "$debs:/var/cache/apt/archives" "$image" sleep infinity >/dev/null
 cat >"$work/inventory.yml" <<EOF
 all:
   hosts:
     check-node:
       ansible_connection: $connection
       ansible_host: $container
+      ansible_user: root
       ansible_python_interpreter: /usr/bin/python3
 EOF
 
 run_roles() {
   local n="$1"
-  (cd "$ans" && ansible-playbook -i "$work/inventory.yml" container-check.yml --skip-tags upstream) \
-    >"$work/run$n.log" 2>&1 || { tail -60 "$work/run$n.log" >&2; fail "container run $n failed"; }
-  grep -A3 'PLAY RECAP' "$work/run$n.log" | sed 's/^/    /'
+  (cd "$ans" && ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks \
+    ansible-playbook -i "$work/inventory.yml" container-check.yml --skip-tags upstream) \
+    >"$logs/run$n.log" 2>&1 || { tail -60 "$logs/run$n.log" >&2; fail "container run $n failed (log: $logs/run$n.log)"; }
+  grep -A1 'PLAY RECAP' "$logs/run$n.log" | sed -n 2p | sed 's/^/    /'
 }
 
 log "applying the roles to the container (run 1)"
 run_roles 1
 log "applying the roles again (run 2: must change nothing)"
 run_roles 2
-recap="$(grep -E '^check-node[[:space:]]+:' "$work/run2.log" | tail -1)"
+recap="$(grep -E '^check-node[[:space:]]+:' "$logs/run2.log" | tail -1)"
 changed="$(sed -nE 's/.*changed=([0-9]+).*/\1/p' <<<"$recap")"
 failed="$(sed -nE 's/.*failed=([0-9]+).*/\1/p' <<<"$recap")"
 [ -n "$changed" ] || fail "no PLAY RECAP line for check-node in run 2"
 if [ "$changed" != 0 ] || [ "$failed" != 0 ]; then
-  grep -E '^(changed|TASK)' "$work/run2.log" | grep -B1 '^changed' >&2 || true
+  grep -E '^(changed|TASK)' "$logs/run2.log" | grep -B1 '^changed' >&2 || true
   fail "second run was not idempotent: $recap"
 fi
 log "idempotent: second run reports changed=0"
