@@ -1,6 +1,7 @@
 package io.opsbot.engine.ops;
 
 import io.opsbot.cluster.docker.DockerImages;
+import io.opsbot.cluster.flocker.FlockerClient;
 import io.opsbot.cluster.http.Auth;
 import io.opsbot.cluster.http.HttpClients;
 import io.opsbot.cluster.marathon.DeploymentWatcher;
@@ -11,6 +12,7 @@ import io.opsbot.cluster.registry.RegistryClient;
 import io.opsbot.config.ClusterConfig;
 import io.opsbot.engine.OpsException;
 import java.io.Closeable;
+import java.nio.file.Path;
 import java.time.Duration;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -29,9 +31,11 @@ public final class ClusterClients implements Closeable {
     private final RegistryClient registry;
     private final RegistryPusher pusher;
     private final DockerImages docker;
+    private final FlockerClient flocker;
 
     private ClusterClients(ClusterConfig config, MarathonClient marathon, MarathonEvents events, Duration pollInterval,
-                           MesosClient mesos, RegistryClient registry, RegistryPusher pusher, DockerImages docker) {
+                           MesosClient mesos, RegistryClient registry, RegistryPusher pusher, DockerImages docker,
+                           FlockerClient flocker) {
         this.config = config;
         this.marathon = marathon;
         this.events = events;
@@ -40,6 +44,7 @@ public final class ClusterClients implements Closeable {
         this.registry = registry;
         this.pusher = pusher;
         this.docker = docker;
+        this.flocker = flocker;
     }
 
     public static ClusterClients connect(ClusterConfig config) {
@@ -48,7 +53,7 @@ public final class ClusterClients implements Closeable {
 
     /** @param pollInterval how often a deployment is polled when the event stream is quiet or lost */
     public static ClusterClients connect(ClusterConfig config, Duration pollInterval) {
-        OkHttpClient shared = HttpClients.shared();
+        OkHttpClient shared = HttpClients.createShared();
         MarathonClient marathon = null;
         MarathonEvents events = null;
         if (config.marathon() != null && config.marathon().url() != null) {
@@ -66,7 +71,10 @@ public final class ClusterClients implements Closeable {
         }
         DockerImages docker = config.docker() == null || config.docker().host() == null || config.docker().host().isBlank()
                 ? null : new DockerImages(config.docker().host());
-        return new ClusterClients(config, marathon, events, pollInterval, mesos, registry, pusher, docker);
+        ClusterConfig.Flocker f = config.flocker();
+        FlockerClient flocker = f == null || f.url() == null ? null
+                : new FlockerClient(f.url(), Path.of(f.ca()), Path.of(f.cert()), Path.of(f.key()), shared);
+        return new ClusterClients(config, marathon, events, pollInterval, mesos, registry, pusher, docker, flocker);
     }
 
     private static Auth marathonAuth(ClusterConfig.Marathon m) {
@@ -124,6 +132,17 @@ public final class ClusterClients implements Closeable {
         if (registry == null) {
             throw new OpsException("the Docker registry is not configured (cluster.registry.url in opsbot.yaml)");
         }
+    }
+
+    public FlockerClient flocker() {
+        if (flocker == null) {
+            throw new OpsException("Flocker is not configured (cluster.flocker.url, ca, cert, key in opsbot.yaml)");
+        }
+        return flocker;
+    }
+
+    public boolean hasFlocker() {
+        return flocker != null;
     }
 
     /** The Docker engine that builds images, or null when cluster.docker is absent. */

@@ -166,7 +166,19 @@ public final class ClusterOperations {
                     + String.join(", ", catalog.apps().stream().filter(AppSpec::stateful).map(AppSpec::name).toList())
                     + "); use scale or constraints instead");
         }
-        throw new OpsException("move is not available in this build: the Flocker client is not wired yet");
+        if (!clients.config().nodes().containsKey(node)) {
+            throw new OpsException("no node named '" + node + "'; known nodes: " + String.join(", ", clients.config().nodes().keySet()));
+        }
+        App running = clients.marathon().app(app.id());
+        String tag = AppDesign.tagOf(running);
+        JsonNode desired = design.render(app, tag == null ? "latest" : tag, Map.of("node", node));
+        List<Step> steps = List.of(
+                new MoveSteps.DatasetPrimary(clients, app.dataset(), node, settings.stepTimeout()),
+                new MarathonAppStep(clients, name, app.id(), desired, "pin " + app.id() + " to " + node
+                        + " (constraint hostname:CLUSTER:" + node + ")", settings.watchTimeout(), settings.stepTimeout()),
+                new MoveSteps.RunsOnNode(clients, app, node, settings.stepTimeout()));
+        return new Operation("move", "move " + name + " " + node,
+                List.of(resourceOf(name), "dataset:" + app.dataset().name()), steps, true);
     }
 
     /** The recent versions of an app, newest first, with what changed between consecutive ones. */

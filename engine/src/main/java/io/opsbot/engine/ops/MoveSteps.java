@@ -1,0 +1,207 @@
+package io.opsbot.engine.ops;
+
+import io.opsbot.catalog.AppSpec;
+import io.opsbot.cluster.flocker.Dataset;
+import io.opsbot.cluster.flocker.DatasetState;
+import io.opsbot.cluster.flocker.FlockerNode;
+import io.opsbot.cluster.marathon.App;
+import io.opsbot.cluster.marathon.Embed;
+import io.opsbot.cluster.marathon.Task;
+import io.opsbot.engine.Check;
+import io.opsbot.engine.OpsException;
+import io.opsbot.engine.Step;
+import io.opsbot.engine.StepContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The Flocker side of {@code move}: where a stateful app's dataset is, by node name. */
+final class MoveSteps {
+
+    private MoveSteps() {
+    }
+
+    /** Resolves node names to Flocker node uuids (by the node's configured address) and dataset names to ids. */
+    static final class Datasets {
+        private final ClusterClients clients;
+
+        Datasets(ClusterClients clients) {
+            this.clients = clients;
+        }
+
+        String datasetId(String name) {
+            return clients.flocker().datasets().stream()
+                    .filter(d -> !d.deleted() && name.equals(d.metadata().get("name")))
+                    .map(Dataset::datasetId).findFirst()
+                    .orElseThrow(() -> new OpsException("Flocker has no dataset named '" + name + "'"));
+        }
+
+        String uuidOf(String node) {
+            String address = clients.config().nodes().get(node);
+            List<FlockerNode> nodes = clients.flocker().nodes();
+            List<FlockerNode> byAddress = nodes.stream().filter(n -> n.host() != null && n.host().equals(address)).toList();
+            if (byAddress.size() == 1) {
+                return byAddress.get(0).uuid();
+            }
+            // Agents that registered by host name rather than address.
+            return nodes.stream().filter(n -> node.equals(n.host())).map(FlockerNode::uuid).findFirst()
+                    .orElseThrow(() -> new OpsException("no Flocker agent runs on " + node + " (address " + address
+                            + "); Flocker knows " + String.join(", ", nodes.stream().map(FlockerNode::host).toList())));
+        }
+
+        String nodeOf(String uuid) {
+            if (uuid == null) {
+                return "nowhere (in transit)";
+            }
+            Map<String, String> addresses = clients.config().nodes();
+            Optional<FlockerNode> agent = clients.flocker().nodes().stream().filter(n -> uuid.equals(n.uuid())).findFirst();
+            return agent.flatMap(a -> addresses.entrySet().stream()
+                            .filter(e -> e.getValue().equals(a.host()) || e.getKey().equals(a.host()))
+                            .map(Map.Entry::getKey).findFirst())
+                    .orElse("the node with Flocker uuid " + uuid);
+        }
+
+        /** The dataset's actual primary (state), or null while it is attached nowhere. */
+        String statePrimary(String datasetId) {
+            return clients.flocker().stateDatasets().stream().filter(s -> datasetId.equals(s.datasetId()))
+                    .map(DatasetState::primary).findFirst().orElse(null);
+        }
+    }
+
+    /** Flocker dataset primary → NODE, done when the state (not just the configuration) shows it there. */
+    static final class DatasetPrimary implements Step {
+        private final Datasets datasets;
+        private final ClusterClients clients;
+        private final AppSpec.Dataset dataset;
+        private final String node;
+        private final Duration timeout;
+
+        DatasetPrimary(ClusterClients clients, AppSpec.Dataset dataset, String node, Duration timeout) {
+            this.clients = clients;
+            this.datasets = new Datasets(clients);
+            this.dataset = dataset;
+            this.node = node;
+            this.timeout = timeout;
+        }
+
+        @Override
+        public String description() {
+            return "move Flocker dataset " + dataset.name() + " to " + node;
+        }
+
+        @Override
+        public Check check() {
+            String id = datasets.datasetId(dataset.name());
+            String target = datasets.uuidOf(node);
+            String actual = datasets.statePrimary(id);
+            if (target.equals(actual)) {
+                return Check.inSync("dataset " + dataset.name() + " is already on " + node);
+            }
+            return Check.drift("dataset " + dataset.name() + ": " + datasets.nodeOf(actual) + " → " + node);
+        }
+
+        @Override
+        public void apply(StepContext context) {
+            String id = datasets.datasetId(dataset.name());
+            clients.flocker().moveDataset(id, datasets.uuidOf(node));
+            context.progress(0.2, "Flocker is moving dataset " + dataset.name() + " to " + node);
+        }
+
+        @Override
+        public void verify(StepContext context) throws InterruptedException {
+            String id = datasets.datasetId(dataset.name());
+            String target = datasets.uuidOf(node);
+            String said = null;
+            while (true) {
+                String actual = datasets.statePrimary(id);
+                if (target.equals(actual)) {
+                    return;
+                }
+                String where = "dataset " + dataset.name() + " is " + (actual == null ? "in transit" : "still on " + datasets.nodeOf(actual));
+                if (!where.equals(said)) {
+                    said = where;
+                    context.progress(0.5, where);
+                }
+                if (!context.clock().instant().isBefore(context.deadline())) {
+                    throw new OpsException("dataset " + dataset.name() + " did not arrive on " + node + " in time: " + where);
+                }
+                context.checkCancelled();
+                Thread.sleep(100);
+            }
+        }
+
+        @Override
+        public Duration timeout() {
+            return timeout;
+        }
+    }
+
+    /** The last check of a move: the app's task runs healthy on NODE and the dataset is attached there. */
+    static final class RunsOnNode implements Step {
+        private final ClusterClients clients;
+        private final Datasets datasets;
+        private final AppSpec app;
+        private final String node;
+        private final Duration timeout;
+
+        RunsOnNode(ClusterClients clients, AppSpec app, String node, Duration timeout) {
+            this.clients = clients;
+            this.datasets = new Datasets(clients);
+            this.app = app;
+            this.node = node;
+            this.timeout = timeout;
+        }
+
+        @Override
+        public String description() {
+            return "verify " + app.name() + " runs on " + node + " with dataset " + app.dataset().name() + " attached";
+        }
+
+        @Override
+        public Check check() {
+            App running = clients.marathon().app(app.id(), Embed.TASKS, Embed.COUNTS, Embed.DEPLOYMENTS);
+            List<Task> here = running.tasks().stream().filter(t -> node.equals(t.host()) && t.isRunning()
+                    && (!running.hasHealthChecks() || Boolean.TRUE.equals(t.healthy()))).toList();
+            boolean elsewhere = running.tasks().stream().anyMatch(t -> !node.equals(t.host()));
+            String primary = datasets.statePrimary(datasets.datasetId(app.dataset().name()));
+            boolean attached = datasets.uuidOf(node).equals(primary);
+            if (!here.isEmpty() && !elsewhere && attached) {
+                return Check.inSync(app.name() + " runs on " + node + " (task " + here.get(0).id() + ") with dataset "
+                        + app.dataset().name() + " attached there");
+            }
+            return Check.drift(app.name() + " tasks: " + String.join(", ", running.tasks().stream()
+                    .map(t -> t.host() + " " + t.state()).toList()) + "; dataset on " + datasets.nodeOf(primary));
+        }
+
+        @Override
+        public void apply(StepContext context) {
+            // Nothing to change: the steps before did; verify waits for the task to settle on the node.
+        }
+
+        @Override
+        public void verify(StepContext context) throws Exception {
+            String said = null;
+            while (true) {
+                Check now = check();
+                if (now.isInSync()) {
+                    return;
+                }
+                if (!now.text().equals(said)) {
+                    said = now.text();
+                    context.progress(0.8, said);
+                }
+                if (!context.clock().instant().isBefore(context.deadline())) {
+                    throw new OpsException(app.name() + " is not settled on " + node + " in time: " + now.text());
+                }
+                context.checkCancelled();
+                Thread.sleep(100);
+            }
+        }
+
+        @Override
+        public Duration timeout() {
+            return timeout;
+        }
+    }
+}
