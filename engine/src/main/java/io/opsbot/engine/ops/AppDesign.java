@@ -41,7 +41,22 @@ final class AppDesign {
 
     /** Field-level differences, desired against running, both normalized; empty when they are the same. */
     static List<FieldChange> diff(JsonNode desired, JsonNode running) {
-        return AppDefinitions.diff(withReleaseDefaults(desired, running), running);
+        return AppDefinitions.diff(withReleaseDefaults(withoutHttpOnlyFields(desired), running), withoutHttpOnlyFields(running));
+    }
+
+    /** ignoreHttp1xx means something for HTTP checks only; some servers still report it on TCP and COMMAND checks. */
+    private static JsonNode withoutHttpOnlyFields(JsonNode definition) {
+        if (definition == null || !definition.path("healthChecks").isArray()) {
+            return definition;
+        }
+        ObjectNode copy = (ObjectNode) definition.deepCopy();
+        for (JsonNode check : copy.withArray("healthChecks")) {
+            String protocol = check.path("protocol").asText("HTTP");
+            if (check.isObject() && !protocol.contains("HTTP") && !check.path("ignoreHttp1xx").asBoolean(false)) {
+                ((ObjectNode) check).remove("ignoreHttp1xx");
+            }
+        }
+        return copy;
     }
 
     /**

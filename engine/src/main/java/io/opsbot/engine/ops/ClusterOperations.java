@@ -167,7 +167,7 @@ public final class ClusterOperations {
                     + "); use scale or constraints instead");
         }
         if (!clients.config().nodes().containsKey(node)) {
-            throw new OpsException("no node named '" + node + "'; known nodes: " + String.join(", ", clients.config().nodes().keySet()));
+            throw new OpsException("no node named '" + node + "'; known nodes: " + String.join(", ", new TreeSet<>(clients.config().nodes().keySet())));
         }
         App running = clients.marathon().app(app.id());
         String tag = AppDesign.tagOf(running);

@@ -100,7 +100,7 @@ final class MarathonAppStep implements Step {
             if (changes.isEmpty() && settled(app)) {
                 return;
             }
-            if (!context.clock().instant().isBefore(context.deadline())) {
+            if (Waits.nearlyOver(context)) {
                 throw new OpsException(name + " did not settle in time: "
                         + (changes.isEmpty() ? counts(app) : "still differs: " + AppDesign.describe(changes)));
             }

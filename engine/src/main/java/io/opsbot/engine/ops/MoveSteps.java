@@ -65,7 +65,7 @@ final class MoveSteps {
         /** The dataset's actual primary (state), or null while it is attached nowhere. */
         String statePrimary(String datasetId) {
             return clients.flocker().stateDatasets().stream().filter(s -> datasetId.equals(s.datasetId()))
-                    .map(DatasetState::primary).findFirst().orElse(null);
+                    .findFirst().map(DatasetState::primary).orElse(null);
         }
     }
 
@@ -123,7 +123,7 @@ final class MoveSteps {
                     said = where;
                     context.progress(0.5, where);
                 }
-                if (!context.clock().instant().isBefore(context.deadline())) {
+                if (Waits.nearlyOver(context)) {
                     throw new OpsException("dataset " + dataset.name() + " did not arrive on " + node + " in time: " + where);
                 }
                 context.checkCancelled();
@@ -191,7 +191,7 @@ final class MoveSteps {
                     said = now.text();
                     context.progress(0.8, said);
                 }
-                if (!context.clock().instant().isBefore(context.deadline())) {
+                if (Waits.nearlyOver(context)) {
                     throw new OpsException(app.name() + " is not settled on " + node + " in time: " + now.text());
                 }
                 context.checkCancelled();

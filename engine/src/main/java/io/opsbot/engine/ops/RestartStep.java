@@ -70,7 +70,7 @@ final class RestartStep implements Step {
     @Override
     public void verify(StepContext context) throws InterruptedException {
         while (!check().isInSync()) {
-            if (!context.clock().instant().isBefore(context.deadline())) {
+            if (Waits.nearlyOver(context)) {
                 throw new OpsException(name + " did not come back healthy in time: " + check().text());
             }
             context.checkCancelled();

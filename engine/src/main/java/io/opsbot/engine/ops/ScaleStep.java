@@ -69,7 +69,7 @@ final class ScaleStep implements Step {
                 return;
             }
             context.progress(0.9, app.tasksRunning() + " of " + instances + " running, " + app.tasksHealthy() + " healthy");
-            if (!context.clock().instant().isBefore(context.deadline())) {
+            if (Waits.nearlyOver(context)) {
                 throw new OpsException(name + " did not reach " + instances + " healthy instances in time: "
                         + app.tasksRunning() + " running, " + app.tasksHealthy() + " healthy");
             }
