@@ -34,6 +34,7 @@ public final class ClusterOperations {
     private final Settings settings;
     private final AppDesign design;
     private final StatusReport statusReport;
+    private final LogsReport logsReport;
 
     /**
      * @param stepTimeout  bound of each step
@@ -65,6 +66,7 @@ public final class ClusterOperations {
         this.settings = settings;
         this.design = new AppDesign(() -> settings.imageRegistry() != null ? settings.imageRegistry() : clients.imageRegistry());
         this.statusReport = new StatusReport(clients, catalog);
+        this.logsReport = new LogsReport(clients.config(), catalog, java.time.Clock.systemUTC());
     }
 
     /** The lock and journal resource of an app: "app:/nodeapp". */
@@ -208,7 +210,7 @@ public final class ClusterOperations {
     }
 
     public Report logs(String target, String node, Duration since, String grep, int lines) {
-        throw new OpsException("logs is not available in this build: the SSH client is not wired yet");
+        return logsReport.read(target, node, since, grep, lines);
     }
 
     /** Read-only: what differs between the catalog and what Marathon runs, per app, and apps the catalog does not know. */

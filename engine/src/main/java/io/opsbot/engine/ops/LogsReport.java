@@ -1,0 +1,212 @@
+package io.opsbot.engine.ops;
+
+import io.opsbot.catalog.AppCatalog;
+import io.opsbot.config.ClusterConfig;
+import io.opsbot.engine.OpsException;
+import io.opsbot.engine.Report;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * {@code logs TARGET [@NODE] [--since] [--grep] [--lines]}: a service's journal on the node that runs it, or an
+ * app's lines from the central rsyslog host, both over SSH with the fixed {@link LogCommand}s. Output is bounded.
+ */
+final class LogsReport {
+
+    static final int MAX_REPORT_LINES = 500;
+    static final int MAX_REPORT_BYTES = 64 * 1024;
+    /** journalctl needs a start; without --since the last hour is read. */
+    static final Duration DEFAULT_SINCE = Duration.ofHours(1);
+
+    /** Services that run on the control node only; the others run on every node. */
+    private static final Set<String> CONTROL_SERVICES = Set.of("zookeeper", "mesos-master", "marathon");
+    private static final Set<String> NODE_SERVICES = Set.of("mesos-slave", "docker", "weave");
+    static final String FLOCKER = "flocker";
+
+    private final ClusterConfig config;
+    private final AppCatalog catalog;
+    private final Clock clock;
+    private final SshShell shell;
+
+    LogsReport(ClusterConfig config, AppCatalog catalog, Clock clock) {
+        this.config = config;
+        this.catalog = catalog;
+        this.clock = clock;
+        ClusterConfig.Ssh ssh = config.ssh();
+        this.shell = ssh == null || ssh.user() == null || ssh.key() == null ? null
+                : new SshShell(ssh.user(), Path.of(ssh.key()), ssh.knownHosts() == null ? null : Path.of(ssh.knownHosts()),
+                Duration.ofSeconds(20));
+    }
+
+    static Set<String> services() {
+        Set<String> all = new TreeSet<>(CONTROL_SERVICES);
+        all.addAll(NODE_SERVICES);
+        all.add(FLOCKER);
+        return all;
+    }
+
+    Report read(String target, String node, Duration since, String grep, int lines) {
+        if (shell == null) {
+            throw new OpsException("SSH is not configured (cluster.ssh.user and key in opsbot.yaml), so logs cannot be read");
+        }
+        LogCommand.lines(lines);
+        if (grep != null) {
+            LogCommand.pattern(grep);
+        }
+        if (node != null && !config.nodes().containsKey(node)) {
+            throw new OpsException("no node named '" + node + "'; known nodes: " + String.join(", ", new TreeSet<>(config.nodes().keySet())));
+        }
+        List<Report.Section> sections = new ArrayList<>();
+        String title;
+        if (services().contains(target)) {
+            Duration span = since == null ? DEFAULT_SINCE : since;
+            for (String where : nodesOf(target, node)) {
+                String unit = unitOf(target, where);
+                LogCommand command = LogCommand.journal(unit, span, lines, grep);
+                sections.add(section(where + ": journal of " + unit, run(where, command), null));
+            }
+            title = "logs of " + target + " (last " + describe(span) + (grep == null ? "" : ", matching '" + grep + "'") + ")";
+        } else if (catalog.find(target).isPresent()) {
+            String host = controlNode();
+            LogCommand command = LogCommand.appFile(catalog.require(target).name(), lines, grep);
+            SshShell.Result result = run(host, command);
+            if (result.exitStatus() != 0 && result.stdout().isEmpty()) {
+                sections.add(new Report.Section(host + ": " + LogCommand.fileOf(target),
+                        List.of("no central log for " + target + " yet: " + result.stderr().strip())));
+            } else {
+                sections.add(section(host + ": " + LogCommand.fileOf(target), result, since));
+            }
+            title = "logs of " + target + (since == null ? "" : " (last " + describe(since) + ")")
+                    + (grep == null ? "" : " matching '" + grep + "'");
+        } else {
+            throw new OpsException("no service or app named '" + target + "'; services: " + String.join(", ", services())
+                    + "; apps: " + String.join(", ", catalog.names()));
+        }
+        return new Report(title, sections, config.isEmulated());
+    }
+
+    private SshShell.Result run(String node, LogCommand command) {
+        // The emulated nodes' SSH servers all listen on loopback, one port each.
+        String host = config.isEmulated() ? "127.0.0.1" : config.nodes().get(node);
+        SshShell.Result result = shell.run(host, config.ssh().portOf(node), command);
+        if (result.exitStatus() == 127) {
+            throw new OpsException("the log command was refused on " + node + ": " + result.stderr().strip());
+        }
+        return result;
+    }
+
+    /** The output as lines, newer than {@code since} when given (files only), bounded in lines and bytes. */
+    private Report.Section section(String heading, SshShell.Result result, Duration since) {
+        List<String> lines = new ArrayList<>(result.stdout().lines().toList());
+        if (since != null) {
+            lines = newerThan(lines, since);
+        }
+        lines = bounded(lines);
+        if (lines.isEmpty()) {
+            lines.add(result.exitStatus() == 0 ? "no lines" : "exit " + result.exitStatus() + ": " + result.stderr().strip());
+        }
+        return new Report.Section(heading, lines, true);
+    }
+
+    /** The newest lines within {@link #MAX_REPORT_LINES} and {@link #MAX_REPORT_BYTES}, saying how many were cut. */
+    static List<String> bounded(List<String> all) {
+        List<String> lines = new ArrayList<>(all);
+        int cut = 0;
+        long bytes = lines.stream().mapToLong(l -> l.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1).sum();
+        while (lines.size() > MAX_REPORT_LINES || bytes > MAX_REPORT_BYTES) {
+            bytes -= lines.remove(0).getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+            cut++;
+        }
+        if (cut > 0) {
+            lines.add(0, "(" + cut + " lines cut)");
+        }
+        return lines;
+    }
+
+    /**
+     * Keeps lines whose leading RFC 3339 timestamp is within {@code since}. "Now" is the later of this machine's
+     * clock and the newest line, so a log host whose clock runs ahead (the emulator's) is still read sensibly.
+     * Lines without a timestamp follow the line before them.
+     */
+    List<String> newerThan(List<String> lines, Duration since) {
+        Instant newest = clock.instant();
+        List<Instant> stamps = new ArrayList<>();
+        for (String line : lines) {
+            Instant t = timestampOf(line);
+            stamps.add(t);
+            if (t != null && t.isAfter(newest)) {
+                newest = t;
+            }
+        }
+        Instant from = newest.minus(since);
+        List<String> kept = new ArrayList<>();
+        boolean keep = false;
+        for (int i = 0; i < lines.size(); i++) {
+            if (stamps.get(i) != null) {
+                keep = !stamps.get(i).isBefore(from);
+            }
+            if (keep) {
+                kept.add(lines.get(i));
+            }
+        }
+        return kept;
+    }
+
+    static Instant timestampOf(String line) {
+        int space = line.indexOf(' ');
+        if (space < 20) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(line.substring(0, space)).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private List<String> nodesOf(String service, String node) {
+        String control = controlNode();
+        if (CONTROL_SERVICES.contains(service)) {
+            if (node != null && !node.equals(control)) {
+                throw new OpsException(service + " runs on " + control + ", not on " + node);
+            }
+            return List.of(control);
+        }
+        if (service.equals(FLOCKER) && node == null) {
+            return List.of(control);
+        }
+        return node != null ? List.of(node) : List.copyOf(new TreeSet<>(config.nodes().keySet()));
+    }
+
+    private String unitOf(String service, String node) {
+        if (service.equals(FLOCKER)) {
+            return node.equals(controlNode()) ? "flocker-control" : "flocker-dataset-agent";
+        }
+        return LogCommand.UNITS.get(service);
+    }
+
+    /**
+     * The node running ZooKeeper, the Mesos master, Marathon, the registry, the central log and the Flocker
+     * control service: node1 in the cluster vagrant/ builds, else the first node by name.
+     */
+    private String controlNode() {
+        if (config.nodes().containsKey("node1")) {
+            return "node1";
+        }
+        return new TreeSet<>(config.nodes().keySet()).stream().findFirst()
+                .orElseThrow(() -> new OpsException("no nodes are configured (cluster.nodes in opsbot.yaml)"));
+    }
+
+    private static String describe(Duration d) {
+        long s = d.toSeconds();
+        return s % 86_400 == 0 ? s / 86_400 + "d" : s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
+    }
+}

@@ -1,0 +1,112 @@
+package io.opsbot.engine.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.opsbot.engine.OpsException;
+import io.opsbot.engine.Report;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** logs over SSH against the emulated nodes, whose SSH servers answer exactly the fixed command forms. */
+class LogsOperationTest {
+
+    @TempDir
+    static Path home;
+    static SimCluster cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = new SimCluster(home);
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    @Test
+    void aServiceWithoutANodeIsReadFromTheNodeThatRunsIt() {
+        Report logs = cluster.ops.logs("marathon", null, Duration.ofMinutes(30), null, 20);
+
+        assertThat(logs.sections()).singleElement().satisfies(s -> {
+            assertThat(s.heading()).isEqualTo("node1: journal of marathon");
+            assertThat(s.lines()).isNotEmpty().hasSizeLessThanOrEqualTo(20).allMatch(l -> l.contains(" node1 marathon["));
+        });
+    }
+
+    @Test
+    void aServiceOnEveryNodeIsReadFromEachOrFromTheOneNamed() {
+        assertThat(cluster.ops.logs("docker", null, null, null, 5).sections()).extracting(Report.Section::heading)
+                .containsExactly("node1: journal of docker", "node2: journal of docker", "node3: journal of docker");
+        assertThat(cluster.ops.logs("flocker", "node2", null, null, 5).sections().get(0).heading())
+                .isEqualTo("node2: journal of flocker-dataset-agent");
+    }
+
+    @Test
+    void anAppIsReadFromTheCentralLogHostWithGrepAndLines() {
+        Report logs = cluster.ops.logs("nodeapp", null, null, "get /visits", 3);
+
+        Report.Section section = logs.sections().get(0);
+        assertThat(section.heading()).isEqualTo("node1: /var/log/remote/nodeapp.log");
+        assertThat(section.lines()).hasSize(3).allMatch(l -> l.contains("GET /visits"));
+    }
+
+    @Test
+    void sinceFiltersFileLinesByTheirTimestamps() {
+        List<String> all = cluster.ops.logs("nodeapp", null, null, null, 200).sections().get(0).lines();
+        List<String> recent = cluster.ops.logs("nodeapp", null, Duration.ofSeconds(30), null, 200).sections().get(0).lines();
+
+        assertThat(recent).isNotEmpty().hasSizeLessThan(all.size());
+        java.time.Instant newest = LogsReport.timestampOf(all.get(all.size() - 1));
+        assertThat(recent).allSatisfy(l -> assertThat(LogsReport.timestampOf(l)).isAfterOrEqualTo(newest.minusSeconds(30)));
+        assertThat(all.subList(0, all.size() - recent.size()))
+                .allSatisfy(l -> assertThat(LogsReport.timestampOf(l)).isBefore(newest.minusSeconds(30)));
+    }
+
+    @Test
+    void hostileSearchTextIsOneQuotedLiteralArgument() {
+        for (String hostile : List.of("; rm -rf /", "$(touch /tmp/pwned)", "`id`", "it's | cat /etc/passwd", "a' ; echo 'b")) {
+            Report logs = cluster.ops.logs("nodeapp", null, null, hostile, 10);
+            // The emulated shell refuses anything but the fixed forms (exit 127): reaching grep proves the quoting.
+            assertThat(logs.sections().get(0).lines()).as(hostile).containsExactly("no lines");
+        }
+        assertThat(LogCommand.appFile("nodeapp", 10, "a' ; echo 'b").line()).isEqualTo(
+                "grep --fixed-strings --ignore-case '--regexp=a'\\'' ; echo '\\''b' -- '/var/log/remote/nodeapp.log' | tail '--lines=10'");
+    }
+
+    @Test
+    void searchTextWithANewlineOrTooLongAndTooManyLinesAreRefusedClearly() {
+        assertThatThrownBy(() -> cluster.ops.logs("nodeapp", null, null, "a\nreboot", 10))
+                .isInstanceOf(OpsException.class)
+                .hasMessage("the --grep text must be one line without control characters (found U+000A)");
+        assertThatThrownBy(() -> cluster.ops.logs("marathon", null, null, "x".repeat(201), 10))
+                .isInstanceOf(OpsException.class)
+                .hasMessage("the --grep text must be 1 to 200 characters long, not 201");
+        assertThatThrownBy(() -> cluster.ops.logs("marathon", null, null, null, 501))
+                .isInstanceOf(OpsException.class).hasMessage("--lines must be between 1 and 500, not 501");
+        assertThatThrownBy(() -> cluster.ops.logs("marathon", "node2", null, null, 10))
+                .isInstanceOf(OpsException.class).hasMessage("marathon runs on node1, not on node2");
+    }
+
+    @Test
+    void outputIsBoundedInLinesAndBytesKeepingTheNewestAndSaysHowManyWereCut() {
+        List<String> many = java.util.stream.IntStream.range(0, 600).mapToObj(i -> "line " + i).toList();
+        List<String> byLines = LogsReport.bounded(many);
+        assertThat(byLines).hasSize(501).startsWith("(100 lines cut)", "line 100").endsWith("line 599");
+
+        List<String> wide = java.util.stream.IntStream.range(0, 300).mapToObj(i -> i + " " + "x".repeat(1000)).toList();
+        List<String> byBytes = LogsReport.bounded(wide);
+        // 65 lines of 1005 bytes fit in 64 KiB; the 66th would not.
+        assertThat(byBytes).hasSize(66);
+        assertThat(byBytes.get(0)).isEqualTo("(235 lines cut)");
+        assertThat(byBytes.subList(1, byBytes.size()).stream().mapToInt(l -> l.length() + 1).sum())
+                .isLessThanOrEqualTo(LogsReport.MAX_REPORT_BYTES);
+        assertThat(byBytes.get(byBytes.size() - 1)).startsWith("299 ");
+    }
+}
