@@ -48,16 +48,24 @@ final class SimCluster implements AutoCloseable {
     }
 
     SimCluster(Path home, java.util.function.UnaryOperator<ClusterConfig> adjust) {
+        this(home, adjust, REPO_APPS, settings(Map.of(), "node1:5000"));
+    }
+
+    SimCluster(Path home, java.util.function.UnaryOperator<ClusterConfig> adjust, Path appsDir, ClusterOperations.Settings settings) {
         sim = Sim.start(new SimOptions(home.resolve("sim"), 0, null, TIME_SCALE, false));
         ClusterConfig config = config(sim.endpoints());
         if (adjust != null) {
             config = adjust.apply(config);
         }
         clients = ClusterClients.connect(config, Duration.ofMillis(200));
-        catalog = AppCatalog.load(REPO_APPS);
-        ops = new ClusterOperations(clients, catalog, new ClusterOperations.Settings(Duration.ofSeconds(30),
-                Duration.ofSeconds(6), Map.of(), "node1:5000"));
+        catalog = AppCatalog.load(appsDir);
+        ops = new ClusterOperations(clients, catalog, settings);
         engine = new Engine(JdbcJournal.inMemory(), EngineSettings.defaults(), Clock.systemUTC());
+    }
+
+    /** Short bounds: a deployment that has not finished in 6 s (5 simulated minutes) has failed. */
+    static ClusterOperations.Settings settings(Map<String, String> buildArgs, String imageRegistry) {
+        return new ClusterOperations.Settings(Duration.ofSeconds(30), Duration.ofSeconds(6), buildArgs, imageRegistry);
     }
 
     static ClusterConfig config(SimEndpoints e) {

@@ -1,0 +1,85 @@
+package io.opsbot.engine.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.opsbot.catalog.AppCatalog;
+import io.opsbot.config.ClusterConfig;
+import io.opsbot.engine.Report;
+import io.opsbot.testing.RealComponents;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * logs over a real SSH connection to a real sshd, reading the real rsyslog's per-program file that a container
+ * wrote to through Docker's syslog log driver. The hostile patterns reach the real grep as literal text.
+ */
+class RealLogsTest {
+
+    @Test
+    void anAppsLineSentThroughSyslogIsFoundOverSshAndHostileTextStaysLiteral(@TempDir Path home) throws Exception {
+        RealComponents.Ssh ssh = RealComponents.ssh();
+        RealComponents.Rsyslog rsyslog = RealComponents.rsyslog();
+        RealComponents.Docker docker = RealComponents.docker();
+        String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String app = "nodeapp-" + id;
+        String unique = "opsbot-real-logs-" + id;
+        String pwned = "/tmp/pwned-" + id;
+        String hostileLine = "hostile $(touch " + pwned + ") `touch " + pwned + "-b` '; touch " + pwned + "-c; echo '";
+
+        ClusterOperations ops = operations(home, app, ssh);
+        run(docker, List.of("docker", "run", "--rm", "--log-driver=syslog",
+                "--log-opt", "syslog-address=udp://" + rsyslog.host() + ":" + rsyslog.port(), "--log-opt", "tag=" + app,
+                docker.baseImage(), "echo", unique));
+        run(docker, List.of("docker", "run", "--rm", "--log-driver=syslog",
+                "--log-opt", "syslog-address=udp://" + rsyslog.host() + ":" + rsyslog.port(), "--log-opt", "tag=" + app,
+                docker.baseImage(), "echo", hostileLine));
+
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                assertThat(lines(ops.logs(app, null, null, unique, 10))).singleElement().asString().endsWith(unique));
+        assertThat(lines(ops.logs(app, null, Duration.ofMinutes(10), null, 10))).anyMatch(l -> l.endsWith(unique));
+
+        for (String hostile : List.of("$(touch " + pwned + ")", "`touch " + pwned + "-b`", "'; touch " + pwned + "-c; echo '")) {
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                    assertThat(lines(ops.logs(app, null, null, hostile, 10))).as(hostile)
+                            .singleElement().asString().endsWith(hostileLine));
+        }
+        for (String hostile : List.of("; rm -rf /", "| touch " + pwned + "-d", "\\\" && touch " + pwned + "-e")) {
+            assertThat(lines(ops.logs(app, null, null, hostile, 10))).as(hostile).containsExactly("no lines");
+        }
+        for (String suffix : List.of("", "-b", "-c", "-d", "-e")) {
+            assertThat(Path.of(pwned + suffix)).doesNotExist();
+        }
+    }
+
+    private static List<String> lines(Report report) {
+        return report.sections().get(0).lines();
+    }
+
+    private static ClusterOperations operations(Path home, String app, RealComponents.Ssh ssh) throws IOException {
+        Path dir = Files.createDirectories(home.resolve("apps").resolve(app));
+        Files.writeString(dir.resolve("app.yaml"), "id: /" + app + "\nimage: " + app + "\n");
+        Files.writeString(dir.resolve("marathon.json.j2"), "{\"id\": \"{{ id }}\"}\n");
+        Files.writeString(dir.resolve("Dockerfile"), "FROM scratch\n");
+        ClusterConfig config = new ClusterConfig(null, null, null, null, null, null,
+                new ClusterConfig.Ssh(ssh.user(), ssh.privateKey().toString(), null, ssh.port(), null),
+                Map.of("node1", ssh.host()), false);
+        return new ClusterOperations(ClusterClients.connect(config), AppCatalog.load(home.resolve("apps")),
+                Duration.ofSeconds(30));
+    }
+
+    private static void run(RealComponents.Docker docker, List<String> command) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("DOCKER_HOST", docker.dockerHost());
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor()).as(String.join(" ", command) + ": " + out).isZero();
+    }
+}
