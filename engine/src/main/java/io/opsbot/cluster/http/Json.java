@@ -114,7 +114,7 @@ public final class Json {
             return Map.of();
         }
         Map<String, String> out = new LinkedHashMap<>();
-        child.fields().forEachRemaining(e -> {
+        child.properties().forEach(e -> {
             if (!e.getValue().isNull()) {
                 out.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString());
             }
