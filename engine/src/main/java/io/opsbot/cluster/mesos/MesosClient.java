@@ -85,7 +85,7 @@ public final class MesosClient {
         return withLeader(master -> {
             JsonNode node = ok(get(master, "metrics/snapshot")).json();
             Map<String, Double> out = new LinkedHashMap<>();
-            node.fields().forEachRemaining(e -> {
+            node.properties().forEach(e -> {
                 if (e.getValue().isNumber()) {
                     out.put(e.getKey(), e.getValue().asDouble());
                 }

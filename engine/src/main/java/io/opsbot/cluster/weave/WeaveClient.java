@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.opsbot.cluster.http.Json;
 import io.opsbot.engine.OpsException;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -97,8 +96,7 @@ public final class WeaveClient {
         if (exact != null) {
             return exact.isNull() ? MissingNode.getInstance() : exact;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (e.getKey().equalsIgnoreCase(name)) {
                 return e.getValue().isNull() ? MissingNode.getInstance() : e.getValue();
             }

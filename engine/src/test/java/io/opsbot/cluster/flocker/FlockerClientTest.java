@@ -65,7 +65,7 @@ class FlockerClientTest {
     }
 
     FlockerClient client(Path cert, Path key) {
-        return new FlockerClient(server.url("/").toString(), caPem, cert, key, HttpClients.shared(), ClientMetrics.NOOP,
+        return new FlockerClient(server.url("/").toString(), caPem, cert, key, HttpClients.createShared(), ClientMetrics.NOOP,
                 new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2)));
     }
 
@@ -84,7 +84,7 @@ class FlockerClientTest {
     void aClientWithoutACertificateIsRejectedByTheServer() {
         server.enqueue(json(200, "{\"flocker\": \"1.15.0\"}"));
         HandshakeCertificates trustOnly = new HandshakeCertificates.Builder().addTrustedCertificate(CLUSTER_CA.certificate()).build();
-        OkHttpClient anonymous = HttpClients.shared().newBuilder()
+        OkHttpClient anonymous = HttpClients.createShared().newBuilder()
                 .sslSocketFactory(trustOnly.sslSocketFactory(), trustOnly.trustManager()).build();
 
         assertThatThrownBy(() -> {

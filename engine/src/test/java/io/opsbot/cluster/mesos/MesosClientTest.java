@@ -87,7 +87,7 @@ class MesosClientTest {
 
     MesosClient client(MockWebServer... masters) {
         return new MesosClient(java.util.Arrays.stream(masters).map(m -> m.url("/").toString()).toList(), Auth.none(),
-                HttpClients.shared(), ClientMetrics.NOOP, FAST);
+                HttpClients.createShared(), ClientMetrics.NOOP, FAST);
     }
 
     static MockResponse redirectTo(MockWebServer target) {
@@ -179,7 +179,7 @@ class MesosClientTest {
         leader.enqueue(json(200, "{}"));
         leader.enqueue(status(200));
         MesosClient mesos = new MesosClient(List.of(deadUrl, standby.url("/").toString()), Auth.none(),
-                HttpClients.shared(), ClientMetrics.NOOP, FAST);
+                HttpClients.createShared(), ClientMetrics.NOOP, FAST);
 
         assertThat(mesos.metrics()).isEmpty();
         assertThat(mesos.healthy()).isTrue();
@@ -194,7 +194,7 @@ class MesosClientTest {
         }
         int port = closedPort();
         MesosClient mesos = new MesosClient(List.of(standby.url("/").toString(), "http://127.0.0.1:" + port),
-                Auth.none(), HttpClients.shared(), ClientMetrics.NOOP, FAST);
+                Auth.none(), HttpClients.createShared(), ClientMetrics.NOOP, FAST);
 
         assertThatThrownBy(mesos::state).isInstanceOf(TransientException.class)
                 .hasMessageStartingWith("no leading Mesos master found: ")

@@ -31,7 +31,7 @@ class RegistryClientTest {
     @BeforeEach
     void start() throws IOException {
         server.start();
-        registry = new RegistryClient(server.url("/").toString(), Auth.basic("ci", "pw"), HttpClients.shared(),
+        registry = new RegistryClient(server.url("/").toString(), Auth.basic("ci", "pw"), HttpClients.createShared(),
                 ClientMetrics.NOOP, new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2)));
     }
 
