@@ -3,7 +3,9 @@ package io.opsbot.bot;
 import io.opsbot.bot.console.ConsoleChat;
 import io.opsbot.bot.render.OperationView;
 import io.opsbot.bot.render.PlainText;
+import io.opsbot.catalog.AppCatalog;
 import io.opsbot.config.ConfigException;
+import io.opsbot.config.OpsbotConfig;
 import io.opsbot.sim.Sim;
 import io.opsbot.sim.SimOptions;
 import java.io.BufferedReader;
@@ -98,7 +100,7 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--port", description = "Marathon's port (default ${DEFAULT-VALUE}; 0 = any free)", defaultValue = "8080")
         int port;
 
-        @Option(names = "--topology", description = "a topology file (default: node1..node3 with nginx, nodeapp, mongo)")
+        @Option(names = "--topology", description = "a topology file (default: node1..node3 running the app catalog: nginx, nodeapp, mongo)")
         Path topology;
 
         @Option(names = "--reset", description = "start the emulated cluster afresh")
@@ -110,7 +112,11 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             CountDownLatch stopped = new CountDownLatch(1);
-            try (Sim sim = Sim.start(new SimOptions(Home.dir().resolve("sim"), port, topology, timeScale, reset))) {
+            Path simHome = Home.dir().resolve("sim");
+            Path chosen = topology != null ? topology
+                    : LocalCluster.writeTopology(simHome, AppCatalog.load(Opsbot.appsDir(
+                            new OpsbotConfig(null, null, null, null, null, null))));
+            try (Sim sim = Sim.start(new SimOptions(simHome, port, chosen, timeScale, reset))) {
                 System.out.println(sim.describe());
                 System.out.println("(emulated cluster; Ctrl-C stops it)");
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
