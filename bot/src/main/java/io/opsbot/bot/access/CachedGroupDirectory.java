@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Remembers group members for a while: access is checked on every command, and usergroups.users.list is
- * rate limited. When a refresh fails the last known members stay in force (or none, if never known).
+ * rate limited (and concurrent commands ask once). When a refresh fails the last known members stay in force (or none, if never known).
  */
 public final class CachedGroupDirectory implements GroupDirectory {
 
@@ -34,7 +34,7 @@ public final class CachedGroupDirectory implements GroupDirectory {
     }
 
     @Override
-    public Set<String> members(String groupId) {
+    public synchronized Set<String> members(String groupId) {
         Instant now = clock.instant();
         Entry known = cache.get(groupId);
         if (known != null && known.fetched().plus(ttl).isAfter(now)) {

@@ -163,7 +163,8 @@ public final class BlockKit {
 
     /** A refusal or an error, for the person who asked. */
     public Message rejected(String message) {
-        return text(":no_entry: " + escape(message));
+        // written for chat by the pipeline (it may mention people), so not escaped
+        return text(":no_entry: " + message);
     }
 
     /** Plain mrkdwn text in one section (split if long). */
@@ -233,11 +234,11 @@ public final class BlockKit {
                     .ifPresent(failed -> out.append("\n*What failed:* step ").append(failed.index() + 1).append(" ")
                             .append(escape(failed.description())).append(" — ").append(escape(nullToEmpty(failed.detail()))));
             if (outcome.message() != null && !outcome.message().isBlank()) {
-                out.append("\n*Why:* ").append(escape(outcome.message()));
+                out.append("\n*Why:* ").append(outcome.message());
             }
             out.append("\n*Cluster left:* ").append(leftState(outcome));
         } else if (outcome.message() != null && !outcome.message().isBlank()) {
-            out.append('\n').append(escape(outcome.message()));
+            out.append('\n').append(outcome.message());
         }
         return out.toString();
     }
