@@ -3,6 +3,9 @@ package io.opsbot.bot.access;
 import io.opsbot.bot.CommandHandler;
 import io.opsbot.bot.Request;
 import io.opsbot.bot.Response;
+import io.opsbot.bot.command.Grammar;
+import io.opsbot.bot.command.Role;
+import io.opsbot.bot.command.VerbSpec;
 import io.opsbot.config.Durations;
 import io.opsbot.config.OpsbotConfig.AccessConfig;
 import java.time.Duration;
@@ -29,7 +32,7 @@ public final class Access {
 
     private static final Logger audit = LoggerFactory.getLogger("io.opsbot.audit");
 
-    /** The role each command needs; the grammar's own table replaces it once wired. */
+    /** The role each command needs, as the standard grammar has it; {@link #verbRoles(Grammar)} reads a grammar's. */
     public static final Map<String, Role> DEFAULT_VERBS = defaultVerbs();
     public static final Duration DEFAULT_CONFIRMATION_TIMEOUT = Duration.ofMinutes(5);
 
@@ -85,7 +88,7 @@ public final class Access {
             out.put(role, List.of());
         }
         if (config != null && config.roles() != null) {
-            config.roles().forEach((label, ids) -> out.put(Role.fromLabel(label), ids == null ? List.of() : List.copyOf(ids)));
+            config.roles().forEach((label, ids) -> out.put(Role.valueOf(label.trim().toUpperCase(Locale.ROOT)), ids == null ? List.of() : List.copyOf(ids)));
         }
         return Collections.unmodifiableMap(out);
     }
@@ -250,15 +253,26 @@ public final class Access {
         return t.length() > 300 ? t.substring(0, 300) + "…" : t;
     }
 
+    /** The grammar's table, keyed by each command's first word ("who" for "who deployed"). */
+    public static Map<String, Role> verbRoles(Grammar grammar) {
+        Map<String, Role> out = new LinkedHashMap<>();
+        for (VerbSpec spec : grammar.verbs()) {
+            out.put(spec.key(), spec.role());
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
     private static Map<String, Role> defaultVerbs() {
         Map<String, Role> v = new LinkedHashMap<>();
-        for (String verb : List.of("help", "status", "logs", "history", "drift", "who", "what", "why")) {
-            v.put(verb, Role.VIEWER);
-        }
-        for (String verb : List.of("deploy", "scale", "restart", "rollback", "cancel")) {
+        for (String verb : List.of("deploy", "scale", "restart", "rollback")) {
             v.put(verb, Role.OPERATOR);
         }
         v.put("move", Role.ADMIN);
+        for (String verb : List.of("logs", "status", "drift", "history", "who", "what")) {
+            v.put(verb, Role.VIEWER);
+        }
+        v.put("cancel", Role.OPERATOR);
+        v.put("help", Role.VIEWER);
         return Collections.unmodifiableMap(v);
     }
 }

@@ -4,7 +4,7 @@ import io.opsbot.bot.CommandHandler;
 import io.opsbot.bot.Request;
 import io.opsbot.bot.Response;
 import io.opsbot.bot.access.Access;
-import io.opsbot.bot.access.Role;
+import io.opsbot.bot.command.Role;
 import io.opsbot.bot.render.BlockKit;
 import io.opsbot.bot.render.OperationView;
 import io.opsbot.config.Durations;

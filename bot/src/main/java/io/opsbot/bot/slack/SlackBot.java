@@ -12,7 +12,7 @@ import io.opsbot.bot.Request;
 import io.opsbot.bot.access.Access;
 import io.opsbot.bot.access.CachedGroupDirectory;
 import io.opsbot.bot.access.OperationOwners;
-import io.opsbot.bot.access.Role;
+import io.opsbot.bot.command.Role;
 import io.opsbot.bot.render.BlockKit;
 import io.opsbot.config.OpsbotConfig.AccessConfig;
 import io.opsbot.config.OpsbotConfig.SlackConfig;
