@@ -47,6 +47,9 @@ final class FakeSlack implements AutoCloseable {
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final AtomicInteger ts = new AtomicInteger(1000);
     private final Map<String, List<String>> groups = new ConcurrentHashMap<>();
+    /** Socket Mode: what the bot sent back over the WebSocket (acks with envelope ids). */
+    final java.util.concurrent.BlockingQueue<String> socketReceived = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.atomic.AtomicReference<okhttp3.WebSocket> socket = new java.util.concurrent.atomic.AtomicReference<>();
 
     FakeSlack() throws IOException {
         server.setDispatcher(new Dispatcher() {
@@ -74,13 +77,43 @@ final class FakeSlack implements AutoCloseable {
         return calls.stream().filter(c -> c.method().equals(method)).toList();
     }
 
+    /** Sends a Socket Mode envelope to the connected bot; false when no bot is connected. */
+    boolean sendOverSocket(String envelope) {
+        okhttp3.WebSocket ws = socket.get();
+        return ws != null && ws.send(envelope);
+    }
+
+    boolean socketConnected() {
+        return socket.get() != null;
+    }
+
     @Override
     public void close() {
+        okhttp3.WebSocket ws = socket.get();
+        if (ws != null) {
+            ws.close(1000, "test over");
+        }
         server.close();
     }
 
     private MockResponse answer(RecordedRequest request) {
         String path = request.getUrl().encodedPath();
+        if (path.equals("/socket")) {
+            calls.add(new Call("websocket", Map.of(), null, System.nanoTime()));
+            return new MockResponse.Builder().webSocketUpgrade(new okhttp3.WebSocketListener() {
+                @Override
+                public void onOpen(okhttp3.WebSocket webSocket, okhttp3.Response response) {
+                    webSocket.send("{\"type\":\"hello\",\"num_connections\":1,\"debug_info\":{\"host\":\"fake\"},"
+                            + "\"connection_info\":{\"app_id\":\"A1\"}}");
+                    socket.set(webSocket);
+                }
+
+                @Override
+                public void onMessage(okhttp3.WebSocket webSocket, String text) {
+                    socketReceived.add(text);
+                }
+            }).build();
+        }
         String body = request.getBody() == null ? "" : request.getBody().utf8();
         String method = path.startsWith("/api/") ? path.substring(5) : path;
         calls.add(new Call(method, form(body), request.getHeaders().get("Authorization"), System.nanoTime()));
@@ -96,6 +129,7 @@ final class FakeSlack implements AutoCloseable {
             case "files.getUploadURLExternal" -> "{\"ok\":true,\"upload_url\":\"" + server.url("/upload/F1") + "\",\"file_id\":\"F1\"}";
             case "files.completeUploadExternal" -> "{\"ok\":true,\"files\":[{\"id\":\"F1\",\"title\":\"output\"}]}";
             case "/upload/F1" -> "OK - " + body.length();
+            case "apps.connections.open" -> "{\"ok\":true,\"url\":\"ws://127.0.0.1:" + server.getPort() + "/socket\"}";
             default -> "{\"ok\":false,\"error\":\"unknown_method\"}";
         };
         return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json; charset=utf-8").body(json).build();
