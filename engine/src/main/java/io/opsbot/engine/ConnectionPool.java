@@ -39,7 +39,7 @@ final class ConnectionPool implements AutoCloseable {
 
     <T> T call(Work<T> work) {
         if (closed) {
-            throw new IllegalStateException("the journal is closed");
+            throw new OpsException("the journal is closed");
         }
         try {
             if (!permits.tryAcquire(BORROW_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {

@@ -106,9 +106,18 @@ public final class Engine implements AutoCloseable {
     private String newOperationId() {
         while (true) {
             String id = "op-" + HexFormat.of().toHexDigits(random.nextInt(1 << 24)).substring(2);
-            if (!running.containsKey(id) && journal.find(id).isEmpty()) {
+            if (!running.containsKey(id) && !journaled(id)) {
                 return id;
             }
+        }
+    }
+
+    /** A journal that cannot answer will not take the operation either, and apply then reports that. */
+    private boolean journaled(String id) {
+        try {
+            return journal.find(id).isPresent();
+        } catch (RuntimeException journalDown) {
+            return false;
         }
     }
 

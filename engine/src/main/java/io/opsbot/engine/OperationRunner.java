@@ -1,6 +1,7 @@
 package io.opsbot.engine;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -9,10 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Runs one operation end to end: locks, plan, journal, steps in order, and the outcome's wording. */
 final class OperationRunner {
 
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
     private static final DateTimeFormatter HOUR_MINUTE = DateTimeFormatter.ofPattern("HH:mm");
 
     private final Recorder recorder;
@@ -100,18 +104,21 @@ final class OperationRunner {
             return endUnstarted(current, op, origin, resumed, Outcome.State.CANCELLED,
                     e.getMessage() + " while planning; nothing was done", listener);
         } catch (RuntimeException journalDown) {
-            return outcome(current, op, List.of(), Outcome.State.FAILED,
+            log.error("op={} could not record its start in the journal", current.id(), journalDown);
+            return tellOnly(outcome(current, op, List.of(), Outcome.State.FAILED,
                     "could not record the operation in the journal, so nothing was done: " + journalDown.getMessage(),
-                    started, listener);
+                    started), listener);
         }
         listener.planned(current.id(), plan);
 
         int n = op.steps().size();
         List<StepReport> reports = new ArrayList<>();
         String stopped = null;
+        boolean cancelled = false;
         for (int i = 0; i < n; i++) {
             Step step = op.steps().get(i);
             if (stopped == null && current.isCancelled()) {
+                cancelled = true;
                 stopped = "cancelled by " + current.cancelledBy() + (i == 0 ? " before step 1 of " + n : " after step " + i + " of " + n)
                         + "; " + notRun(i, n);
             }
@@ -122,10 +129,12 @@ final class OperationRunner {
             StepReport report = stepRunner.run(current, i, step, listener);
             reports.add(report);
             if (report.result() == StepResult.FAILED) {
+                cancelled = current.isCancelled();
                 stopped = failureMessage(current, i, n, report);
             }
         }
-        Outcome.State state = current.isCancelled() ? Outcome.State.CANCELLED
+        // A cancel that arrives after the last step has no effect: the outcome says what happened.
+        Outcome.State state = cancelled ? Outcome.State.CANCELLED
                 : stopped != null ? Outcome.State.FAILED : Outcome.State.SUCCEEDED;
         String message = stopped != null ? stopped : successMessage(reports);
         return finish(current, op, reports, state, resumed == null ? message : "resumed after a restart; " + message,
@@ -182,31 +191,32 @@ final class OperationRunner {
                         "(not planned: " + state.name().toLowerCase() + ")", OperationEntry.RUNNING, started, null, null));
             }
         } catch (RuntimeException journalDown) {
-            return outcome(current, op, List.of(), state, message, started, listener);
+            log.error("op={} could not record its start in the journal", current.id(), journalDown);
+            return tellOnly(outcome(current, op, List.of(), state, message, started), listener);
         }
         return finish(current, op, List.of(), state, message, started, listener);
     }
 
+    private static Outcome tellOnly(Outcome outcome, ProgressListener listener) {
+        listener.finished(outcome);
+        return outcome;
+    }
+
     private Outcome finish(RunningOperation current, Operation op, List<StepReport> reports, Outcome.State state,
                            String message, Instant started, ProgressListener listener) {
-        Outcome outcome = new Outcome(current.id(), op.title(), state, reports, message,
-                java.time.Duration.between(started, clock.instant()));
+        Outcome outcome = outcome(current, op, reports, state, message, started);
         try {
             recorder.finished(current.id(), current.requester(), state, message + " (" + outcome.recap() + ")");
         } catch (RuntimeException journalDown) {
             // The work is done either way; recovery will re-check it because the journal still says RUNNING.
-            org.slf4j.LoggerFactory.getLogger(Engine.class)
-                    .error("op={} could not record its end ({}) in the journal", current.id(), state, journalDown);
+            log.error("op={} could not record its end ({}) in the journal", current.id(), state, journalDown);
         }
         listener.finished(outcome);
         return outcome;
     }
 
     private Outcome outcome(RunningOperation current, Operation op, List<StepReport> reports, Outcome.State state,
-                            String message, Instant started, ProgressListener listener) {
-        Outcome outcome = new Outcome(current.id(), op.title(), state, reports, message,
-                java.time.Duration.between(started, clock.instant()));
-        listener.finished(outcome);
-        return outcome;
+                            String message, Instant started) {
+        return new Outcome(current.id(), op.title(), state, reports, message, Duration.between(started, clock.instant()));
     }
 }

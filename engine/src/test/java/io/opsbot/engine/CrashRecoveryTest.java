@@ -121,30 +121,6 @@ class CrashRecoveryTest {
     }
 
     @Test
-    void anOperationThatCannotBeReplannedIsMarkedFailedWithTheReason() throws Exception {
-        crashInsideStep2(CrashScenario.StopAt.BEFORE_THE_WRITE);
-
-        try (JdbcJournal journal = JdbcJournal.h2(journalFile());
-             Engine engine = new Engine(journal, EngineSettings.defaults(), Clock.systemUTC())) {
-            String id = journal.unfinished().get(0).id();
-
-            List<Outcome> outcomes = engine.recover(entry -> {
-                throw new OpsException("no app named 'crashapp'; known apps: nginx, nodeapp, mongo");
-            }, ProgressListener.NONE);
-
-            assertThat(outcomes).singleElement().satisfies(outcome -> {
-                assertThat(outcome.operationId()).isEqualTo(id);
-                assertThat(outcome.state()).isEqualTo(Outcome.State.FAILED);
-                assertThat(outcome.message()).isEqualTo("could not resume after a restart: no app named 'crashapp'; "
-                        + "known apps: nginx, nodeapp, mongo; nothing more was done");
-            });
-            assertThat(journal.find(id).orElseThrow().state()).isEqualTo("FAILED");
-            assertThat(journal.unfinished()).isEmpty();
-        }
-        assertThat(Files.readAllLines(CrashScenario.effects(dir))).containsExactly("alpha");
-    }
-
-    @Test
     void twoProcessesShareOneH2JournalFile() throws Exception {
         try (JdbcJournal journal = JdbcJournal.h2(journalFile())) {
             assertThat(journal.find("op-c0ffee")).isEmpty();

@@ -150,4 +150,33 @@ class EngineLocksTest {
             assertThat(scaling.get(10, TimeUnit.SECONDS).state()).isEqualTo(Outcome.State.SUCCEEDED);
         }
     }
+
+    @Test
+    void anOperationWaitingForALockCanBeCancelled() throws Exception {
+        EngineSettings settings = new EngineSettings(Duration.ofSeconds(30), RetryPolicy.none());
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (Engine engine = new Engine(journal, settings, Clock.systemUTC())) {
+            Future<Outcome> deploying = callers.submit(() -> engine.apply(new Operation("deploy", "deploy nodeapp",
+                    List.of("app:/nodeapp"), List.of(TestStep.alwaysDrift("push image", context -> {
+                        holding.countDown();
+                        release.await();
+                    }))), new Origin("U1", "C1", "deploy nodeapp"), ProgressListener.NONE));
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            TestStep scaleStep = new Counter().set("n", 3);
+            Future<Outcome> scaling = callers.submit(() -> engine.apply(new Operation("scale", "scale nodeapp 3",
+                    List.of("app:/nodeapp"), List.of(scaleStep)), new Origin("U2", "C1", "scale nodeapp 3"), ProgressListener.NONE));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> engine.running().size() == 2);
+            String waitingId = engine.running().get(1).operationId();
+
+            assertThat(engine.cancel(waitingId, "U2")).isTrue();
+            Outcome cancelled = scaling.get(10, TimeUnit.SECONDS);
+
+            assertThat(cancelled.state()).isEqualTo(Outcome.State.CANCELLED);
+            assertThat(cancelled.message()).isEqualTo("cancelled by U2 while waiting for its turn; nothing was done");
+            assertThat(scaleStep.checks).hasValue(0);
+            release.countDown();
+            assertThat(deploying.get(10, TimeUnit.SECONDS).state()).isEqualTo(Outcome.State.SUCCEEDED);
+        }
+    }
 }

@@ -146,4 +146,47 @@ class EngineTest {
 
         assertThat(listener.events).contains("progress 0 1 of 2 tasks healthy");
     }
+
+    @Test
+    void everyTransitionIsOneLogLineWithItsContext() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Engine.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines = new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        ch.qos.logback.classic.Level before = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.INFO);
+        logger.setAdditive(false);
+        logger.addAppender(lines);
+        try {
+            Outcome outcome = engine.apply(scale(3), ALICE, ProgressListener.NONE);
+
+            String id = outcome.operationId();
+            assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).containsExactly(
+                    "op=" + id + " state=RUNNING kind=scale requester=U123 channel=C1 title=\"scale nodeapp 3\"",
+                    "op=" + id + " step=1 state=CHECKING requester=U123 detail=\"\"",
+                    "op=" + id + " step=1 state=APPLYING requester=U123 detail=\"nodeapp.instances: 0 → 3\"",
+                    "op=" + id + " step=1 state=VERIFYING requester=U123 detail=\"\"",
+                    "op=" + id + " step=1 state=CHANGED requester=U123 detail=\"nodeapp.instances: 0 → 3\"",
+                    "op=" + id + " step=2 state=CHECKING requester=U123 detail=\"\"",
+                    "op=" + id + " step=2 state=APPLYING requester=U123 detail=\"nodeapp.healthy: 0 → 3\"",
+                    "op=" + id + " step=2 state=VERIFYING requester=U123 detail=\"\"",
+                    "op=" + id + " step=2 state=CHANGED requester=U123 detail=\"nodeapp.healthy: 0 → 3\"",
+                    "op=" + id + " state=SUCCEEDED requester=U123 summary=\"done: changed 2 of 2 steps (ok=0 changed=2 failed=0 skipped=0)\"");
+        } finally {
+            logger.detachAppender(lines);
+            logger.setAdditive(true);
+            logger.setLevel(before);
+        }
+    }
+
+    @Test
+    void whenTheJournalCannotRecordTheStartNothingRuns() {
+        TestStep step = world.set("x", 1);
+        journal.close();
+
+        Outcome outcome = engine.apply(new Operation("scale", "scale x 1", List.of(), List.of(step)), ALICE, ProgressListener.NONE);
+
+        assertThat(outcome.state()).isEqualTo(Outcome.State.FAILED);
+        assertThat(outcome.message()).startsWith("could not record the operation in the journal, so nothing was done");
+        assertThat(step.applies).hasValue(0);
+    }
 }

@@ -8,4 +8,10 @@ public final class CommandException extends OpsException {
     public CommandException(String message) {
         super(message);
     }
+
+    /** A typo is not a fault: where in the parser it was noticed tells nobody anything, so none is recorded. */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
+    }
 }

@@ -3,6 +3,7 @@ package io.opsbot.bot.command;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -11,6 +12,8 @@ import java.util.stream.Collectors;
  * @param verbs in the order help lists them
  */
 public record Grammar(List<VerbSpec> verbs) {
+
+    private static final Pattern SPACES = Pattern.compile("\\s+");
 
     public Grammar {
         verbs = List.copyOf(verbs);
@@ -25,7 +28,7 @@ public record Grammar(List<VerbSpec> verbs) {
      * case and surrounding space do not matter.
      */
     public Optional<VerbSpec> verb(String words) {
-        String wanted = words.strip().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+        String wanted = SPACES.matcher(words.strip().toLowerCase(Locale.ROOT)).replaceAll(" ");
         return verbs.stream().filter(v -> v.name().equals(wanted) || v.key().equals(wanted)).findFirst();
     }
 

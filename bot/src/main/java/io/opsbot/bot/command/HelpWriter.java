@@ -19,7 +19,7 @@ final class HelpWriter {
                 .append(grammar.verbs().get(0).name()).append("'):\n");
         for (VerbSpec spec : grammar.verbs()) {
             out.append(spec.usage()).append(" — ").append(spec.summary())
-                    .append(" e.g. ").append(spec.examples().get(0).text()).append('\n');
+                    .append(" e.g. ").append(spec.headlineExample().text()).append('\n');
         }
         return out.append("Start a command with /ops or by mentioning me. --plan shows what a change would do"
                 + " without doing it; --help after any command explains it.").toString();

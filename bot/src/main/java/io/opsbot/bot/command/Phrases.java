@@ -16,12 +16,13 @@ final class Phrases {
 
     private Phrases() {}
 
-    /** The word as a message quotes it, shortened when long. */
+    /** The word as a message quotes it: shortened when long, a quoted tab shown as a space. */
     static String shown(String word) {
-        if (word.codePointCount(0, word.length()) <= SHOWN_LENGTH) {
-            return word;
+        String flat = word.replace('\t', ' ');
+        if (flat.codePointCount(0, flat.length()) <= SHOWN_LENGTH) {
+            return flat;
         }
-        return word.substring(0, word.offsetByCodePoints(0, SHOWN_LENGTH)) + "…";
+        return flat.substring(0, flat.offsetByCodePoints(0, SHOWN_LENGTH)) + "…";
     }
 
     /** "mongo, nginx, nodeapp" — or "a, b, … and 180 more". */

@@ -61,7 +61,7 @@ final class SlotReader {
             case LOG_TARGET:
                 return logTarget(raw);
             case NUMBER:
-                return number(slot, raw, prefix, example(spec, flag));
+                return number(slot, raw, prefix, () -> example(spec, flag));
             case VERSION:
                 if (!VERSION.matcher(raw).matches()) {
                     throw new CommandException(prefix + "'" + Phrases.shown(raw) + "' is not a version: give an image"
@@ -95,7 +95,12 @@ final class SlotReader {
     CommandException unknownCommand(String word) {
         Grammar g = grammar.get();
         List<String> keys = g.verbs().stream().map(VerbSpec::key).toList();
-        String first = word.strip().split("\\s+", 2)[0];
+        String stripped = word.strip();
+        int space = 0;
+        while (space < stripped.length() && !Tokenizer.isSpace(stripped.charAt(space))) {
+            space++;
+        }
+        String first = stripped.substring(0, space);
         Optional<String> close = Phrases.closest(first, keys);
         if (close.isPresent()) {
             String name = g.verb(close.get()).map(VerbSpec::name).orElse(close.get());
@@ -159,22 +164,28 @@ final class SlotReader {
         return new LogTarget(foundService, Optional.of(name(node, nodes, "node", known.nodes())));
     }
 
-    private static int number(Slot slot, String raw, String prefix, String example) {
-        String range = "a whole number from " + slot.min() + " to " + slot.max() + ", e.g. '" + example + "'";
+    private static int number(Slot slot, String raw, String prefix, Supplier<String> example) {
         if (!WHOLE_NUMBER.matcher(raw).matches()) {
             throw new CommandException(prefix + "'" + Phrases.shown(raw) + "' is not " + slot.meaning() + ": give "
-                    + range);
+                    + range(slot, example));
         }
-        String digits = raw.replaceFirst("^[+-]", "").replaceFirst("^0+(?=.)", "");
-        long value = digits.length() > MAX_NUMBER_DIGITS ? Long.MAX_VALUE : Long.parseLong(digits);
-        if (raw.startsWith("-")) {
-            value = -value;
+        boolean negative = raw.charAt(0) == '-';
+        int first = raw.charAt(0) == '-' || raw.charAt(0) == '+' ? 1 : 0;
+        while (first < raw.length() - 1 && raw.charAt(first) == '0') {
+            first++;
         }
+        String digits = raw.substring(first);
+        long magnitude = digits.length() > MAX_NUMBER_DIGITS ? Long.MAX_VALUE : Long.parseLong(digits);
+        long value = negative ? -magnitude : magnitude;
         if (value < slot.min() || value > slot.max()) {
             throw new CommandException(prefix + "'" + Phrases.shown(raw) + "' is out of range: the " + slot.noun()
-                    + " must be " + range);
+                    + " must be " + range(slot, example));
         }
         return (int) value;
+    }
+
+    private static String range(Slot slot, Supplier<String> example) {
+        return "a whole number from " + slot.min() + " to " + slot.max() + ", e.g. '" + example.get() + "'";
     }
 
     private static Duration duration(Slot slot, String raw, String prefix) {

@@ -70,6 +70,11 @@ public record VerbSpec(String name, Role role, String summary, String details, L
         return Stream.concat(Stream.of(name), params.stream().map(Param::usage)).collect(Collectors.joining(" "));
     }
 
+    /** The example the command list shows: the first that gives the command more than its name. */
+    public Example headlineExample() {
+        return examples.stream().filter(e -> !e.text().equals(name)).findFirst().orElse(examples.get(0));
+    }
+
     /** The example that shows {@code --flag} best: the first that uses it, else the first example. */
     public Example exampleFor(String flagName) {
         String needle = "--" + flagName;

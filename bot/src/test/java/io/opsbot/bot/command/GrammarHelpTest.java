@@ -71,8 +71,10 @@ class GrammarHelpTest {
     void theCommandListHasEveryCommandWithItsUsageAndAnExample() {
         String help = parser.help();
         for (VerbSpec spec : grammar.verbs()) {
-            assertThat(help).contains(spec.usage() + " — " + spec.summary() + " e.g. " + spec.examples().get(0).text());
+            assertThat(help).contains(spec.usage() + " — " + spec.summary() + " e.g. " + spec.headlineExample().text());
         }
+        assertThat(help).contains("e.g. status nodeapp").contains("e.g. what changed --since 6h")
+                .contains("e.g. help deploy");
         assertThat(help).contains("deploy APP [--version V] [--only] [--plan]")
                 .contains("logs TARGET [--since DURATION] [--grep TEXT] [--lines N]")
                 .contains("e.g. scale nodeapp 3");
