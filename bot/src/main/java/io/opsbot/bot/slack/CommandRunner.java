@@ -106,6 +106,18 @@ final class CommandRunner {
 
     private void deliver(Request request, Response response, LiveMessage live, OperationView view, String note)
             throws InterruptedException {
+        render(request, response, live, view, note);
+        if (live.postFailed()) {
+            // usually: the bot is not a member of the channel; only the asker hears about it
+            api.ephemeral(request.channel(), request.user(), kit.text(":warning: opsbot could not post in this channel"
+                    + " (invite it with `/invite @opsbot`); the command itself " + (response instanceof Response.Finished f
+                    ? f.outcome().state().name().toLowerCase(java.util.Locale.ROOT) + " (" + f.outcome().recap() + ")"
+                    : "ran") + "."));
+        }
+    }
+
+    private void render(Request request, Response response, LiveMessage live, OperationView view, String note)
+            throws InterruptedException {
         if (response instanceof Response.Finished f) {
             if (view.snapshot().outcome() == null) {
                 view.finished(f.outcome());

@@ -20,11 +20,14 @@ final class LiveMessage {
     private final Object sending = new Object();
 
     private String ts;
+    /** chat.postMessage was refused (e.g. the bot is not in the channel): intermediate states are not retried. */
+    private boolean postFailed;
     private Message pending;
     private boolean scheduled;
     private long lastSentNanos;
     private long offered;
     private long delivered;
+    private long finalVersion = -1;
 
     LiveMessage(SlackApi api, String channel, String existingTs, ScheduledExecutorService scheduler, Duration minInterval) {
         this.api = api;
@@ -55,6 +58,7 @@ final class LiveMessage {
         long target;
         synchronized (this) {
             target = offered + 1;
+            finalVersion = target;
         }
         show(message);
         long deadline = System.nanoTime() + wait.toNanos();
@@ -72,6 +76,11 @@ final class LiveMessage {
 
     synchronized String ts() {
         return ts;
+    }
+
+    /** Nothing could be posted: the caller tells the user another way. */
+    synchronized boolean postFailed() {
+        return postFailed;
     }
 
     private void flush() {
@@ -92,9 +101,15 @@ final class LiveMessage {
                 return;
             }
             if (currentTs == null) {
-                String posted = api.post(channel, null, message).orElse(null);
+                boolean retry;
+                synchronized (this) {
+                    // the final state is always tried; progress states are not retried after a refusal
+                    retry = !postFailed || version == finalVersion;
+                }
+                String posted = retry ? api.post(channel, null, message).orElse(null) : null;
                 synchronized (this) {
                     ts = posted;
+                    postFailed = posted == null;
                 }
             } else {
                 api.update(channel, currentTs, message);

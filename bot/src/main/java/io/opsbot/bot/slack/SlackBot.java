@@ -17,7 +17,6 @@ import io.opsbot.bot.render.BlockKit;
 import io.opsbot.config.OpsbotConfig.AccessConfig;
 import io.opsbot.config.OpsbotConfig.SlackConfig;
 import io.opsbot.engine.OpsException;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,17 +94,29 @@ public final class SlackBot implements AutoCloseable {
                 b.emulated, b.clock);
         register(app, runner[0], new Dedup(b.clock, Duration.ofMinutes(10), 10_000), api);
 
-        if (httpMode) {
-            this.socket = null;
-            this.http = new HttpTransport(app, b.bindAddress, b.slack.port() == null ? DEFAULT_HTTP_PORT : b.slack.port(), EVENTS_PATH);
-            app.start();
-            http.start();
-        } else {
-            this.http = null;
-            this.socket = new SocketModeApp(b.slack.appToken(), app);
-            socket.startAsync();
-            log.info("event=slack_socket_mode_connected");
+        HttpTransport httpTransport = null;
+        SocketModeApp socketApp = null;
+        try {
+            if (httpMode) {
+                httpTransport = new HttpTransport(app, b.bindAddress, b.slack.port() == null ? DEFAULT_HTTP_PORT : b.slack.port(), EVENTS_PATH);
+                app.start();
+                httpTransport.start();
+            } else {
+                socketApp = new SocketModeApp(b.slack.appToken(), app);
+                socketApp.startAsync();
+                log.info("event=slack_socket_mode_connected");
+            }
+        } catch (Exception e) {
+            // nothing half-started stays behind
+            if (httpTransport != null) {
+                httpTransport.close();
+            }
+            workers.shutdownNow();
+            editor.shutdownNow();
+            throw e;
         }
+        this.http = httpTransport;
+        this.socket = socketApp;
     }
 
     /** Starts the bot as the configuration says; it runs until closed. */
@@ -349,8 +360,6 @@ public final class SlackBot implements AutoCloseable {
                 return new SlackBot(this);
             } catch (OpsException e) {
                 throw e;
-            } catch (IOException e) {
-                throw new OpsException("cannot start the Slack adapter: " + e.getMessage(), e);
             } catch (Exception e) {
                 throw new OpsException("cannot start the Slack adapter: " + e.getMessage(), e);
             }

@@ -47,6 +47,8 @@ final class FakeSlack implements AutoCloseable {
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final AtomicInteger ts = new AtomicInteger(1000);
     private final Map<String, List<String>> groups = new ConcurrentHashMap<>();
+    /** Channels the bot is not a member of: chat.postMessage answers not_in_channel. */
+    private final java.util.Set<String> notIn = ConcurrentHashMap.newKeySet();
     /** Socket Mode: what the bot sent back over the WebSocket (acks with envelope ids). */
     final java.util.concurrent.BlockingQueue<String> socketReceived = new java.util.concurrent.LinkedBlockingQueue<>();
     private final java.util.concurrent.atomic.AtomicReference<okhttp3.WebSocket> socket = new java.util.concurrent.atomic.AtomicReference<>();
@@ -67,6 +69,10 @@ final class FakeSlack implements AutoCloseable {
 
     void group(String id, List<String> members) {
         groups.put(id, List.copyOf(members));
+    }
+
+    void notInChannel(String channel) {
+        notIn.add(channel);
     }
 
     List<Call> calls() {
@@ -120,7 +126,7 @@ final class FakeSlack implements AutoCloseable {
         String json = switch (method) {
             case "auth.test" -> "{\"ok\":true,\"url\":\"https://t1.slack.com/\",\"team\":\"t1\",\"user\":\"opsbot\",\"team_id\":\""
                     + TEAM + "\",\"user_id\":\"" + BOT_USER + "\",\"bot_id\":\"BBOT\"}";
-            case "chat.postMessage" -> "{\"ok\":true,\"channel\":\"" + form(body).get("channel") + "\",\"ts\":\"" + ts.incrementAndGet()
+            case "chat.postMessage" -> notIn.contains(form(body).get("channel")) ? "{\"ok\":false,\"error\":\"not_in_channel\"}" : "{\"ok\":true,\"channel\":\"" + form(body).get("channel") + "\",\"ts\":\"" + ts.incrementAndGet()
                     + ".000100\"}";
             case "chat.update" -> "{\"ok\":true,\"channel\":\"" + form(body).get("channel") + "\",\"ts\":\"" + form(body).get("ts") + "\"}";
             case "chat.postEphemeral" -> "{\"ok\":true,\"message_ts\":\"" + ts.incrementAndGet() + ".000200\"}";

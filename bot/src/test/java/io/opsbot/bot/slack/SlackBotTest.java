@@ -436,6 +436,29 @@ class SlackBotTest {
     }
 
     @Test
+    void whenTheBotIsNotInTheChannelTheAskerIsToldOnceAndProgressIsNotRetried() throws Exception {
+        slack.notInChannel("C0NOTIN");
+        Plan plan = plan("scale nodeapp 3", "set instances");
+        start((request, progress) -> {
+            progress.planned("op-60", plan);
+            for (int i = 0; i < 100; i++) {
+                progress.stepProgress(0, i / 100.0, i + "%");
+                pause(10);
+            }
+            Outcome outcome = new Outcome("op-60", "scale nodeapp 3", Outcome.State.SUCCEEDED, List.of(
+                    new StepReport(0, "set instances", StepResult.CHANGED, "2 → 3", Duration.ofSeconds(1))), null, Duration.ofSeconds(1));
+            return new Response.Finished(outcome);
+        }, Duration.ofMillis(200));
+
+        requests.slashCommand("scale nodeapp 3", OPERATOR, "C0NOTIN", "trig-17");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> slack.calls("chat.postEphemeral").size() == 1);
+        assertThat(slack.calls("chat.postEphemeral").get(0).param("text"))
+                .contains("could not post in this channel (invite it with `/invite @opsbot`); the command itself succeeded (ok=0 changed=1");
+        assertThat(slack.calls("chat.postMessage")).hasSize(2); // the first progress state, then the final one
+    }
+
+    @Test
     void incompleteConfigurationListsEveryProblemAndNoSecret() {
         assertThatThrownBy(() -> SlackBot.start(new SlackConfig("socket", null, null, null, null, null), access, (r, p) -> null))
                 .isInstanceOf(OpsException.class)
