@@ -17,8 +17,11 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.TransientException;
+import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,7 +111,7 @@ public final class DockerImages implements Closeable {
      * {@code .git} and what {@code .dockerignore} excludes. It changes exactly when what the build sees changes.
      */
     public String contentHash(Path buildContext) {
-        return new BuildContextHash(buildContext).compute();
+        return new BuildContext(buildContext).hash();
     }
 
     /**
@@ -126,24 +129,27 @@ public final class DockerImages implements Closeable {
         }
         long start = System.nanoTime();
         log.info("docker build start image={} context={}", imageRef, context);
-        BuildImageCmd cmd = stream.buildImageCmd()
-                .withBaseDirectory(context.toFile())
-                .withDockerfile(dockerfile.toFile())
-                .withTags(Set.of(imageRef))
-                .withPull(false)
-                .withRemove(true)
-                .withForcerm(true);
-        buildArgs.forEach(cmd::withBuildArg);
-
         BuildWatch watch = new BuildWatch(progress);
         String what = "docker build of " + ref.shortName();
-        try {
+        Path tar = contextTar(context, what);
+        try (InputStream body = Files.newInputStream(tar)) {
+            // The tar holds exactly the files contentHash() counts, so the tag names what was built.
+            BuildImageCmd cmd = stream.buildImageCmd(body)
+                    .withTags(Set.of(imageRef))
+                    .withPull(false)
+                    .withRemove(true)
+                    .withForcerm(true);
+            buildArgs.forEach(cmd::withBuildArg);
             cmd.exec(watch);
             await(watch, BUILD_TIMEOUT, what);
         } catch (DockerException e) {
             throw new OpsException(what + " failed" + watch.atStep() + ": " + daemonMessage(e), e);
+        } catch (IOException e) {
+            throw new OpsException(what + " failed: cannot read the context archive: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw unreachable(what, e);
+        } finally {
+            deleteQuietly(tar);
         }
         if (watch.error != null) {
             // A base image pull from a registry that is down is worth retrying; a broken step is not.
@@ -217,7 +223,7 @@ public final class DockerImages implements Closeable {
         }
     }
 
-    private static void await(ResultCallback.Adapter<?> watch, Duration timeout, String what) {
+    private static void await(Watch<?> watch, Duration timeout, String what) {
         try {
             if (!watch.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 closeQuietly(watch);
@@ -227,6 +233,36 @@ public final class DockerImages implements Closeable {
             Thread.currentThread().interrupt();
             closeQuietly(watch);
             throw new OpsException(what + " was interrupted", e);
+        }
+        Throwable failure = watch.failure;
+        if (failure instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (failure != null) {
+            throw new OpsException(what + " failed: " + failure.getMessage(), failure);
+        }
+    }
+
+    private static Path contextTar(Path context, String what) {
+        try {
+            Path tar = Files.createTempFile("opsbot-build-", ".tar");
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tar))) {
+                new BuildContext(context).writeTar(out);
+            } catch (IOException | RuntimeException e) {
+                deleteQuietly(tar);
+                throw e;
+            }
+            return tar;
+        } catch (IOException e) {
+            throw new OpsException(what + " failed: cannot pack the build context " + context + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.debug("cannot delete temporary file path={} error={}", file, e.toString());
         }
     }
 
@@ -285,11 +321,29 @@ public final class DockerImages implements Closeable {
         if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
             return item.getErrorDetail().getMessage().strip();
         }
-        return item.getError() == null ? "unknown error" : item.getError().strip();
+        // The plain "error" field repeats errorDetail's message; only errorDetail is supported by the library.
+        return "the daemon reported an error without a message";
     }
 
-    /** Follows a build's stream: output lines, the current step, the error or the image id. */
-    private static final class BuildWatch extends ResultCallback.Adapter<BuildResponseItem> {
+    /**
+     * A response stream's callback that keeps a transport failure for {@link #await} to rethrow, instead of the
+     * library's default of logging it at ERROR: the caller turns it into a message for the user.
+     */
+    private abstract static class Watch<T> extends ResultCallback.Adapter<T> {
+        volatile Throwable failure;
+
+        @Override
+        public void onError(Throwable throwable) {
+            if (failure == null) {
+                failure = throwable;
+            }
+            log.debug("docker stream failed error={}", throwable.toString());
+            closeQuietly(this);
+        }
+    }
+
+    /** Follows a build's stream: output lines, the current step, the error. */
+    private static final class BuildWatch extends Watch<BuildResponseItem> {
         private final Consumer<String> progress;
         private volatile String step;
         private volatile String error;
@@ -330,7 +384,7 @@ public final class DockerImages implements Closeable {
     }
 
     /** Follows a push's stream: layer events, the error or the digest. */
-    private static final class PushWatch extends ResultCallback.Adapter<PushResponseItem> {
+    private static final class PushWatch extends Watch<PushResponseItem> {
         private final Consumer<String> progress;
         private volatile String error;
         private volatile String digest;

@@ -114,6 +114,26 @@ class DockerImagesTest {
     }
 
     @Test
+    void theDaemonGetsTheHashedFilesOnlyWithTheirExecutableBit() throws IOException {
+        Path context = Files.createDirectories(tmp.resolve("sent"));
+        Files.writeString(context.resolve(".dockerignore"), "**/*.secret\n");
+        Files.writeString(context.resolve("top.secret"), "never sent\n");
+        Path script = Files.writeString(context.resolve("run.sh"), "#!/bin/sh\necho ok\n");
+        script.toFile().setExecutable(true);
+        Files.writeString(context.resolve("Dockerfile"), """
+                ARG BASE_IMAGE
+                FROM ${BASE_IMAGE}
+                COPY . /ctx/
+                RUN test ! -e /ctx/top.secret && test -x /ctx/run.sh && /ctx/run.sh
+                """);
+        String ref = docker.registry() + "/" + testName("sent") + ":" + images.contentHash(context);
+
+        BuildResult built = buildOnBase(context, ref, new ArrayList<>());
+
+        assertThat(images.localImageId(ref)).contains(built.imageId());
+    }
+
+    @Test
     void aDockerfileSyntaxErrorCarriesTheDaemonsMessage() throws IOException {
         Path context = Files.createDirectories(tmp.resolve("broken"));
         Files.writeString(context.resolve("Dockerfile"), "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUNN echo hi\n");

@@ -4,18 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opsbot.engine.OpsException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The content hash needs no daemon: these run everywhere. */
-class BuildContextHashTest {
+class BuildContextTest {
 
     private static final Path NODEAPP = Path.of("..", "config", "apps", "nodeapp").toAbsolutePath().normalize();
 
@@ -31,7 +38,7 @@ class BuildContextHashTest {
     }
 
     private String hash(Path dir) {
-        return new BuildContextHash(dir).compute();
+        return new BuildContext(dir).hash();
     }
 
     @Test
@@ -114,21 +121,53 @@ class BuildContextHashTest {
             Files.writeString(dir.resolve(file), file);
         }
 
-        assertThat(new BuildContextHash(dir).files())
+        assertThat(new BuildContext(dir).files())
                 .containsExactly(".dockerignore", "Dockerfile", "docs/keep.md", "src/main.c");
     }
 
     @Test
+    void theTarHoldsExactlyTheHashedFilesWithTheirExecutableBit() throws IOException {
+        Files.writeString(context.resolve(".dockerignore"), "Dockerfile\n.dockerignore\n*.md\n", StandardOpenOption.APPEND);
+        Files.writeString(context.resolve("README.md"), "left out\n");
+        Path script = Files.writeString(context.resolve("start.sh"), "#!/bin/sh\nexec node server.js\n");
+        script.toFile().setExecutable(true);
+        BuildContext build = new BuildContext(context);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        build.writeTar(out);
+
+        Map<String, Integer> modes = new TreeMap<>();
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new ByteArrayInputStream(out.toByteArray()))) {
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                modes.put(e.getName(), e.getMode() & 0777);
+            }
+        }
+        // The daemon needs the Dockerfile and .dockerignore even when .dockerignore names them.
+        assertThat(build.files()).containsExactly(".dockerignore", "Dockerfile", "package.json", "server.js", "start.sh");
+        assertThat(modes.keySet()).containsExactlyElementsOf(build.files());
+        assertThat(modes).containsEntry("start.sh", 0755).containsEntry("server.js", 0644);
+    }
+
+    @Test
+    void theExecutableBitCounts() throws IOException {
+        String before = hash(context);
+
+        context.resolve("server.js").toFile().setExecutable(true);
+
+        assertThat(hash(context)).isNotEqualTo(before);
+    }
+
+    @Test
     void patternsMatchAsDockerMatchesThem() {
-        assertThat(BuildContextHash.toRegex("*.md").matcher("README.md").matches()).isTrue();
-        assertThat(BuildContextHash.toRegex("*.md").matcher("docs/README.md").matches()).isFalse();
-        assertThat(BuildContextHash.toRegex("**/*.md").matcher("docs/a/README.md").matches()).isTrue();
-        assertThat(BuildContextHash.toRegex("docs/**").matcher("docs/a/b").matches()).isTrue();
-        assertThat(BuildContextHash.toRegex("file?.txt").matcher("file1.txt").matches()).isTrue();
-        assertThat(BuildContextHash.toRegex("file?.txt").matcher("file/.txt").matches()).isFalse();
-        assertThat(BuildContextHash.toRegex("[!a]x").matcher("bx").matches()).isTrue();
-        assertThat(BuildContextHash.toRegex("[!a]x").matcher("ax").matches()).isFalse();
-        assertThat(BuildContextHash.toRegex("a.b").matcher("axb").matches()).isFalse();
+        assertThat(BuildContext.toRegex("*.md").matcher("README.md").matches()).isTrue();
+        assertThat(BuildContext.toRegex("*.md").matcher("docs/README.md").matches()).isFalse();
+        assertThat(BuildContext.toRegex("**/*.md").matcher("docs/a/README.md").matches()).isTrue();
+        assertThat(BuildContext.toRegex("docs/**").matcher("docs/a/b").matches()).isTrue();
+        assertThat(BuildContext.toRegex("file?.txt").matcher("file1.txt").matches()).isTrue();
+        assertThat(BuildContext.toRegex("file?.txt").matcher("file/.txt").matches()).isFalse();
+        assertThat(BuildContext.toRegex("[!a]x").matcher("bx").matches()).isTrue();
+        assertThat(BuildContext.toRegex("[!a]x").matcher("ax").matches()).isFalse();
+        assertThat(BuildContext.toRegex("a.b").matcher("axb").matches()).isFalse();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.opsbot.cluster.docker;
 import io.opsbot.engine.OpsException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,33 +13,39 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
- * A short, stable hash of what a build context sends to the daemon: every file's path and content, in path
- * order, without {@code .git} and without what {@code .dockerignore} excludes. Equal contexts give equal hashes
- * on any machine (paths use '/', timestamps and permissions do not count), so the hash can serve as an image tag.
+ * A build context as the daemon receives it: every file of the folder except {@code .git} and what
+ * {@code .dockerignore} excludes (by Docker's rules; the Dockerfile and .dockerignore are always sent). The tar
+ * sent to the daemon and the content hash are made from the same file list, so the hash names exactly what
+ * was built. Equal contexts give equal hashes on any machine: paths use '/', and timestamps, owners and
+ * permissions other than the executable bit do not count. So the hash can serve as an image tag.
  */
-final class BuildContextHash {
+final class BuildContext {
 
     static final int LENGTH = 12;
     private static final String DOCKERIGNORE = ".dockerignore";
+    // The daemon needs these even when .dockerignore names them (COPY still leaves them out).
+    private static final Set<String> ALWAYS_SENT = Set.of("Dockerfile", DOCKERIGNORE);
 
     private final Path context;
     private final List<Rule> rules;
 
     private record Rule(Pattern pattern, boolean exclude) {}
 
-    BuildContextHash(Path context) {
+    BuildContext(Path context) {
         this.context = context;
         this.rules = readIgnoreRules(context.resolve(DOCKERIGNORE));
     }
 
-    String compute() {
-        if (!Files.isDirectory(context)) {
-            throw new OpsException("build context " + context + " is not a folder");
-        }
+    /** The first 12 hex digits of the SHA-256 over every file's path, kind, executable bit, size and content. */
+    String hash() {
         MessageDigest sha = sha256();
         List<String> files = files();
         byte[] buffer = new byte[64 * 1024];
@@ -55,7 +62,7 @@ final class BuildContextHash {
                     sha.update(ByteBuffer.allocate(8).putLong(target.length).array());
                     sha.update(target);
                 } else {
-                    sha.update((byte) 'F');
+                    sha.update((byte) (Files.isExecutable(file) ? 'X' : 'F'));
                     sha.update(ByteBuffer.allocate(8).putLong(Files.size(file)).array());
                     try (InputStream in = Files.newInputStream(file)) {
                         for (int n; (n = in.read(buffer)) > 0; ) {
@@ -72,17 +79,48 @@ final class BuildContextHash {
 
     /** The files that count, as '/'-separated paths relative to the context, sorted. */
     List<String> files() {
+        if (!Files.isDirectory(context)) {
+            throw new OpsException("build context " + context + " is not a folder");
+        }
         List<String> files = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(context)) {
             walk.filter(p -> !Files.isDirectory(p) || Files.isSymbolicLink(p))
                     .map(p -> slashed(context.relativize(p)))
-                    .filter(rel -> !inGit(rel) && !ignored(rel))
+                    .filter(rel -> ALWAYS_SENT.contains(rel) || (!inGit(rel) && !ignored(rel)))
                     .forEach(files::add);
         } catch (IOException e) {
             throw new OpsException("cannot list build context " + context + ": " + e.getMessage(), e);
         }
         files.sort(String::compareTo);
         return files;
+    }
+
+    /**
+     * Writes the context as the tar the Engine API's build endpoint takes: the files of {@link #files()}, with
+     * their executable bit and symbolic links kept.
+     */
+    void writeTar(OutputStream out) throws IOException {
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        for (String relative : files()) {
+            Path file = context.resolve(relative);
+            TarArchiveEntry entry;
+            if (Files.isSymbolicLink(file)) {
+                entry = new TarArchiveEntry(relative, TarConstants.LF_SYMLINK);
+                entry.setLinkName(Files.readSymbolicLink(file).toString());
+                tar.putArchiveEntry(entry);
+            } else {
+                entry = new TarArchiveEntry(relative);
+                entry.setSize(Files.size(file));
+                entry.setMode(Files.isExecutable(file) ? 0100755 : 0100644);
+                entry.setModTime(Files.getLastModifiedTime(file));
+                tar.putArchiveEntry(entry);
+                Files.copy(file, tar);
+            }
+            tar.closeArchiveEntry();
+        }
+        tar.finish();
     }
 
     private static boolean inGit(String relative) {
