@@ -6,7 +6,14 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
 import com.slack.api.bolt.socket_mode.SocketModeApp;
 import com.slack.api.model.event.AppMentionEvent;
+import com.slack.api.model.event.MessageBotEvent;
+import com.slack.api.model.event.MessageChangedEvent;
+import com.slack.api.model.event.MessageDeletedEvent;
 import com.slack.api.model.event.MessageEvent;
+import com.slack.api.model.event.MessageFileShareEvent;
+import com.slack.api.model.event.MessageMeEvent;
+import com.slack.api.model.event.MessageRepliedEvent;
+import com.slack.api.model.event.MessageThreadBroadcastEvent;
 import io.opsbot.bot.CommandHandler;
 import io.opsbot.bot.Request;
 import io.opsbot.bot.access.Access;
@@ -50,6 +57,7 @@ public final class SlackBot implements AutoCloseable {
     private enum State { STARTED, CLOSED }
 
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService editor;
     private final HttpTransport http;
@@ -128,6 +136,11 @@ public final class SlackBot implements AutoCloseable {
         return new Builder(slack, access, handler);
     }
 
+    /** Blocks until {@link #close} (Socket Mode's threads do not keep a process alive on their own). */
+    public void awaitClose() throws InterruptedException {
+        closed.await();
+    }
+
     /** The port HTTP mode listens on (useful with port 0); -1 in socket mode. */
     public int httpPort() {
         return http == null ? -1 : http.port();
@@ -160,6 +173,7 @@ public final class SlackBot implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             editor.shutdown();
+            closed.countDown();
         }
     }
 
@@ -196,6 +210,13 @@ public final class SlackBot implements AutoCloseable {
             }
             return ctx.ack();
         });
+        // edits, deletions, bot posts, file shares in a DM are not commands; without a handler Bolt answers 404
+        // and Slack keeps retrying them
+        for (Class<? extends com.slack.api.model.event.Event> ignored : List.of(MessageChangedEvent.class,
+                MessageDeletedEvent.class, MessageBotEvent.class, MessageFileShareEvent.class, MessageRepliedEvent.class,
+                MessageThreadBroadcastEvent.class, MessageMeEvent.class)) {
+            ignore(app, ignored);
+        }
         app.blockAction(BlockKit.ACTION_CONFIRM, (req, ctx) -> {
             var p = req.getPayload();
             if (dedup.firstTime("action:" + p.getTriggerId())) {
@@ -220,6 +241,10 @@ public final class SlackBot implements AutoCloseable {
             }
             return ctx.ack();
         });
+    }
+
+    private static <E extends com.slack.api.model.event.Event> void ignore(App app, Class<E> type) {
+        app.event(type, (payload, ctx) -> ctx.ack());
     }
 
     private void accept(Request request, CommandRunner runner, SlackApi api) {

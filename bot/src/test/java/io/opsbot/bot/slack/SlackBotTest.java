@@ -213,6 +213,23 @@ class SlackBotTest {
     }
 
     @Test
+    void anEditedOrBotMessageInADirectMessageIsAcknowledgedAndRunsNothing() throws Exception {
+        start((request, progress) -> new Response.Rejected("must not run"), Duration.ofMillis(50));
+        String edited = "{\"token\":\"t\",\"team_id\":\"T1\",\"api_app_id\":\"A1\",\"type\":\"event_callback\",\"event_id\":\"Ev9\","
+                + "\"event_time\":1700000000,\"event\":{\"type\":\"message\",\"subtype\":\"message_changed\",\"channel\":\"D0DM\","
+                + "\"channel_type\":\"im\",\"hidden\":true,\"ts\":\"1700000000.000300\",\"event_ts\":\"1700000000.000300\","
+                + "\"message\":{\"type\":\"message\",\"user\":\"UVIEW\",\"text\":\"scale nodeapp 9\",\"ts\":\"1700000000.000200\"}}}";
+        String fromBot = "{\"token\":\"t\",\"team_id\":\"T1\",\"api_app_id\":\"A1\",\"type\":\"event_callback\",\"event_id\":\"Ev10\","
+                + "\"event_time\":1700000000,\"event\":{\"type\":\"message\",\"channel\":\"D0DM\",\"channel_type\":\"im\","
+                + "\"bot_id\":\"BOTHER\",\"text\":\"status\",\"ts\":\"1700000000.000400\",\"event_ts\":\"1700000000.000400\"}}";
+
+        assertThat(requests.post(edited, SignedRequests.JSON, SignedRequests.now(), Map.of()).status()).isEqualTo(200);
+        assertThat(requests.post(fromBot, SignedRequests.JSON, SignedRequests.now(), Map.of()).status()).isEqualTo(200);
+        Thread.sleep(300);
+        assertThat(handled).isEmpty();
+    }
+
+    @Test
     void longLogsShowTheirStartThenGoToTheThreadAndAFile() throws Exception {
         List<String> lines = IntStream.rangeClosed(1, 500).mapToObj(i -> "Nov 25 10:00:" + i + " node2 nodeapp[42]: request " + i).toList();
         start((request, progress) -> new Response.Answer(new Report("logs nodeapp", List.of(new Report.Section(null, lines, true)), false)),
