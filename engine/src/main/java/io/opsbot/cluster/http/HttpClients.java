@@ -19,13 +19,15 @@ public final class HttpClients {
     private HttpClients() {
     }
 
-    /** The client to share across all services of one process. */
-    public static OkHttpClient shared() {
+    /** Builds the client to share across all services of one process: call it once, at wiring time. */
+    public static OkHttpClient createShared() {
         return new OkHttpClient.Builder()
                 .connectTimeout(CONNECT_TIMEOUT)
                 .readTimeout(READ_TIMEOUT)
                 .writeTimeout(READ_TIMEOUT)
-                .retryOnConnectionFailure(false) // our RetryInterceptor decides, per method
+                // Kept on: it only replays a request on another route or when a pooled connection turned out
+                // dead before the request was written; answers (5xx) and timeouts are our RetryInterceptor's.
+                .retryOnConnectionFailure(true)
                 .build();
     }
 

@@ -1,6 +1,5 @@
 package io.opsbot.cluster.http;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,7 +25,6 @@ public final class Json {
             .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .addModule(new JavaTimeModule())
             .build();
 
@@ -116,7 +114,7 @@ public final class Json {
             return Map.of();
         }
         Map<String, String> out = new LinkedHashMap<>();
-        child.fields().forEachRemaining(e -> {
+        child.properties().forEach(e -> {
             if (!e.getValue().isNull()) {
                 out.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString());
             }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -76,8 +78,12 @@ final class RetryInterceptor implements Interceptor {
         return code >= 500 && code <= 599;
     }
 
-    // A cancelled call must stop at once; every other I/O failure (refused, reset, timeout) may pass.
+    // A cancelled call must stop at once, and a certificate problem does not go away by asking again;
+    // every other I/O failure (refused, reset, timeout) may pass.
     static boolean isRecoverable(IOException e) {
+        if (e instanceof SSLHandshakeException || e instanceof SSLPeerUnverifiedException) {
+            return false;
+        }
         return !"Canceled".equals(e.getMessage()) && !(e instanceof InterruptedIOException && Thread.currentThread().isInterrupted());
     }
 

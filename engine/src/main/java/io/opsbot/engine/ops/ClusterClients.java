@@ -29,7 +29,7 @@ public final class ClusterClients implements Closeable {
     }
 
     public static ClusterClients connect(ClusterConfig config) {
-        OkHttpClient shared = HttpClients.shared();
+        OkHttpClient shared = HttpClients.createShared();
         MarathonClient marathon = null;
         MarathonEvents events = null;
         if (config.marathon() != null) {

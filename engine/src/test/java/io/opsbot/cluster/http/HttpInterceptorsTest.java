@@ -40,7 +40,7 @@ class HttpInterceptorsTest {
     }
 
     ApiCaller caller(Auth auth) {
-        OkHttpClient client = HttpClients.forService(HttpClients.shared(), "marathon", auth,
+        OkHttpClient client = HttpClients.forService(HttpClients.createShared(), "marathon", auth,
                 (svc, method, statusClass, latency) -> metrics.add(svc + " " + method + " " + statusClass), FAST);
         return new ApiCaller("Marathon", server.url("/").toString(), client);
     }
@@ -99,7 +99,7 @@ class HttpInterceptorsTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        OkHttpClient client = HttpClients.forService(HttpClients.shared(), "marathon", Auth.none(), null, FAST);
+        OkHttpClient client = HttpClients.forService(HttpClients.createShared(), "marathon", Auth.none(), null, FAST);
         ApiCaller caller = new ApiCaller("Marathon", "http://127.0.0.1:" + closedPort, client);
 
         assertThatThrownBy(() -> caller.send(new Request.Builder().url(caller.url().addPathSegments("v2/apps").build()).build()))

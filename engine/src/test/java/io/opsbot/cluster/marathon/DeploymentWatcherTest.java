@@ -57,7 +57,7 @@ class DeploymentWatcherTest {
     }
 
     MockWebServer server = new MockWebServer();
-    OkHttpClient shared = HttpClients.shared();
+    OkHttpClient shared = HttpClients.createShared();
     MarathonClient marathon;
     MarathonEvents events;
     List<String> progress = new CopyOnWriteArrayList<>();

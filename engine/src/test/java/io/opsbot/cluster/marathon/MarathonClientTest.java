@@ -73,7 +73,7 @@ class MarathonClientTest {
     @BeforeEach
     void start() throws IOException {
         server.start();
-        marathon = new MarathonClient(server.url("/").toString(), Auth.bearer("tok"), HttpClients.shared(),
+        marathon = new MarathonClient(server.url("/").toString(), Auth.bearer("tok"), HttpClients.createShared(),
                 ClientMetrics.NOOP, FAST);
     }
 

@@ -20,7 +20,7 @@ public final class Responses {
     }
 
     public static MockResponse status(int code) {
-        return new MockResponse(code, Headers.of(), "");
+        return new MockResponse.Builder().code(code).body("").build();
     }
 
     public static MockResponse sse(String... events) {
