@@ -1,6 +1,8 @@
 package io.opsbot.bot;
 
+import io.opsbot.bot.access.Access;
 import io.opsbot.bot.console.ConsoleChat;
+import io.opsbot.bot.slack.SlackBot;
 import io.opsbot.bot.render.OperationView;
 import io.opsbot.bot.render.PlainText;
 import io.opsbot.catalog.AppCatalog;
@@ -44,10 +46,29 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Opsbot bot = Opsbot.start(configFile(config), Home.dir())) {
+            if (bot.config().slack() != null) {
+                return runSlack(bot);
+            }
             ConsoleChat chat = new ConsoleChat(bot.dispatcher(),
                     new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out,
                     System.console() != null, bot.emulated(), "console:" + System.getProperty("user.name", "user"));
             chat.run();
+        }
+        return 0;
+    }
+
+    /** With a slack section the bot serves Slack until it is stopped (SIGTERM, Ctrl-C). */
+    private static int runSlack(Opsbot bot) throws InterruptedException {
+        Dispatcher dispatcher = bot.dispatcher();
+        try (SlackBot slack = SlackBot.builder(bot.config().slack(), bot.config().access(), dispatcher)
+                .emulated(bot.emulated())
+                .verbRoles(Access.verbRoles(dispatcher.parser().grammar()))
+                .owners(dispatcher::requesterOf)
+                .start()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(slack::close));
+            System.err.println("opsbot: serving Slack (" + (bot.config().slack().mode() == null ? "socket"
+                    : bot.config().slack().mode()) + " mode)" + (bot.emulated() ? " against the emulated cluster" : ""));
+            slack.awaitClose();
         }
         return 0;
     }

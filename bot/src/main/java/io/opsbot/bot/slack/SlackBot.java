@@ -177,13 +177,22 @@ public final class SlackBot implements AutoCloseable {
         }
     }
 
+    /**
+     * What the user typed: the bot's mention removed, and Slack's escaping of &amp;, &lt; and &gt; undone
+     * (after the mention, which is markup), so `--grep "a&b"` greps for a&b.
+     */
+    static String commandText(String raw) {
+        String text = Access.stripAddress(raw);
+        return text == null ? null : text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    }
+
     private void register(App app, CommandRunner runner, Dedup dedup, SlackApi api) {
         app.command(COMMAND, (req, ctx) -> {
             SlashCommandPayload p = req.getPayload();
             if (!dedup.firstTime("command:" + p.getTriggerId())) {
                 return ctx.ack();
             }
-            Request request = new Request(Access.stripAddress(p.getText()), p.getUserId(), p.getChannelId(), false);
+            Request request = new Request(commandText(p.getText()), p.getUserId(), p.getChannelId(), false);
             if (!submit(() -> runner.run(request))) {
                 return ctx.ack(busy());
             }
@@ -192,7 +201,7 @@ public final class SlackBot implements AutoCloseable {
         app.event(AppMentionEvent.class, (payload, ctx) -> {
             AppMentionEvent e = payload.getEvent();
             if (dedup.firstTime("event:" + payload.getEventId())) {
-                accept(new Request(Access.stripAddress(e.getText()), e.getUser(), e.getChannel(), false), runner, api);
+                accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner, api);
             } else {
                 log.info("event=slack_retry_ignored event_id={} retry={}", payload.getEventId(), ctx.getRetryNum());
             }
@@ -203,7 +212,7 @@ public final class SlackBot implements AutoCloseable {
             // direct messages only; the bot's own and other bots' messages are not commands
             if ("im".equals(e.getChannelType()) && e.getBotId() == null && e.getUser() != null) {
                 if (dedup.firstTime("event:" + payload.getEventId())) {
-                    accept(new Request(Access.stripAddress(e.getText()), e.getUser(), e.getChannel(), false), runner, api);
+                    accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner, api);
                 } else {
                     log.info("event=slack_retry_ignored event_id={} retry={}", payload.getEventId(), ctx.getRetryNum());
                 }
