@@ -83,6 +83,11 @@ public final class Dispatcher implements CommandHandler {
         return new Response.Answer(answer(command, request));
     }
 
+    /** Who started an operation, from the journal: cancelling someone else's needs the admin role. */
+    public java.util.Optional<String> requesterOf(String operationId) {
+        return journal.find(operationId).map(e -> e.origin().requester());
+    }
+
     /** Recovery: the operation a journaled command stands for, planned afresh. */
     public Operation replan(OperationEntry entry) {
         Operation operation = operationFor(parser.parse(entry.origin().commandText()));

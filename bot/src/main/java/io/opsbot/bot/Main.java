@@ -1,9 +1,13 @@
 package io.opsbot.bot;
 
+import io.opsbot.bot.access.Access;
 import io.opsbot.bot.console.ConsoleChat;
+import io.opsbot.bot.slack.SlackBot;
 import io.opsbot.bot.render.OperationView;
 import io.opsbot.bot.render.PlainText;
+import io.opsbot.catalog.AppCatalog;
 import io.opsbot.config.ConfigException;
+import io.opsbot.config.OpsbotConfig;
 import io.opsbot.sim.Sim;
 import io.opsbot.sim.SimOptions;
 import java.io.BufferedReader;
@@ -42,10 +46,29 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Opsbot bot = Opsbot.start(configFile(config), Home.dir())) {
+            if (bot.config().slack() != null) {
+                return runSlack(bot);
+            }
             ConsoleChat chat = new ConsoleChat(bot.dispatcher(),
                     new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out,
                     System.console() != null, bot.emulated(), "console:" + System.getProperty("user.name", "user"));
             chat.run();
+        }
+        return 0;
+    }
+
+    /** With a slack section the bot serves Slack until it is stopped (SIGTERM, Ctrl-C). */
+    private static int runSlack(Opsbot bot) throws InterruptedException {
+        Dispatcher dispatcher = bot.dispatcher();
+        try (SlackBot slack = SlackBot.builder(bot.config().slack(), bot.config().access(), dispatcher)
+                .emulated(bot.emulated())
+                .verbRoles(Access.verbRoles(dispatcher.parser().grammar()))
+                .owners(dispatcher::requesterOf)
+                .start()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(slack::close));
+            System.err.println("opsbot: serving Slack (" + (bot.config().slack().mode() == null ? "socket"
+                    : bot.config().slack().mode()) + " mode)" + (bot.emulated() ? " against the emulated cluster" : ""));
+            slack.awaitClose();
         }
         return 0;
     }
@@ -98,7 +121,7 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--port", description = "Marathon's port (default ${DEFAULT-VALUE}; 0 = any free)", defaultValue = "8080")
         int port;
 
-        @Option(names = "--topology", description = "a topology file (default: node1..node3 with nginx, nodeapp, mongo)")
+        @Option(names = "--topology", description = "a topology file (default: node1..node3 running the app catalog: nginx, nodeapp, mongo)")
         Path topology;
 
         @Option(names = "--reset", description = "start the emulated cluster afresh")
@@ -110,7 +133,11 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             CountDownLatch stopped = new CountDownLatch(1);
-            try (Sim sim = Sim.start(new SimOptions(Home.dir().resolve("sim"), port, topology, timeScale, reset))) {
+            Path simHome = Home.dir().resolve("sim");
+            Path chosen = topology != null ? topology
+                    : LocalCluster.writeTopology(simHome, AppCatalog.load(Opsbot.appsDir(
+                            new OpsbotConfig(null, null, null, null, null, null))));
+            try (Sim sim = Sim.start(new SimOptions(simHome, port, chosen, timeScale, reset))) {
                 System.out.println(sim.describe());
                 System.out.println("(emulated cluster; Ctrl-C stops it)");
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));

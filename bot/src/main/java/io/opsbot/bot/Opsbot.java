@@ -41,8 +41,9 @@ public final class Opsbot implements AutoCloseable {
 
     private Opsbot(OpsbotConfig loaded, Path home) {
         OpsbotConfig cfg = loaded;
+        AppCatalog catalog = AppCatalog.load(appsDir(cfg));
         if (cfg.cluster() == null) {
-            LocalCluster local = own(LocalCluster.start(home));
+            LocalCluster local = own(LocalCluster.start(home, catalog));
             cfg = cfg.withCluster(local.config());
         }
         this.config = cfg;
@@ -52,7 +53,6 @@ public final class Opsbot implements AutoCloseable {
         OpsbotConfig.EngineConfig engineConfig = cfg.engineOrDefaults();
         Engine engine = own(new Engine(journal, engineSettings(engineConfig), clock));
         ClusterClients clients = own(ClusterClients.connect(cfg.cluster()));
-        AppCatalog catalog = AppCatalog.load(appsDir(cfg));
         Duration stepTimeout = Durations.parse(engineConfig.stepTimeout()).orElse(Duration.ofMinutes(10));
         ClusterOperations operations = new ClusterOperations(clients, catalog, stepTimeout);
         CommandParser parser = new CommandParser(KnownNames.withDefaultServices(catalog.names(),
@@ -99,7 +99,7 @@ public final class Opsbot implements AutoCloseable {
     }
 
     /** The app catalog: configured, or $OPSBOT_APPS (the launcher sets it), or ./config/apps. */
-    private static Path appsDir(OpsbotConfig config) {
+    static Path appsDir(OpsbotConfig config) {
         if (config.apps() != null) {
             return Path.of(config.apps());
         }

@@ -1,0 +1,402 @@
+package io.opsbot.bot.slack;
+
+import com.slack.api.Slack;
+import com.slack.api.app_backend.slash_commands.payload.SlashCommandPayload;
+import com.slack.api.bolt.App;
+import com.slack.api.bolt.AppConfig;
+import com.slack.api.bolt.socket_mode.SocketModeApp;
+import com.slack.api.model.event.AppMentionEvent;
+import com.slack.api.model.event.MessageBotEvent;
+import com.slack.api.model.event.MessageChangedEvent;
+import com.slack.api.model.event.MessageDeletedEvent;
+import com.slack.api.model.event.MessageEvent;
+import com.slack.api.model.event.MessageFileShareEvent;
+import com.slack.api.model.event.MessageMeEvent;
+import com.slack.api.model.event.MessageRepliedEvent;
+import com.slack.api.model.event.MessageThreadBroadcastEvent;
+import io.opsbot.bot.CommandHandler;
+import io.opsbot.bot.Request;
+import io.opsbot.bot.access.Access;
+import io.opsbot.bot.access.CachedGroupDirectory;
+import io.opsbot.bot.access.OperationOwners;
+import io.opsbot.bot.command.Role;
+import io.opsbot.bot.render.BlockKit;
+import io.opsbot.config.OpsbotConfig.AccessConfig;
+import io.opsbot.config.OpsbotConfig.SlackConfig;
+import io.opsbot.engine.OpsException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Slack adapter: {@code /ops <command>}, {@code @opsbot <command>} in channels and direct messages, over
+ * Socket Mode (default) or HTTP. Every request is acknowledged at once; the command runs on a bounded worker
+ * pool, guarded by {@link Access}, and its progress edits one message in place.
+ */
+public final class SlackBot implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SlackBot.class);
+
+    public static final String COMMAND = "/ops";
+    public static final String EVENTS_PATH = "/slack/events";
+    public static final int DEFAULT_HTTP_PORT = 3000;
+
+    private enum State { STARTED, CLOSED }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    private final ThreadPoolExecutor workers;
+    private final ScheduledExecutorService editor;
+    private final HttpTransport http;
+    private final SocketModeApp socket;
+    private final App app;
+
+    private SlackBot(Builder b) throws Exception {
+        List<String> problems = problems(b.slack);
+        if (!problems.isEmpty()) {
+            throw new OpsException("the slack configuration is incomplete: " + String.join("; ", problems));
+        }
+        boolean httpMode = "http".equals(mode(b.slack));
+        com.slack.api.SlackConfig sdk = new com.slack.api.SlackConfig();
+        if (b.slack.apiUrl() != null && !b.slack.apiUrl().isBlank()) {
+            sdk.setMethodsEndpointUrlPrefix(b.slack.apiUrl().endsWith("/") ? b.slack.apiUrl() : b.slack.apiUrl() + "/");
+        }
+        Slack slack = Slack.getInstance(sdk);
+        // Bolt checks the token with auth.test here, and verifies every HTTP request's signature
+        this.app = new App(AppConfig.builder()
+                .singleTeamBotToken(b.slack.botToken())
+                .signingSecret(b.slack.signingSecret())
+                .slack(slack)
+                .build());
+        SlackApi api = new SlackApi(slack.methods(b.slack.botToken()));
+
+        this.workers = new ThreadPoolExecutor(b.workers, b.workers, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(b.queue),
+                Threads.named("opsbot-slack-worker"), new ThreadPoolExecutor.AbortPolicy());
+        this.editor = Executors.newScheduledThreadPool(2, Threads.named("opsbot-slack-edits"));
+
+        AccessConfig accessConfig = b.access;
+        if (accessConfig == null || accessConfig.roles() == null || accessConfig.roles().isEmpty()) {
+            log.warn("event=access_default detail=\"no access.roles configured: everyone is a viewer, nobody may change anything\"");
+            accessConfig = new AccessConfig(Map.of("viewer", List.of("*")),
+                    accessConfig == null ? null : accessConfig.channels(), accessConfig == null ? null : accessConfig.confirmationTimeout());
+        }
+        CommandRunner[] runner = new CommandRunner[1];
+        OperationOwners mine = id -> runner[0].requesterOf(id);
+        Access access = new Access(accessConfig, new CachedGroupDirectory(api::groupMembers, b.groupCacheTtl, b.clock),
+                b.verbRoles, b.owners.or(mine));
+        Confirmations confirmations = new Confirmations(b.clock, access.confirmationTimeout(), 1000);
+        runner[0] = new CommandRunner(access.guard(b.handler), access, api, confirmations, editor, b.editInterval,
+                b.emulated, b.clock);
+        register(app, runner[0], new Dedup(b.clock, Duration.ofMinutes(10), 10_000), api);
+
+        HttpTransport httpTransport = null;
+        SocketModeApp socketApp = null;
+        try {
+            if (httpMode) {
+                httpTransport = new HttpTransport(app, b.bindAddress, b.slack.port() == null ? DEFAULT_HTTP_PORT : b.slack.port(), EVENTS_PATH);
+                app.start();
+                httpTransport.start();
+            } else {
+                socketApp = new SocketModeApp(b.slack.appToken(), app);
+                socketApp.startAsync();
+                log.info("event=slack_socket_mode_connected");
+            }
+        } catch (Exception e) {
+            // nothing half-started stays behind
+            if (httpTransport != null) {
+                httpTransport.close();
+            }
+            workers.shutdownNow();
+            editor.shutdownNow();
+            throw e;
+        }
+        this.http = httpTransport;
+        this.socket = socketApp;
+    }
+
+    /** Starts the bot as the configuration says; it runs until closed. */
+    public static SlackBot start(SlackConfig slack, AccessConfig access, CommandHandler handler) {
+        return builder(slack, access, handler).start();
+    }
+
+    public static Builder builder(SlackConfig slack, AccessConfig access, CommandHandler handler) {
+        return new Builder(slack, access, handler);
+    }
+
+    /** Blocks until {@link #close} (Socket Mode's threads do not keep a process alive on their own). */
+    public void awaitClose() throws InterruptedException {
+        closed.await();
+    }
+
+    /** The port HTTP mode listens on (useful with port 0); -1 in socket mode. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    @Override
+    public void close() {
+        if (!state.compareAndSet(State.STARTED, State.CLOSED)) {
+            return;
+        }
+        try {
+            if (http != null) {
+                http.close();
+            }
+            if (socket != null) {
+                socket.close();
+            } else {
+                app.stop();
+            }
+        } catch (Exception e) {
+            log.warn("event=slack_close_failed error=\"{}\"", e.getMessage());
+        } finally {
+            workers.shutdown();
+            try {
+                if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                    workers.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                workers.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+            editor.shutdown();
+            closed.countDown();
+        }
+    }
+
+    /**
+     * What the user typed: the bot's mention removed, and Slack's escaping of &amp;, &lt; and &gt; undone
+     * (after the mention, which is markup), so `--grep "a&b"` greps for a&b.
+     */
+    static String commandText(String raw) {
+        String text = Access.stripAddress(raw);
+        return text == null ? null : text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    }
+
+    private void register(App app, CommandRunner runner, Dedup dedup, SlackApi api) {
+        app.command(COMMAND, (req, ctx) -> {
+            SlashCommandPayload p = req.getPayload();
+            if (!dedup.firstTime("command:" + p.getTriggerId())) {
+                return ctx.ack();
+            }
+            Request request = new Request(commandText(p.getText()), p.getUserId(), p.getChannelId(), false);
+            if (!submit(() -> runner.run(request))) {
+                return ctx.ack(busy());
+            }
+            return ctx.ack();
+        });
+        app.event(AppMentionEvent.class, (payload, ctx) -> {
+            AppMentionEvent e = payload.getEvent();
+            if (dedup.firstTime("event:" + payload.getEventId())) {
+                accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner, api);
+            } else {
+                log.info("event=slack_retry_ignored event_id={} retry={}", payload.getEventId(), ctx.getRetryNum());
+            }
+            return ctx.ack();
+        });
+        app.event(MessageEvent.class, (payload, ctx) -> {
+            MessageEvent e = payload.getEvent();
+            // direct messages only; the bot's own and other bots' messages are not commands
+            if ("im".equals(e.getChannelType()) && e.getBotId() == null && e.getUser() != null) {
+                if (dedup.firstTime("event:" + payload.getEventId())) {
+                    accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner, api);
+                } else {
+                    log.info("event=slack_retry_ignored event_id={} retry={}", payload.getEventId(), ctx.getRetryNum());
+                }
+            }
+            return ctx.ack();
+        });
+        // edits, deletions, bot posts, file shares in a DM are not commands; without a handler Bolt answers 404
+        // and Slack keeps retrying them
+        for (Class<? extends com.slack.api.model.event.Event> ignored : List.of(MessageChangedEvent.class,
+                MessageDeletedEvent.class, MessageBotEvent.class, MessageFileShareEvent.class, MessageRepliedEvent.class,
+                MessageThreadBroadcastEvent.class, MessageMeEvent.class)) {
+            ignore(app, ignored);
+        }
+        app.blockAction(BlockKit.ACTION_CONFIRM, (req, ctx) -> {
+            var p = req.getPayload();
+            if (dedup.firstTime("action:" + p.getTriggerId())) {
+                String value = p.getActions().get(0).getValue();
+                submit(() -> runner.confirm(value, p.getUser().getId(), p.getChannel().getId()));
+            }
+            return ctx.ack();
+        });
+        app.blockAction(BlockKit.ACTION_DECLINE, (req, ctx) -> {
+            var p = req.getPayload();
+            if (dedup.firstTime("action:" + p.getTriggerId())) {
+                String value = p.getActions().get(0).getValue();
+                submit(() -> runner.decline(value, p.getUser().getId(), p.getChannel().getId()));
+            }
+            return ctx.ack();
+        });
+        app.blockAction(BlockKit.ACTION_CANCEL, (req, ctx) -> {
+            var p = req.getPayload();
+            if (dedup.firstTime("action:" + p.getTriggerId())) {
+                String value = p.getActions().get(0).getValue();
+                submit(() -> runner.cancel(value, p.getUser().getId(), p.getChannel().getId()));
+            }
+            return ctx.ack();
+        });
+    }
+
+    private static <E extends com.slack.api.model.event.Event> void ignore(App app, Class<E> type) {
+        app.event(type, (payload, ctx) -> ctx.ack());
+    }
+
+    private void accept(Request request, CommandRunner runner, SlackApi api) {
+        if (!submit(() -> runner.run(request))) {
+            editor.execute(() -> api.ephemeral(request.channel(), request.user(), new BlockKit().rejected(busy())));
+        }
+    }
+
+    /** False when the pool and its queue are full: the user is told, nothing is dropped silently. */
+    private boolean submit(Runnable work) {
+        try {
+            workers.execute(() -> {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    log.error("event=slack_worker_failed error=\"{}\"", e.getMessage(), e);
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            log.warn("event=slack_busy active={} queued={}", workers.getActiveCount(), workers.getQueue().size());
+            return false;
+        }
+    }
+
+    private String busy() {
+        return "opsbot is busy (" + workers.getActiveCount() + " commands running, " + workers.getQueue().size()
+                + " waiting); try again in a minute";
+    }
+
+    private static String mode(SlackConfig slack) {
+        return slack.mode() == null || slack.mode().isBlank() ? "socket" : slack.mode().trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** Every problem at once, never a token's value. */
+    static List<String> problems(SlackConfig slack) {
+        List<String> out = new ArrayList<>();
+        if (slack == null) {
+            out.add("no slack section");
+            return out;
+        }
+        String mode = mode(slack);
+        if (!mode.equals("socket") && !mode.equals("http")) {
+            out.add("slack.mode must be socket or http, not '" + slack.mode() + "'");
+        }
+        if (blank(slack.botToken())) {
+            out.add("slack.botToken is missing (the xoxb- token from OAuth & Permissions)");
+        }
+        if (mode.equals("socket") && blank(slack.appToken())) {
+            out.add("slack.appToken is missing (an xapp- app-level token with connections:write), needed in socket mode");
+        }
+        if (mode.equals("http") && blank(slack.signingSecret())) {
+            out.add("slack.signingSecret is missing (Basic Information → App Credentials), needed in http mode");
+        }
+        if (slack.port() != null && (slack.port() < 0 || slack.port() > 65535)) {
+            out.add("slack.port must be 0..65535, not " + slack.port());
+        }
+        return out;
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    /** Optional settings; {@link #start()} builds and starts the bot. */
+    public static final class Builder {
+        private final SlackConfig slack;
+        private final AccessConfig access;
+        private final CommandHandler handler;
+        private boolean emulated;
+        private int workers = 8;
+        private int queue = 64;
+        private Duration editInterval = Duration.ofSeconds(1);
+        private Duration groupCacheTtl = Duration.ofMinutes(5);
+        private Clock clock = Clock.systemUTC();
+        private OperationOwners owners = OperationOwners.UNKNOWN;
+        private Map<String, Role> verbRoles = Access.DEFAULT_VERBS;
+        private String bindAddress = System.getenv().getOrDefault("OPSBOT_SLACK_BIND", "127.0.0.1");
+
+        private Builder(SlackConfig slack, AccessConfig access, CommandHandler handler) {
+            this.slack = slack;
+            this.access = access;
+            this.handler = Objects.requireNonNull(handler, "handler");
+        }
+
+        /** Progress messages say the cluster is emulated. */
+        public Builder emulated(boolean value) {
+            this.emulated = value;
+            return this;
+        }
+
+        /** Commands running at once, and how many may wait for a worker before users are told it is busy. */
+        public Builder workers(int threads, int waiting) {
+            if (threads < 1 || waiting < 1) {
+                throw new IllegalArgumentException("workers and queue must be at least 1");
+            }
+            this.workers = threads;
+            this.queue = waiting;
+            return this;
+        }
+
+        /** The least time between two edits of one message (Slack allows about one per second). */
+        public Builder editInterval(Duration value) {
+            this.editInterval = value;
+            return this;
+        }
+
+        public Builder groupCacheTtl(Duration value) {
+            this.groupCacheTtl = value;
+            return this;
+        }
+
+        public Builder clock(Clock value) {
+            this.clock = value;
+            return this;
+        }
+
+        /** Who started an operation (the journal), so that cancelling another's needs the admin role. */
+        public Builder owners(OperationOwners value) {
+            this.owners = value;
+            return this;
+        }
+
+        /** The role each verb needs; the grammar's table once it is wired. */
+        public Builder verbRoles(Map<String, Role> value) {
+            this.verbRoles = new java.util.LinkedHashMap<>(value);
+            return this;
+        }
+
+        /** HTTP mode's listening address; 127.0.0.1 by default (a TLS proxy in front), or $OPSBOT_SLACK_BIND. */
+        public Builder bindAddress(String value) {
+            this.bindAddress = value;
+            return this;
+        }
+
+        public SlackBot start() {
+            try {
+                return new SlackBot(this);
+            } catch (OpsException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new OpsException("cannot start the Slack adapter: " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.opsbot.bot.slack;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+
+/** A Slack Web API on loopback that records every call and answers as Slack does. */
+final class FakeSlack implements AutoCloseable {
+
+    record Call(String method, Map<String, String> params, String authorization, long atNanos) {
+        String param(String name) {
+            return params.getOrDefault(name, "");
+        }
+
+        /** Text and blocks together: what a person would read. */
+        String shown() {
+            return param("text") + "\n" + unescape(param("blocks"));
+        }
+
+        /** JSON's \\uXXXX escapes (Gson writes < > & = ' that way) back to characters. */
+        static String unescape(String json) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\\\u([0-9a-fA-F]{4})").matcher(json);
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(
+                        String.valueOf((char) Integer.parseInt(m.group(1), 16))));
+            }
+            return m.appendTail(out).toString();
+        }
+    }
+
+    static final String BOT_USER = "UBOT";
+    static final String TEAM = "T1";
+
+    private final MockWebServer server = new MockWebServer();
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final AtomicInteger ts = new AtomicInteger(1000);
+    private final Map<String, List<String>> groups = new ConcurrentHashMap<>();
+    /** Channels the bot is not a member of: chat.postMessage answers not_in_channel. */
+    private final java.util.Set<String> notIn = ConcurrentHashMap.newKeySet();
+    /** Socket Mode: what the bot sent back over the WebSocket (acks with envelope ids). */
+    final java.util.concurrent.BlockingQueue<String> socketReceived = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.atomic.AtomicReference<okhttp3.WebSocket> socket = new java.util.concurrent.atomic.AtomicReference<>();
+
+    FakeSlack() throws IOException {
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return answer(request);
+            }
+        });
+        server.start(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    String apiUrl() {
+        return server.url("/api/").toString();
+    }
+
+    void group(String id, List<String> members) {
+        groups.put(id, List.copyOf(members));
+    }
+
+    void notInChannel(String channel) {
+        notIn.add(channel);
+    }
+
+    List<Call> calls() {
+        return List.copyOf(calls);
+    }
+
+    List<Call> calls(String method) {
+        return calls.stream().filter(c -> c.method().equals(method)).toList();
+    }
+
+    /** Sends a Socket Mode envelope to the connected bot; false when no bot is connected. */
+    boolean sendOverSocket(String envelope) {
+        okhttp3.WebSocket ws = socket.get();
+        return ws != null && ws.send(envelope);
+    }
+
+    boolean socketConnected() {
+        return socket.get() != null;
+    }
+
+    @Override
+    public void close() {
+        okhttp3.WebSocket ws = socket.get();
+        if (ws != null) {
+            ws.close(1000, "test over");
+        }
+        server.close();
+    }
+
+    private MockResponse answer(RecordedRequest request) {
+        String path = request.getUrl().encodedPath();
+        if (path.equals("/socket")) {
+            calls.add(new Call("websocket", Map.of(), null, System.nanoTime()));
+            return new MockResponse.Builder().webSocketUpgrade(new okhttp3.WebSocketListener() {
+                @Override
+                public void onOpen(okhttp3.WebSocket webSocket, okhttp3.Response response) {
+                    webSocket.send("{\"type\":\"hello\",\"num_connections\":1,\"debug_info\":{\"host\":\"fake\"},"
+                            + "\"connection_info\":{\"app_id\":\"A1\"}}");
+                    socket.set(webSocket);
+                }
+
+                @Override
+                public void onMessage(okhttp3.WebSocket webSocket, String text) {
+                    socketReceived.add(text);
+                }
+            }).build();
+        }
+        String body = request.getBody() == null ? "" : request.getBody().utf8();
+        String method = path.startsWith("/api/") ? path.substring(5) : path;
+        calls.add(new Call(method, form(body), request.getHeaders().get("Authorization"), System.nanoTime()));
+        String json = switch (method) {
+            case "auth.test" -> "{\"ok\":true,\"url\":\"https://t1.slack.com/\",\"team\":\"t1\",\"user\":\"opsbot\",\"team_id\":\""
+                    + TEAM + "\",\"user_id\":\"" + BOT_USER + "\",\"bot_id\":\"BBOT\"}";
+            case "chat.postMessage" -> notIn.contains(form(body).get("channel")) ? "{\"ok\":false,\"error\":\"not_in_channel\"}" : "{\"ok\":true,\"channel\":\"" + form(body).get("channel") + "\",\"ts\":\"" + ts.incrementAndGet()
+                    + ".000100\"}";
+            case "chat.update" -> "{\"ok\":true,\"channel\":\"" + form(body).get("channel") + "\",\"ts\":\"" + form(body).get("ts") + "\"}";
+            case "chat.postEphemeral" -> "{\"ok\":true,\"message_ts\":\"" + ts.incrementAndGet() + ".000200\"}";
+            case "usergroups.users.list" -> "{\"ok\":true,\"users\":[" + String.join(",", groups.getOrDefault(form(body).get("usergroup"),
+                    List.of()).stream().map(u -> "\"" + u + "\"").toList()) + "]}";
+            case "files.getUploadURLExternal" -> "{\"ok\":true,\"upload_url\":\"" + server.url("/upload/F1") + "\",\"file_id\":\"F1\"}";
+            case "files.completeUploadExternal" -> "{\"ok\":true,\"files\":[{\"id\":\"F1\",\"title\":\"output\"}]}";
+            case "/upload/F1" -> "OK - " + body.length();
+            case "apps.connections.open" -> "{\"ok\":true,\"url\":\"ws://127.0.0.1:" + server.getPort() + "/socket\"}";
+            default -> "{\"ok\":false,\"error\":\"unknown_method\"}";
+        };
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json; charset=utf-8").body(json).build();
+    }
+
+    private static Map<String, String> form(String body) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (body.isEmpty() || body.startsWith("{")) {
+            return out;
+        }
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,102 @@
+package io.opsbot.bot.slack;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/** Requests as Slack sends them to /slack/events, signed with HMAC-SHA256 over "v0:timestamp:body". */
+final class SignedRequests {
+
+    static final String FORM = "application/x-www-form-urlencoded";
+    static final String JSON = "application/json";
+
+    private final OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(20)).build();
+    private final int port;
+    private final String secret;
+
+    SignedRequests(int port, String secret) {
+        this.port = port;
+        this.secret = secret;
+    }
+
+    /** What came back, and how long it took. */
+    record Answer(int status, String body, Duration took) {}
+
+    Answer slashCommand(String text, String user, String channel, String triggerId) throws IOException {
+        String body = "token=t&team_id=" + FakeSlack.TEAM + "&team_domain=t1&channel_id=" + channel + "&channel_name=ops&user_id=" + user
+                + "&user_name=" + user + "&command=" + enc(SlackBot.COMMAND) + "&text=" + enc(text)
+                + "&api_app_id=A1&response_url=" + enc("https://hooks.slack.invalid/commands/1") + "&trigger_id=" + triggerId;
+        return post(body, FORM, now(), Map.of());
+    }
+
+    Answer mention(String eventId, String text, String user, String channel, Map<String, String> headers) throws IOException {
+        String body = "{\"token\":\"t\",\"team_id\":\"" + FakeSlack.TEAM + "\",\"api_app_id\":\"A1\",\"type\":\"event_callback\","
+                + "\"event_id\":\"" + eventId + "\",\"event_time\":1700000000,\"event\":{\"type\":\"app_mention\",\"user\":\"" + user
+                + "\",\"text\":\"" + text + "\",\"ts\":\"1700000000.000100\",\"channel\":\"" + channel
+                + "\",\"event_ts\":\"1700000000.000100\"}}";
+        return post(body, JSON, now(), headers);
+    }
+
+    Answer directMessage(String eventId, String text, String user, String channel) throws IOException {
+        String body = "{\"token\":\"t\",\"team_id\":\"" + FakeSlack.TEAM + "\",\"api_app_id\":\"A1\",\"type\":\"event_callback\","
+                + "\"event_id\":\"" + eventId + "\",\"event_time\":1700000000,\"event\":{\"type\":\"message\",\"channel_type\":\"im\",\"user\":\""
+                + user + "\",\"text\":\"" + text + "\",\"ts\":\"1700000000.000200\",\"channel\":\"" + channel
+                + "\",\"event_ts\":\"1700000000.000200\"}}";
+        return post(body, JSON, now(), Map.of());
+    }
+
+    Answer click(String actionId, String value, String user, String channel, String triggerId) throws IOException {
+        String payload = "{\"type\":\"block_actions\",\"team\":{\"id\":\"" + FakeSlack.TEAM + "\",\"domain\":\"t1\"},\"user\":{\"id\":\"" + user
+                + "\",\"username\":\"" + user + "\",\"team_id\":\"" + FakeSlack.TEAM + "\"},\"api_app_id\":\"A1\",\"token\":\"t\","
+                + "\"trigger_id\":\"" + triggerId + "\",\"channel\":{\"id\":\"" + channel + "\",\"name\":\"ops\"},"
+                + "\"container\":{\"type\":\"message\",\"message_ts\":\"1001.000100\",\"channel_id\":\"" + channel + "\"},"
+                + "\"response_url\":\"https://hooks.slack.invalid/actions/1\",\"actions\":[{\"action_id\":\"" + actionId
+                + "\",\"block_id\":\"b1\",\"value\":\"" + value + "\",\"type\":\"button\",\"action_ts\":\"1700000001.000\"}]}";
+        return post("payload=" + enc(payload), FORM, now(), Map.of());
+    }
+
+    Answer post(String body, String contentType, long timestamp, Map<String, String> headers) throws IOException {
+        return postSigned(body, contentType, timestamp, signature(secret, timestamp, body), headers);
+    }
+
+    Answer postSigned(String body, String contentType, long timestamp, String signature, Map<String, String> headers) throws IOException {
+        okhttp3.Request.Builder request = new okhttp3.Request.Builder()
+                .url("http://127.0.0.1:" + port + SlackBot.EVENTS_PATH)
+                .post(RequestBody.create(body, MediaType.get(contentType)))
+                .header("X-Slack-Request-Timestamp", Long.toString(timestamp))
+                .header("X-Slack-Signature", signature);
+        headers.forEach(request::header);
+        long start = System.nanoTime();
+        try (Response response = http.newCall(request.build()).execute()) {
+            String text = response.body().string();
+            return new Answer(response.code(), text, Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    static long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+
+    static String signature(String secret, long timestamp, String body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return "v0=" + HexFormat.of().formatHex(mac.doFinal(("v0:" + timestamp + ":" + body).getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
