@@ -29,7 +29,8 @@ import java.util.TreeMap;
 final class LocalCluster implements AutoCloseable {
 
     static final String SEED_VERSION = "1.0";
-    private static final String REGISTRY = "node1:5000";
+    /** The registry as the emulated cluster's image references name it. */
+    static final String REGISTRY = "node1:5000";
 
     private final Sim sim;
 
@@ -75,8 +76,8 @@ final class LocalCluster implements AutoCloseable {
 
     ClusterConfig config() {
         SimEndpoints e = sim.endpoints();
-        Map<String, String> nodes = new TreeMap<>();
-        e.sshPorts().keySet().forEach(node -> nodes.put(node, "127.0.0.1"));
+        // The nodes' own addresses (Flocker names its agents by them); their SSH servers are on loopback, one port each.
+        Map<String, String> nodes = new TreeMap<>(e.nodeAddresses());
         return new ClusterConfig(
                 new ClusterConfig.Marathon(e.marathonUrl(), null, null, null),
                 new ClusterConfig.Mesos(e.mesosUrl(), null),

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -54,7 +55,8 @@ public final class Opsbot implements AutoCloseable {
         Engine engine = own(new Engine(journal, engineSettings(engineConfig), clock));
         ClusterClients clients = own(ClusterClients.connect(cfg.cluster()));
         Duration stepTimeout = Durations.parse(engineConfig.stepTimeout()).orElse(Duration.ofMinutes(10));
-        ClusterOperations operations = new ClusterOperations(clients, catalog, stepTimeout);
+        ClusterOperations operations = new ClusterOperations(clients, catalog, new ClusterOperations.Settings(stepTimeout,
+                stepTimeout.dividedBy(2), Map.of(), loaded.cluster() == null ? LocalCluster.REGISTRY : null));
         CommandParser parser = new CommandParser(KnownNames.withDefaultServices(catalog.names(),
                 cfg.cluster().nodes().keySet()));
         this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock);
