@@ -2,6 +2,10 @@ package io.opsbot.engine.ops;
 
 import io.opsbot.cluster.docker.DockerImages;
 import io.opsbot.cluster.flocker.FlockerClient;
+import io.opsbot.cluster.ssh.SshRunner;
+import io.opsbot.cluster.weave.HttpWeaveTransport;
+import io.opsbot.cluster.weave.SshWeaveTransport;
+import io.opsbot.cluster.weave.WeaveClient;
 import io.opsbot.cluster.http.Auth;
 import io.opsbot.cluster.http.HttpClients;
 import io.opsbot.cluster.marathon.DeploymentWatcher;
@@ -14,6 +18,8 @@ import io.opsbot.engine.OpsException;
 import java.io.Closeable;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -32,10 +38,11 @@ public final class ClusterClients implements Closeable {
     private final RegistryPusher pusher;
     private final DockerImages docker;
     private final FlockerClient flocker;
+    private final Map<String, WeaveClient> weave;
 
     private ClusterClients(ClusterConfig config, MarathonClient marathon, MarathonEvents events, Duration pollInterval,
                            MesosClient mesos, RegistryClient registry, RegistryPusher pusher, DockerImages docker,
-                           FlockerClient flocker) {
+                           FlockerClient flocker, Map<String, WeaveClient> weave) {
         this.config = config;
         this.marathon = marathon;
         this.events = events;
@@ -45,6 +52,7 @@ public final class ClusterClients implements Closeable {
         this.pusher = pusher;
         this.docker = docker;
         this.flocker = flocker;
+        this.weave = weave;
     }
 
     public static ClusterClients connect(ClusterConfig config) {
@@ -74,7 +82,29 @@ public final class ClusterClients implements Closeable {
         ClusterConfig.Flocker f = config.flocker();
         FlockerClient flocker = f == null || f.url() == null ? null
                 : new FlockerClient(f.url(), Path.of(f.ca()), Path.of(f.cert()), Path.of(f.key()), shared);
-        return new ClusterClients(config, marathon, events, pollInterval, mesos, registry, pusher, docker, flocker);
+        return new ClusterClients(config, marathon, events, pollInterval, mesos, registry, pusher, docker, flocker,
+                weave(config, shared));
+    }
+
+    /** One Weave client per node (its router's API is on each node's loopback), or one for a single URL. */
+    private static Map<String, WeaveClient> weave(ClusterConfig config, OkHttpClient shared) {
+        ClusterConfig.Weave w = config.weave();
+        Map<String, WeaveClient> clients = new TreeMap<>();
+        if (w == null) {
+            return clients;
+        }
+        if (w.viaSsh() && config.ssh() != null && config.ssh().user() != null && config.ssh().key() != null) {
+            ClusterConfig.Ssh ssh = config.ssh();
+            SshRunner runner = new SshRunner(ssh.user(), Path.of(ssh.key()),
+                    ssh.knownHosts() == null ? null : Path.of(ssh.knownHosts()), Duration.ofSeconds(10));
+            config.nodes().forEach((node, address) -> clients.put(node, new WeaveClient(new SshWeaveTransport(runner,
+                    config.isEmulated() ? "127.0.0.1" : address, ssh.portOf(node)), node)));
+        } else if (w.urls() != null && !w.urls().isEmpty()) {
+            w.urls().forEach((node, url) -> clients.put(node, new WeaveClient(new HttpWeaveTransport(url, shared), node)));
+        } else if (w.url() != null) {
+            clients.put("weave", new WeaveClient(new HttpWeaveTransport(w.url(), shared), w.url()));
+        }
+        return clients;
     }
 
     private static Auth marathonAuth(ClusterConfig.Marathon m) {
@@ -143,6 +173,11 @@ public final class ClusterClients implements Closeable {
 
     public boolean hasFlocker() {
         return flocker != null;
+    }
+
+    /** Weave clients by node name (or one named "weave" for a single URL); empty when Weave is not configured. */
+    public Map<String, WeaveClient> weave() {
+        return weave;
     }
 
     /** The Docker engine that builds images, or null when cluster.docker is absent. */

@@ -2,17 +2,22 @@ package io.opsbot.engine.ops;
 
 import io.opsbot.catalog.AppCatalog;
 import io.opsbot.catalog.AppSpec;
+import io.opsbot.cluster.flocker.Dataset;
 import io.opsbot.cluster.marathon.App;
 import io.opsbot.cluster.marathon.Deployment;
 import io.opsbot.cluster.marathon.Embed;
 import io.opsbot.cluster.marathon.Task;
 import io.opsbot.cluster.mesos.Agent;
 import io.opsbot.cluster.mesos.MesosState;
+import io.opsbot.cluster.weave.DnsEntry;
+import io.opsbot.cluster.weave.WeaveClient;
+import io.opsbot.cluster.weave.WeaveReport;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.Report;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -35,7 +40,9 @@ final class StatusReport {
             return new Report("cluster status", List.of(
                     section("Mesos agents", this::agents),
                     section("Marathon apps", this::apps),
-                    section("Deployments in progress", this::deployments)), clients.emulated());
+                    section("Deployments in progress", this::deployments),
+                    section("Weave peers", this::weave),
+                    section("Flocker datasets", this::datasets)), clients.emulated());
         }
         Optional<AppSpec> app = catalog.find(target);
         if (app.isPresent()) {
@@ -45,7 +52,8 @@ final class StatusReport {
         if (clients.config().nodes().containsKey(target)) {
             return new Report("status of " + target, List.of(
                     section("Mesos agent " + target, () -> agents().stream().filter(l -> l.startsWith(target + " ")).toList()),
-                    section("Tasks on " + target, () -> tasksOn(target))), clients.emulated());
+                    section("Tasks on " + target, () -> tasksOn(target)),
+                    section("Weave on " + target, () -> weaveOn(target))), clients.emulated());
         }
         throw new OpsException("no app or node named '" + target + "'; apps: " + String.join(", ", catalog.names())
                 + "; nodes: " + String.join(", ", clients.config().nodes().keySet()));
@@ -105,11 +113,92 @@ final class StatusReport {
                     + (t.healthy() == null ? "" : t.healthy() ? ", healthy" : ", UNHEALTHY") + ", version " + t.version()
                     + (t.ports().isEmpty() ? "" : ", ports " + t.ports()));
         }
-        lines.add("Weave DNS name: " + spec.name() + ".weave.local");
+        lines.add(dnsLine(spec.name() + ".weave.local"));
         if (spec.dataset() != null) {
-            lines.add("Flocker dataset: " + spec.dataset().name() + " (" + spec.dataset().size() + ")");
+            lines.add(datasetLine(spec.dataset().name()));
         }
         return lines;
+    }
+
+    private List<String> weave() {
+        if (clients.weave().isEmpty()) {
+            throw new OpsException("not configured (cluster.weave in opsbot.yaml)");
+        }
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, WeaveClient> e : clients.weave().entrySet()) {
+            try {
+                WeaveReport report = e.getValue().report();
+                long established = report.router().connections().stream().filter(c -> "established".equals(c.state())).count();
+                lines.add(e.getKey() + ": " + (report.ready() ? "ready" : "NOT READY") + ", Weave " + report.version() + ", "
+                        + report.router().peers().size() + " peers, " + established + " established connections");
+            } catch (OpsException unreachable) {
+                lines.add(e.getKey() + ": unreachable: " + unreachable.getMessage());
+            }
+        }
+        return lines;
+    }
+
+    private List<String> weaveOn(String node) {
+        WeaveClient weave = clients.weave().get(node);
+        if (weave == null) {
+            throw new OpsException("no Weave endpoint configured for " + node);
+        }
+        WeaveReport report = weave.report();
+        List<String> lines = new ArrayList<>();
+        lines.add((report.ready() ? "ready" : "NOT READY") + ", Weave " + report.version());
+        report.router().connections().forEach(c -> lines.add("connection " + c.address() + ": " + c.state()
+                + (c.info() == null || c.info().isBlank() ? "" : " (" + c.info() + ")")));
+        return lines;
+    }
+
+    /** The app's weaveDNS addresses, as the first reachable router knows them. */
+    private String dnsLine(String hostname) {
+        for (WeaveClient weave : clients.weave().values()) {
+            try {
+                List<String> addresses = weave.dnsEntries().stream()
+                        .filter(d -> !d.tombstone() && hostname.equals(stripDot(d.hostname())))
+                        .map(DnsEntry::address).distinct().sorted().toList();
+                return "Weave DNS " + hostname + ": " + (addresses.isEmpty() ? "no addresses" : String.join(", ", addresses));
+            } catch (OpsException unreachable) {
+                // try the next router
+            }
+        }
+        return "Weave DNS " + hostname + ": " + (clients.weave().isEmpty() ? "Weave not configured" : "unreachable");
+    }
+
+    private static String stripDot(String name) {
+        return name != null && name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    }
+
+    private List<String> datasets() {
+        if (!clients.hasFlocker()) {
+            throw new OpsException("not configured (cluster.flocker in opsbot.yaml)");
+        }
+        List<String> lines = new ArrayList<>();
+        for (Dataset d : clients.flocker().datasets()) {
+            if (!d.deleted()) {
+                lines.add(datasetLine(d.metadata().getOrDefault("name", d.datasetId())));
+            }
+        }
+        return lines;
+    }
+
+    private String datasetLine(String name) {
+        if (!clients.hasFlocker()) {
+            return "Flocker dataset " + name + ": Flocker not configured";
+        }
+        try {
+            MoveSteps.Datasets datasets = new MoveSteps.Datasets(clients);
+            String id = datasets.datasetId(name);
+            Dataset configured = clients.flocker().datasets().stream().filter(d -> d.datasetId().equals(id)).findFirst().orElseThrow();
+            String actual = datasets.statePrimary(id);
+            String size = configured.maximumSize() == null ? "" : String.format(Locale.ROOT, ", %.1f GiB", configured.maximumSize() / 1073741824.0);
+            String where = actual == null ? "in transit to " + datasets.nodeOf(configured.primary())
+                    : "on " + datasets.nodeOf(actual) + (actual.equals(configured.primary()) ? "" : " (moving to " + datasets.nodeOf(configured.primary()) + ")");
+            return "Flocker dataset " + name + " (" + id.substring(0, 8) + "): " + where + size;
+        } catch (OpsException unreachable) {
+            return "Flocker dataset " + name + ": unreachable: " + unreachable.getMessage();
+        }
     }
 
     private List<String> tasksOn(String node) {

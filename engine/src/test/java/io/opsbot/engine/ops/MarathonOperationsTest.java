@@ -129,11 +129,19 @@ class MarathonOperationsTest {
         Report status = cluster.ops.status(null);
 
         assertThat(status.sections()).extracting(Report.Section::heading)
-                .containsExactly("Mesos agents", "Marathon apps", "Deployments in progress");
+                .containsExactly("Mesos agents", "Marathon apps", "Deployments in progress", "Weave peers", "Flocker datasets");
         assertThat(status.sections().get(0).lines()).hasSize(3).allMatch(l -> l.contains("active") && l.contains("cpus"));
         assertThat(status.sections().get(1).lines()).anyMatch(l -> l.startsWith("/nodeapp "));
         Report one = cluster.ops.status("nodeapp");
         assertThat(one.sections().get(0).lines()).anyMatch(l -> l.startsWith("task nodeapp.") && l.contains("healthy"));
+        assertThat(one.sections().get(0).lines()).anyMatch(l -> l.matches("Weave DNS nodeapp\\.weave\\.local: 10\\.\\d+\\.\\d+\\.\\d+, 10\\..*"));
+        assertThat(status.sections().get(3).lines()).hasSize(3).allMatch(l -> l.contains(": ready, Weave "));
+        assertThat(status.sections().get(4).lines()).singleElement().asString()
+                .startsWith("Flocker dataset mongo (").contains("): on node2");
+        assertThat(cluster.ops.status("mongo").sections().get(0).lines()).anyMatch(l -> l.startsWith("Flocker dataset mongo (")
+                && l.contains("): on node2"));
+        assertThat(cluster.ops.status("node2").sections()).extracting(Report.Section::heading)
+                .containsExactly("Mesos agent node2", "Tasks on node2", "Weave on node2");
     }
 
     private static List<String> taskIds(String app) {
