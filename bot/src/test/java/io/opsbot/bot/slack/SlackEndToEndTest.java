@@ -94,7 +94,7 @@ class SlackEndToEndTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> lastShown().contains("*succeeded*"));
         assertThat(lastShown()).contains("confirmed by <@UOPS>");
         assertThat(slack.calls("chat.postMessage")).hasSize(1);
-        assertThat(status("nodeapp")).contains("/nodeapp   0/0 running");
+        assertThat(status("nodeapp")).contains(": 0/0 running");
     }
 
     @Test
