@@ -13,6 +13,9 @@ import io.opsbot.engine.OpsException;
 import io.opsbot.engine.Step;
 import io.opsbot.engine.StepContext;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,6 +26,11 @@ import java.util.Optional;
  * app is now. Deploy, rollback and move all end in this step.
  */
 final class MarathonAppStep implements Step {
+
+    /** How often a deployment's failed tasks are looked at while it runs. */
+    private static final Duration SLICE = Duration.ofSeconds(2);
+    /** One failed task can be bad luck (a node, a port); two of the new version mean the version fails. */
+    static final int FAILED_TASKS_BEFORE_GIVING_UP = 2;
 
     private final ClusterClients clients;
     private final String name;
@@ -76,7 +84,7 @@ final class MarathonAppStep implements Step {
             App created = clients.marathon().createApp(desired);
             context.progress(0.1, "created " + appId + " in Marathon");
             for (String deployment : created.deployments()) {
-                expect(watch(context, deployment, 0.2), null);
+                expect(watch(context, deployment, created.version(), 0.2), null);
             }
             return;
         }
@@ -87,7 +95,7 @@ final class MarathonAppStep implements Step {
         }
         DeploymentRef ref = clients.marathon().updateApp(appId, desired, false);
         context.progress(0.1, "deployment " + ref.deploymentId() + " started (Marathon version " + ref.version() + ")");
-        expect(watch(context, ref.deploymentId(), 0.2), previous);
+        expect(watch(context, ref.deploymentId(), ref.version(), 0.2), previous);
         context.progress(0.9, "deployment " + ref.deploymentId() + " finished");
     }
 
@@ -118,11 +126,36 @@ final class MarathonAppStep implements Step {
         return timeout;
     }
 
-    private DeploymentOutcome watch(StepContext context, String deploymentId, double fraction) {
-        Duration left = Duration.between(context.clock().instant(), context.deadline());
-        Duration bound = left.compareTo(watchTimeout) < 0 ? left : watchTimeout;
-        return clients.deployments().awaitDeployment(deploymentId, appId, bound,
-                text -> context.progress(fraction, text));
+    /**
+     * Watches a deployment until it ends, {@code watchTimeout} passes, or tasks of the new version keep dying:
+     * Marathon itself would replace failing tasks forever, so {@link #FAILED_TASKS_BEFORE_GIVING_UP} distinct
+     * failures of the new version count as a failed deployment. The watch runs in slices to look at them.
+     */
+    private DeploymentOutcome watch(StepContext context, String deploymentId, String newVersion, double fraction) {
+        Instant deadline = context.deadline().minus(Waits.MARGIN);
+        Instant watchEnd = context.clock().instant().plus(watchTimeout);
+        Instant end = watchEnd.isBefore(deadline) ? watchEnd : deadline;
+        Set<String> failed = new HashSet<>();
+        while (true) {
+            Duration left = Duration.between(context.clock().instant(), end);
+            if (left.isNegative() || left.isZero()) {
+                return DeploymentOutcome.timedOut("deployment " + deploymentId + " of " + appId + " did not finish within "
+                        + watchTimeout.toSeconds() + " s (" + counts(clients.marathon().app(appId, Embed.COUNTS)) + ")");
+            }
+            DeploymentOutcome outcome = clients.deployments().awaitDeployment(deploymentId, appId,
+                    left.compareTo(SLICE) < 0 ? left : SLICE, text -> context.progress(fraction, text));
+            if (outcome.status() != DeploymentOutcome.Status.TIMED_OUT) {
+                return outcome;
+            }
+            LastTaskFailure last = clients.marathon().app(appId, Embed.LAST_TASK_FAILURE).lastTaskFailure();
+            if (last != null && newVersion != null && newVersion.equals(last.version()) && last.taskId() != null) {
+                failed.add(last.taskId());
+                if (failed.size() >= FAILED_TASKS_BEFORE_GIVING_UP) {
+                    return DeploymentOutcome.failed("tasks of the new version keep failing (" + failed.size()
+                            + " so far; the last on " + last.host() + ": " + last.state() + ", " + last.message() + ")");
+                }
+            }
+        }
     }
 
     /** Fails the step on a failed deployment, after putting {@code previous} back when there is one. */
@@ -130,7 +163,7 @@ final class MarathonAppStep implements Step {
         if (outcome.isSuccess()) {
             return;
         }
-        String why = outcome.reason() + healthDetail();
+        String why = outcome.reason() + healthDetail(!outcome.reason().contains("keep failing"));
         if (previous == null) {
             throw new OpsException("deploy of " + name + " failed: " + why);
         }
@@ -149,11 +182,11 @@ final class MarathonAppStep implements Step {
     }
 
     /** What Marathon says about the last task that died, e.g. failing health checks. */
-    private String healthDetail() {
+    private String healthDetail(boolean withLastFailure) {
         try {
             App app = clients.marathon().app(appId, Embed.COUNTS, Embed.LAST_TASK_FAILURE);
             LastTaskFailure failure = app.lastTaskFailure();
-            String last = failure == null || failure.message() == null || failure.message().isBlank() ? ""
+            String last = !withLastFailure || failure == null || failure.message() == null || failure.message().isBlank() ? ""
                     : "; last task failure: " + failure.state() + " (" + failure.message() + ")";
             return last + (app.hasHealthChecks() ? "; health checks: " + app.tasksHealthy() + " healthy, "
                     + app.tasksUnhealthy() + " unhealthy of " + app.instances() : "");

@@ -108,12 +108,13 @@ class DeployOperationTest {
 
         assertThat(outcome.state()).isEqualTo(Outcome.State.FAILED);
         assertThat(outcome.message())
-                .contains("deploy of nodeapp failed")
-                .contains("health")
+                .contains("deploy of nodeapp failed: tasks of the new version keep failing")
+                .contains("Killed after failing health checks")
                 .contains("Rolled back: nodeapp is back on version " + hash + " and healthy");
         App app = cluster.clients.marathon().app("/nodeapp", io.opsbot.cluster.marathon.Embed.COUNTS);
         assertThat(app.image()).isEqualTo("node1:5000/nodeapp:" + hash);
         assertThat(app.tasksHealthy()).isEqualTo(2);
         assertThat(cluster.progress).anyMatch(line -> line.contains("unhealthy") || line.contains("failing health"));
+        System.out.println("figures: failed deploy rolled back in " + outcome.elapsed().toMillis() + " ms: " + outcome.message());
     }
 }
