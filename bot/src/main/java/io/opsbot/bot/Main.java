@@ -1,7 +1,122 @@
 package io.opsbot.bot;
 
-public final class Main {
+import io.opsbot.bot.console.ConsoleChat;
+import io.opsbot.bot.render.OperationView;
+import io.opsbot.bot.render.PlainText;
+import io.opsbot.config.ConfigException;
+import io.opsbot.sim.Sim;
+import io.opsbot.sim.SimOptions;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The entry points: the chat (console or Slack), {@code exec} for one command, {@code sim} for the emulator. */
+@Command(name = "opsbot", mixinStandardHelpOptions = true, version = "opsbot 0.1.0",
+        description = "Chat-ops for Mesos/Marathon clusters. With no configuration: the console chat against the emulated cluster.",
+        subcommands = {Main.Exec.class, Main.SimCommand.class})
+public final class Main implements Callable<Integer> {
+
+    @Option(names = "--config", description = "opsbot.yaml (default: $OPSBOT_CONFIG; none = the local default)")
+    Path config;
+
     public static void main(String[] args) {
-        System.out.println("opsbot");
+        int status = new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException) {
+                cmd.getErr().println(e.getMessage());
+                return 2;
+            }
+            throw e;
+        }).execute(args);
+        System.exit(status);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try (Opsbot bot = Opsbot.start(configFile(config), Home.dir())) {
+            ConsoleChat chat = new ConsoleChat(bot.dispatcher(),
+                    new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out,
+                    System.console() != null, bot.emulated(), "console:" + System.getProperty("user.name", "user"));
+            chat.run();
+        }
+        return 0;
+    }
+
+    static Path configFile(Path option) {
+        if (option != null) {
+            return option;
+        }
+        String fromEnv = System.getenv("OPSBOT_CONFIG");
+        return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
+    }
+
+    /** Runs one command, prints the result as plain text, exits 0 ok, 1 failed, 2 bad command, 3 needs confirmation. */
+    @Command(name = "exec", mixinStandardHelpOptions = true, description = "Run one command and exit.")
+    static final class Exec implements Callable<Integer> {
+
+        @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "e.g. \"scale nodeapp 3\"")
+        List<String> words;
+
+        @Option(names = "--config", description = "opsbot.yaml")
+        Path config;
+
+        @Option(names = "--yes", description = "confirm an operation that needs confirmation")
+        boolean yes;
+
+        @Option(names = "--user", description = "who runs it, for the journal (default: exec:$USER)")
+        String user;
+
+        @Override
+        public Integer call() throws Exception {
+            String who = user != null ? user : "exec:" + System.getProperty("user.name", "user");
+            PlainText text = new PlainText();
+            try (Opsbot bot = Opsbot.start(configFile(config), Home.dir())) {
+                Request request = new Request(String.join(" ", words), who, "exec", yes);
+                OperationView progress = new OperationView(request.text(), bot.emulated(), Clock.systemUTC(), s -> {});
+                Response response = bot.dispatcher().handle(request, progress);
+                System.out.println(text.render(response));
+                if (response instanceof Response.NeedsConfirmation) {
+                    System.out.println("not run: add --yes to confirm");
+                }
+                return response.exitStatus();
+            }
+        }
+    }
+
+    /** Starts the emulated cluster alone, prints where each service listens, runs until stopped. */
+    @Command(name = "sim", mixinStandardHelpOptions = true, description = "Run the emulated cluster on loopback.")
+    static final class SimCommand implements Callable<Integer> {
+
+        @Option(names = "--port", description = "Marathon's port (default ${DEFAULT-VALUE}; 0 = any free)", defaultValue = "8080")
+        int port;
+
+        @Option(names = "--topology", description = "a topology file (default: node1..node3 with nginx, nodeapp, mongo)")
+        Path topology;
+
+        @Option(names = "--reset", description = "start the emulated cluster afresh")
+        boolean reset;
+
+        @Option(names = "--time-scale", description = "simulated seconds per real second (default ${DEFAULT-VALUE})", defaultValue = "10")
+        double timeScale;
+
+        @Override
+        public Integer call() throws Exception {
+            CountDownLatch stopped = new CountDownLatch(1);
+            try (Sim sim = Sim.start(new SimOptions(Home.dir().resolve("sim"), port, topology, timeScale, reset))) {
+                System.out.println(sim.describe());
+                System.out.println("(emulated cluster; Ctrl-C stops it)");
+                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+                stopped.await();
+            }
+            return 0;
+        }
     }
 }

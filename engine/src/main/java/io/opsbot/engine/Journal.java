@@ -1,5 +1,6 @@
 package io.opsbot.engine;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,6 +15,12 @@ public interface Journal extends AutoCloseable {
 
     /** Records a step's transition; APPLYING is written before apply is called. */
     void stepTransition(String operationId, int index, String description, StepState state, String detail);
+
+    /**
+     * Records that a restarted engine resumes this unfinished operation under the same id (it stays RUNNING);
+     * {@link OperationEntry#recoveredAt()} shows it afterwards.
+     */
+    void operationRecovered(String operationId, Instant at);
 
     void operationFinished(String operationId, Outcome.State state, String summary);
 

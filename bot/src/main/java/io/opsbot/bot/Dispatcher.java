@@ -1,0 +1,200 @@
+package io.opsbot.bot;
+
+import io.opsbot.bot.command.Command;
+import io.opsbot.bot.command.CommandParser;
+import io.opsbot.engine.Engine;
+import io.opsbot.engine.Journal;
+import io.opsbot.engine.OperationEntry;
+import io.opsbot.engine.Operation;
+import io.opsbot.engine.OpsException;
+import io.opsbot.engine.ProgressListener;
+import io.opsbot.engine.Report;
+import io.opsbot.engine.ops.ClusterOperations;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The platform-neutral pipeline every chat shares: parse → plan or apply through the engine, or answer a
+ * query. Adapters call {@link #handle} on a worker thread, never on the chat library's own thread.
+ */
+public final class Dispatcher implements CommandHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+    private static final int HISTORY_LIMIT = 20;
+
+    private final CommandParser parser;
+    private final Engine engine;
+    private final Journal journal;
+    private final ClusterOperations cluster;
+    private final Clock clock;
+
+    public Dispatcher(CommandParser parser, Engine engine, Journal journal, ClusterOperations cluster, Clock clock) {
+        this.parser = parser;
+        this.engine = engine;
+        this.journal = journal;
+        this.cluster = cluster;
+        this.clock = clock;
+    }
+
+    public CommandParser parser() {
+        return parser;
+    }
+
+    @Override
+    public Response handle(Request request, ProgressListener listener) {
+        Command command;
+        try {
+            command = parser.parse(request.text());
+        } catch (OpsException e) {
+            log.info("event=rejected user={} channel={} text=\"{}\" reason=\"{}\"", request.user(), request.channel(),
+                    printable(request.text()), e.getMessage());
+            return new Response.Rejected(e.getMessage());
+        }
+        log.info("event=command user={} channel={} command=\"{}\"", request.user(), request.channel(), command.text());
+        try {
+            return run(command, request, listener);
+        } catch (OpsException e) {
+            log.info("event=refused user={} command=\"{}\" reason=\"{}\"", request.user(), command.text(), e.getMessage());
+            return new Response.Rejected(e.getMessage());
+        }
+    }
+
+    private Response run(Command command, Request request, ProgressListener listener) {
+        Operation operation = operationFor(command);
+        if (operation != null) {
+            if (command.plan()) {
+                return new Response.Planned(engine.plan(operation));
+            }
+            if (operation.needsConfirmation() && !request.confirmed()) {
+                return new Response.NeedsConfirmation(engine.plan(operation),
+                        "it is destructive; confirm to run it");
+            }
+            return new Response.Finished(engine.apply(operation, request.origin(), listener));
+        }
+        return new Response.Answer(answer(command, request));
+    }
+
+    /** Recovery: the operation a journaled command stands for, planned afresh. */
+    public Operation replan(OperationEntry entry) {
+        Operation operation = operationFor(parser.parse(entry.origin().commandText()));
+        if (operation == null) {
+            throw new OpsException("'" + entry.origin().commandText() + "' changes nothing; nothing to resume");
+        }
+        return operation;
+    }
+
+    /** The engine operation for a command that changes the cluster, or null for a query. */
+    private Operation operationFor(Command command) {
+        if (command instanceof Command.Scale c) {
+            return cluster.scale(c.app(), c.instances());
+        }
+        if (command instanceof Command.Restart c) {
+            return cluster.restart(c.app());
+        }
+        if (command instanceof Command.Deploy c) {
+            return cluster.deploy(c.app(), c.version().orElse(null), c.only());
+        }
+        if (command instanceof Command.Rollback c) {
+            return c.version().map(v -> cluster.rollback(c.app(), v)).orElse(null);
+        }
+        if (command instanceof Command.Move c) {
+            return cluster.move(c.app(), c.node());
+        }
+        return null;
+    }
+
+    private Report answer(Command command, Request request) {
+        if (command instanceof Command.Help c) {
+            String text = c.topic().map(parser::help).orElseGet(parser::help);
+            return new Report("help", List.of(new Report.Section("", List.of(text.split("\n")), true)), false);
+        }
+        if (command instanceof Command.Status c) {
+            return cluster.status(c.target().orElse(null));
+        }
+        if (command instanceof Command.Logs c) {
+            return cluster.logs(c.target(), c.node().orElse(null), c.since(), c.grep().orElse(null), c.lines());
+        }
+        if (command instanceof Command.Drift c) {
+            return cluster.drift(c.app().orElse(null));
+        }
+        if (command instanceof Command.Rollback c) {
+            return cluster.versions(c.app());
+        }
+        if (command instanceof Command.History c) {
+            return history(c.app().orElse(null));
+        }
+        if (command instanceof Command.WhoDeployed c) {
+            return whoDeployed(c.app());
+        }
+        if (command instanceof Command.WhatChanged c) {
+            return whatChanged(c.since());
+        }
+        if (command instanceof Command.Cancel c) {
+            boolean cancelled = engine.cancel(c.operationId(), request.user());
+            if (!cancelled) {
+                throw new OpsException("no running operation " + c.operationId()
+                        + "; 'history' lists recent ones");
+            }
+            return new Report("cancelling " + c.operationId(), List.of(new Report.Section("",
+                    List.of("it stops before its next step; steps already done stay done"))), false);
+        }
+        throw new OpsException("'" + command.verb() + "' is not available yet");
+    }
+
+    private Report history(String app) {
+        List<OperationEntry> entries = journal.history(app == null ? null : cluster.resourceOf(app), HISTORY_LIMIT);
+        String title = app == null ? "history" : "history of " + app;
+        if (entries.isEmpty()) {
+            return new Report(title, List.of(new Report.Section("", List.of("no operations recorded yet"))), false);
+        }
+        List<String> lines = new ArrayList<>();
+        for (OperationEntry e : entries) {
+            lines.add(format(e.startedAt()) + "  " + e.id() + "  " + e.title() + "  " + e.state().toLowerCase(Locale.ROOT)
+                    + (e.summary() == null ? "" : " (" + e.summary() + ")") + "  by " + e.origin().requester()
+                    + " in " + e.origin().channel());
+        }
+        return new Report(title, List.of(new Report.Section("newest first", lines)), false);
+    }
+
+    private Report whoDeployed(String app) {
+        List<OperationEntry> deploys = journal.history(cluster.resourceOf(app), 200).stream()
+                .filter(e -> "deploy".equals(e.kind()) || "rollback".equals(e.kind())).limit(5).toList();
+        if (deploys.isEmpty()) {
+            return new Report("who deployed " + app, List.of(new Report.Section("",
+                    List.of("no deployment of " + app + " is recorded in the journal"))), false);
+        }
+        List<String> lines = deploys.stream().map(e -> e.origin().requester() + " ran '" + e.title() + "' at "
+                + format(e.startedAt()) + " → " + e.state().toLowerCase(Locale.ROOT) + " [" + e.id() + "]").toList();
+        return new Report("who deployed " + app, List.of(new Report.Section("newest first", lines)), false);
+    }
+
+    private Report whatChanged(Duration since) {
+        Instant from = clock.instant().minus(since);
+        List<String> lines = journal.history(null, 500).stream()
+                .filter(e -> e.startedAt().isAfter(from))
+                .filter(e -> e.summary() == null || !e.summary().contains("changed=0"))
+                .map(e -> format(e.startedAt()) + "  " + e.title() + "  " + e.state().toLowerCase(Locale.ROOT)
+                        + " by " + e.origin().requester() + " [" + e.id() + "]")
+                .toList();
+        return new Report("what changed in the last " + io.opsbot.config.Durations.format(since),
+                List.of(new Report.Section("", lines.isEmpty() ? List.of("nothing changed through opsbot") : lines)), false);
+    }
+
+    private static String format(Instant at) {
+        return at == null ? "?" : TIME.format(at.atZone(ZoneId.systemDefault()));
+    }
+
+    private static String printable(String text) {
+        String flat = text == null ? "" : text.replaceAll("[\\p{Cntrl}\"]", "?");
+        return flat.length() > 200 ? flat.substring(0, 200) + "…" : flat;
+    }
+}

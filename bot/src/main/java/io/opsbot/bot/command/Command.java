@@ -1,0 +1,295 @@
+package io.opsbot.bot.command;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A parsed chat command: plain data, independent of the chat platform. Names in it are the configured
+ * spellings, already checked against the configuration. {@link #text()} is the canonical form, which parses
+ * back to an equal command; the journal keeps it so that recovery can plan the same command again.
+ */
+public sealed interface Command permits Command.Deploy, Command.Scale, Command.Restart, Command.Rollback,
+        Command.Move, Command.Logs, Command.Status, Command.Drift, Command.History, Command.WhoDeployed,
+        Command.WhatChanged, Command.Cancel, Command.Help {
+
+    /** The command's name as the grammar has it: "deploy", "who deployed". */
+    String verb();
+
+    /** Whether only the plan is wanted (show what would change, change nothing). */
+    default boolean plan() {
+        return false;
+    }
+
+    /** Canonical text, e.g. "scale nodeapp 3"; parsing it gives back an equal command. */
+    String text();
+
+    /** {@code deploy APP [--version V] [--only] [--plan]}. */
+    record Deploy(String app, Optional<String> version, boolean only, boolean plan) implements Command {
+        public Deploy {
+            Objects.requireNonNull(app, "app");
+            Objects.requireNonNull(version, "version");
+        }
+
+        @Override
+        public String verb() {
+            return "deploy";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word(app).option("version", version).toggle("only", only)
+                    .toggle("plan", plan).toString();
+        }
+    }
+
+    /** {@code scale APP N [--plan]}. */
+    record Scale(String app, int instances, boolean plan) implements Command {
+        public Scale {
+            Objects.requireNonNull(app, "app");
+        }
+
+        @Override
+        public String verb() {
+            return "scale";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word(app).word(Integer.toString(instances)).toggle("plan", plan)
+                    .toString();
+        }
+    }
+
+    /** {@code restart APP}. */
+    record Restart(String app) implements Command {
+        public Restart {
+            Objects.requireNonNull(app, "app");
+        }
+
+        @Override
+        public String verb() {
+            return "restart";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word(app).toString();
+        }
+    }
+
+    /** {@code rollback APP [VERSION]}; without a version, to the one before the current. */
+    record Rollback(String app, Optional<String> version) implements Command {
+        public Rollback {
+            Objects.requireNonNull(app, "app");
+            Objects.requireNonNull(version, "version");
+        }
+
+        @Override
+        public String verb() {
+            return "rollback";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word(app).word(version).toString();
+        }
+    }
+
+    /** {@code move APP NODE [--plan]}. */
+    record Move(String app, String node, boolean plan) implements Command {
+        public Move {
+            Objects.requireNonNull(app, "app");
+            Objects.requireNonNull(node, "node");
+        }
+
+        @Override
+        public String verb() {
+            return "move";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word(app).word(node).toggle("plan", plan).toString();
+        }
+    }
+
+    /**
+     * {@code logs TARGET [--since D] [--grep TEXT] [--lines N]}.
+     *
+     * @param target an app or a service
+     * @param node   for a service, the one node to read it on ({@code docker@node2}); empty for all
+     */
+    record Logs(String target, Optional<String> node, Duration since, Optional<String> grep, int lines)
+            implements Command {
+
+        public static final Duration DEFAULT_SINCE = Duration.ofMinutes(15);
+        public static final int DEFAULT_LINES = 200;
+
+        public Logs {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(since, "since");
+            Objects.requireNonNull(grep, "grep");
+        }
+
+        /** The last 15 minutes, at most 200 lines, unfiltered. */
+        public Logs(String target, Optional<String> node) {
+            this(target, node, DEFAULT_SINCE, Optional.empty(), DEFAULT_LINES);
+        }
+
+        @Override
+        public String verb() {
+            return "logs";
+        }
+
+        @Override
+        public String text() {
+            CommandText text = new CommandText(verb()).word(target + node.map(n -> "@" + n).orElse(""));
+            if (!since.equals(DEFAULT_SINCE)) {
+                text.option("since", CommandText.duration(since));
+            }
+            text.option("grep", grep);
+            if (lines != DEFAULT_LINES) {
+                text.option("lines", Integer.toString(lines));
+            }
+            return text.toString();
+        }
+    }
+
+    /** {@code status [APP|NODE]}; empty for the whole cluster. */
+    record Status(Optional<String> target) implements Command {
+        public Status {
+            Objects.requireNonNull(target, "target");
+        }
+
+        @Override
+        public String verb() {
+            return "status";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word(target).toString();
+        }
+    }
+
+    /** {@code drift [APP]}; empty for every app of the catalog. */
+    record Drift(Optional<String> app) implements Command {
+        public Drift {
+            Objects.requireNonNull(app, "app");
+        }
+
+        @Override
+        public String verb() {
+            return "drift";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word(app).toString();
+        }
+    }
+
+    /** {@code history [APP]}; empty for all operations. */
+    record History(Optional<String> app) implements Command {
+        public History {
+            Objects.requireNonNull(app, "app");
+        }
+
+        @Override
+        public String verb() {
+            return "history";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word(app).toString();
+        }
+    }
+
+    /** {@code who deployed APP}. */
+    record WhoDeployed(String app) implements Command {
+        public WhoDeployed {
+            Objects.requireNonNull(app, "app");
+        }
+
+        @Override
+        public String verb() {
+            return "who deployed";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word(app).toString();
+        }
+    }
+
+    /** {@code what changed [--since D]}. */
+    record WhatChanged(Duration since) implements Command {
+
+        public static final Duration DEFAULT_SINCE = Duration.ofHours(1);
+
+        public WhatChanged {
+            Objects.requireNonNull(since, "since");
+        }
+
+        @Override
+        public String verb() {
+            return "what changed";
+        }
+
+        @Override
+        public String text() {
+            CommandText text = new CommandText(verb());
+            if (!since.equals(DEFAULT_SINCE)) {
+                text.option("since", CommandText.duration(since));
+            }
+            return text.toString();
+        }
+    }
+
+    /** {@code cancel OP}. */
+    record Cancel(String operationId) implements Command {
+        public Cancel {
+            Objects.requireNonNull(operationId, "operationId");
+        }
+
+        @Override
+        public String verb() {
+            return "cancel";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word(operationId).toString();
+        }
+    }
+
+    /**
+     * {@code help [COMMAND]}.
+     *
+     * @param topic the command asked about, by its full name ("who deployed"); empty for the list
+     */
+    record Help(Optional<String> topic) implements Command {
+        public Help {
+            Objects.requireNonNull(topic, "topic");
+        }
+
+        @Override
+        public String verb() {
+            return "help";
+        }
+
+        @Override
+        public String text() {
+            CommandText text = new CommandText(verb());
+            topic.ifPresent(t -> {
+                for (String word : t.split(" ")) {
+                    text.word(word);
+                }
+            });
+            return text.toString();
+        }
+    }
+}

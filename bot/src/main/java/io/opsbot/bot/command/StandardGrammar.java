@@ -1,0 +1,222 @@
+package io.opsbot.bot.command;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The table of opsbot's commands, and next to each the small function that turns a {@link Match} into its
+ * {@link Command}. Examples name the demo cluster's apps and nodes as {@code {app:nodeapp}}: the configured
+ * name when it exists, else the first configured one of that kind, so help always shows runnable examples.
+ */
+final class StandardGrammar {
+
+    private static final Slot APP = Slot.of(Kind.APP, "APP", "an app");
+    private static final Slot NODE = Slot.of(Kind.NODE, "NODE", "a node");
+    private static final Slot APP_OR_NODE = Slot.of(Kind.APP_OR_NODE, "APP|NODE", "an app or a node");
+    private static final Slot LOG_TARGET = Slot.of(Kind.LOG_TARGET, "TARGET", "an app or a service");
+    /** Marathon accepts more, but a thousand instances of one app is beyond any cluster this bot runs. */
+    private static final Slot INSTANCES = Slot.number("N", "a number of instances", 0, 1000);
+    private static final Slot VERSION = Slot.of(Kind.VERSION, "VERSION", "a version");
+    private static final Slot OPERATION = Slot.of(Kind.OPERATION_ID, "OP", "an operation id");
+    private static final Slot COMMAND = Slot.of(Kind.COMMAND, "COMMAND", "a command");
+    /** The journal and the central log keep a week; asking further back finds nothing. */
+    private static final Slot SINCE = Slot.duration("DURATION", "a duration", Duration.ofDays(7));
+    /** Enough for any phrase worth searching for; longer text is a paste gone wrong. */
+    private static final Slot GREP = Slot.text("TEXT", "some text to look for", 200);
+    /** More lines than this do not fit a chat message, even as a file snippet. */
+    private static final Slot LINES = Slot.number("N", "a number of lines", 1, 5000);
+
+    private static final Flag PLAN = Flag.toggle("plan", "show what would change and stop; nothing changes");
+
+    private static final Pattern NAME_TEMPLATE = Pattern.compile("\\{(app|node|service):([^}]+)}");
+
+    private final KnownNames names;
+    private final List<VerbSpec> specs = new ArrayList<>();
+    private final Map<String, Function<Match, Command>> builders = new LinkedHashMap<>();
+    private final Grammar grammar;
+
+    StandardGrammar(KnownNames names) {
+        this.names = names;
+        define("deploy", Role.OPERATOR,
+                "Build the app's image, push it to the registry and roll it out on Marathon.",
+                "Each step is skipped when it is already done: an image the registry has is not pushed again, and"
+                        + " Marathon is not touched when it already runs that definition. A rollout that fails is"
+                        + " rolled back.",
+                List.of(new Param(APP, false, "the app to deploy")),
+                List.of(Flag.valued("version", Slot.of(Kind.VERSION, "V", "a version"),
+                                "the image tag to deploy; without it, the version the app's configuration names"),
+                        Flag.toggle("only", "skip the image build and push: only update the Marathon app (e.g. after changing instances or memory in app.yaml)"),
+                        PLAN),
+                List.of(example("deploy {app:nodeapp}", "build, push and roll out {app:nodeapp}"),
+                        example("deploy {app:nodeapp} --version 1.4.2 --plan",
+                                "show what deploying version 1.4.2 would change"),
+                        example("deploy {app:nodeapp} --only", "roll out the current definition of {app:nodeapp} without building its image")),
+                m -> new Command.Deploy(m.text(0), m.flagText("version"), m.toggle("only"), m.toggle("plan")));
+        define("scale", Role.OPERATOR,
+                "Set how many instances of an app run.",
+                "Nothing changes when it already runs that many. Scaling to 0 asks for confirmation.",
+                List.of(new Param(APP, false, "the app to scale"),
+                        new Param(INSTANCES, false, "how many instances should run")),
+                List.of(PLAN),
+                List.of(example("scale {app:nodeapp} 3", "run three instances of {app:nodeapp}"),
+                        example("scale {app:nodeapp} 0 --plan", "show what stopping every instance would do")),
+                m -> new Command.Scale(m.text(0), m.number(1), m.toggle("plan")));
+        define("restart", Role.OPERATOR,
+                "Restart an app's tasks without changing its definition.",
+                "Marathon replaces the tasks as the app's upgrade strategy allows, so a healthy app keeps serving.",
+                List.of(new Param(APP, false, "the app to restart")),
+                List.of(),
+                List.of(example("restart {app:nodeapp}", "replace every task of {app:nodeapp}")),
+                m -> new Command.Restart(m.text(0)));
+        define("rollback", Role.OPERATOR,
+                "Return an app to an earlier version.",
+                "Without VERSION, to the version before the current one. VERSION is a Marathon version (see"
+                        + " 'history APP') or an image tag. Asks for confirmation.",
+                List.of(new Param(APP, false, "the app to roll back"),
+                        new Param(VERSION, true, "the version to return to; without it, the previous one")),
+                List.of(),
+                List.of(example("rollback {app:nodeapp}", "return {app:nodeapp} to its previous version"),
+                        example("rollback {app:nodeapp} 2016-03-01T12:00:00.000Z",
+                                "return {app:nodeapp} to that Marathon version")),
+                m -> new Command.Rollback(m.text(0), m.optionalText(1)));
+        define("move", Role.ADMIN,
+                "Move an app and its Flocker dataset to another node.",
+                "Moves the dataset first and waits until it is there, then pins the app to NODE and checks the"
+                        + " data. Asks for confirmation.",
+                List.of(new Param(APP, false, "the app to move, with its data"),
+                        new Param(NODE, false, "the node to move it to")),
+                List.of(PLAN),
+                List.of(example("move {app:mongo} {node:node3}", "move {app:mongo} and its dataset to {node:node3}"),
+                        example("move {app:mongo} {node:node3} --plan", "show the steps of that move, change nothing")),
+                m -> new Command.Move(m.text(0), m.text(1), m.toggle("plan")));
+        define("logs", Role.VIEWER,
+                "Show recent log lines of an app or a cluster service.",
+                "An app's lines come from the central log host; a service's from the journal of each node it runs"
+                        + " on, or of one node with SERVICE@NODE.",
+                List.of(new Param(LOG_TARGET, false, "whose lines to show")),
+                List.of(Flag.valued("since", SINCE, CommandText.duration(Command.Logs.DEFAULT_SINCE),
+                                "how far back to read"),
+                        Flag.valued("grep", GREP, "only lines that contain this text"),
+                        Flag.valued("lines", LINES, Integer.toString(Command.Logs.DEFAULT_LINES),
+                                "at most this many lines, the newest")),
+                List.of(example("logs {app:nodeapp}", "the last 15 minutes of {app:nodeapp}'s log"),
+                        example("logs {service:marathon} --since 1h", "Marathon's log of the last hour"),
+                        example("logs {service:docker}@{node:node2} --grep \"connection refused\" --lines 50",
+                                "the last 50 lines of Docker's log on {node:node2} that say connection refused")),
+                m -> {
+                    SlotReader.LogTarget target = m.value(0, SlotReader.LogTarget.class);
+                    return new Command.Logs(target.name(), target.node(), m.flagDuration("since"),
+                            m.flagText("grep"), m.flagNumber("lines"));
+                });
+        define("status", Role.VIEWER,
+                "Show the cluster, an app or a node: agents, tasks, health, deployments, Weave and Flocker.",
+                "Without an argument, the whole cluster.",
+                List.of(new Param(APP_OR_NODE, true, "what to show; without it, the whole cluster")),
+                List.of(),
+                List.of(example("status", "the whole cluster"),
+                        example("status {app:nodeapp}", "{app:nodeapp}'s tasks, health and deployments"),
+                        example("status {node:node2}", "{node:node2}'s resources, tasks and datasets")),
+                m -> new Command.Status(m.optionalText(0)));
+        define("drift", Role.VIEWER,
+                "Compare what Marathon runs with the app catalog and show what was changed by hand.",
+                "Instances, image, resources and constraints are compared. Without an argument, every app.",
+                List.of(new Param(APP, true, "the app to compare; without it, every app")),
+                List.of(),
+                List.of(example("drift", "every app that differs from the catalog"),
+                        example("drift {app:nodeapp}", "how {app:nodeapp} differs from the catalog")),
+                m -> new Command.Drift(m.optionalText(0)));
+        define("history", Role.VIEWER,
+                "List recent operations, newest first.",
+                "With an app, only the operations on that app.",
+                List.of(new Param(APP, true, "the app whose operations to list; without it, all")),
+                List.of(),
+                List.of(example("history", "the latest operations"),
+                        example("history {app:nodeapp}", "the latest operations on {app:nodeapp}")),
+                m -> new Command.History(m.optionalText(0)));
+        define("who deployed", Role.VIEWER,
+                "Say who last deployed an app, when, and which version.",
+                "",
+                List.of(new Param(APP, false, "the app to ask about")),
+                List.of(),
+                List.of(example("who deployed {app:nodeapp}", "the last deployment of {app:nodeapp}")),
+                m -> new Command.WhoDeployed(m.text(0)));
+        define("what changed", Role.VIEWER,
+                "List the operations of the last hour, or of the time --since gives.",
+                "",
+                List.of(),
+                List.of(Flag.valued("since", SINCE, CommandText.duration(Command.WhatChanged.DEFAULT_SINCE),
+                        "how far back to look")),
+                List.of(example("what changed", "operations of the last hour"),
+                        example("what changed --since 6h", "operations of the last six hours")),
+                m -> new Command.WhatChanged(m.flagDuration("since")));
+        define("cancel", Role.OPERATOR,
+                "Cancel a running operation between two of its steps.",
+                "Operators may cancel their own operations, admins anyone's. The operation stops after its current"
+                        + " step and says in which state it left things.",
+                List.of(new Param(OPERATION, false, "the operation to cancel")),
+                List.of(),
+                List.of(example("cancel op-7f3a2c", "stop operation op-7f3a2c after its current step")),
+                m -> new Command.Cancel(m.text(0)));
+        define("help", Role.VIEWER,
+                "List the commands, or explain one.",
+                "",
+                List.of(new Param(COMMAND, true, "the command to explain; without it, the list")),
+                List.of(),
+                List.of(example("help", "this list"), example("help deploy", "how to use deploy")),
+                m -> new Command.Help(m.optionalText(0)));
+        grammar = new Grammar(specs);
+    }
+
+    Grammar grammar() {
+        return grammar;
+    }
+
+    /** The command for a match of the spec named {@code match.spec().name()}. */
+    Command build(Match match) {
+        return builders.get(match.spec().name()).apply(match);
+    }
+
+    private void define(String name, Role role, String summary, String details, List<Param> params,
+                        List<Flag> flags, List<Example> examples, Function<Match, Command> build) {
+        VerbSpec spec = new VerbSpec(name, role, summary, details, params, flags, examples);
+        specs.add(spec);
+        builders.put(name, build);
+    }
+
+    private Example example(String text, String explanation) {
+        return new Example(resolve(text), resolve(explanation));
+    }
+
+    private String resolve(String template) {
+        Matcher matcher = NAME_TEMPLATE.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (matcher.find()) {
+            Collection<String> known = namesOf(matcher.group(1));
+            matcher.appendReplacement(out, Matcher.quoteReplacement(pick(matcher.group(2), known)));
+        }
+        matcher.appendTail(out);
+        return out.toString();
+    }
+
+    private Collection<String> namesOf(String kind) {
+        if (kind.equals("app")) {
+            return names.apps();
+        }
+        return kind.equals("node") ? names.nodes() : names.services();
+    }
+
+    private static String pick(String preferred, Collection<String> known) {
+        Optional<String> same = known.stream()
+                .filter(n -> n.toLowerCase(Locale.ROOT).equals(preferred.toLowerCase(Locale.ROOT))).findFirst();
+        return same.orElse(known.stream().findFirst().orElse(preferred));
+    }
+}

@@ -1,0 +1,103 @@
+package io.opsbot.bot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opsbot.bot.console.ConsoleChat;
+import io.opsbot.bot.render.PlainText;
+import io.opsbot.engine.Outcome;
+import io.opsbot.engine.ProgressListener;
+import io.opsbot.engine.StepResult;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The local default end to end: the bot's pipeline, the engine, the real clients and the sim over HTTP. */
+class LocalDefaultTest {
+
+    @TempDir
+    Path home;
+
+    private static Response run(Opsbot bot, String text) {
+        return bot.dispatcher().handle(new Request(text, "tester", "test", false), ProgressListener.NONE);
+    }
+
+    @Test
+    void scaleTwiceChangesNothingTheSecondTimeAndHistorySurvivesARestart() {
+        try (Opsbot bot = Opsbot.start(null, home)) {
+            assertThat(bot.emulated()).isTrue();
+            Response first = run(bot, "scale nodeapp 3");
+            assertThat(first).isInstanceOf(Response.Finished.class);
+            Outcome changed = ((Response.Finished) first).outcome();
+            assertThat(changed.state()).isEqualTo(Outcome.State.SUCCEEDED);
+            assertThat(changed.count(StepResult.CHANGED)).isEqualTo(1);
+
+            Outcome again = ((Response.Finished) run(bot, "scale nodeapp 3")).outcome();
+            assertThat(again.state()).isEqualTo(Outcome.State.SUCCEEDED);
+            assertThat(again.changedSomething()).isFalse();
+            assertThat(again.steps().get(0).detail()).contains("already at 3 instances");
+        }
+        try (Opsbot restarted = Opsbot.start(null, home)) {
+            String history = new PlainText().render(run(restarted, "history nodeapp"));
+            assertThat(history).contains("scale nodeapp 3").contains("by tester");
+            assertThat(history.lines().filter(l -> l.contains("scale nodeapp 3")).count()).isEqualTo(2);
+            String status = new PlainText().render(run(restarted, "status"));
+            assertThat(status).contains("(emulated cluster)").contains("/nodeapp").contains("3/3 running");
+        }
+    }
+
+    @Test
+    void execExitStatusSaysWhatHappened() {
+        String opsbotHome = System.getProperty("opsbot.home");
+        System.setProperty("opsbot.home", home.toString());
+        try {
+            assertThat(exec("help")).isZero();
+            assertThat(exec("sacle", "nodeapp", "3")).isEqualTo(2);
+            assertThat(exec("scale", "nodeapp", "999")).isEqualTo(2);
+            assertThat(exec("scale", "nodeapp", "0")).isEqualTo(3);
+            try (Opsbot bot = Opsbot.start(null, home)) {
+                assertThat(new PlainText().render(run(bot, "status nodeapp"))).contains("2/2 running");
+            }
+            assertThat(exec("scale", "nodeapp", "0", "--yes")).isZero();
+            assertThat(exec("scale", "nodeapp", "2", "--yes")).isZero();
+        } finally {
+            if (opsbotHome == null) {
+                System.clearProperty("opsbot.home");
+            } else {
+                System.setProperty("opsbot.home", opsbotHome);
+            }
+        }
+    }
+
+    private static int exec(String... words) {
+        String[] args = new String[words.length + 1];
+        args[0] = "exec";
+        System.arraycopy(words, 0, args, 1, words.length);
+        return new CommandLine(new Main()).execute(args);
+    }
+
+    @Test
+    void theConsoleAnswersHelpStatusAndScaleAndAsksBeforeDestructiveOperations() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (Opsbot bot = Opsbot.start(null, home); PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            String input = String.join("\n", "help", "status", "scale nodeapp 3", "scale nodeapp 0", "n", "sacle nodeapp 1",
+                    "quit", "status");
+            new ConsoleChat(bot.dispatcher(), new BufferedReader(new StringReader(input)), out, false, true, "console:test").run();
+        }
+        String shown = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(shown).contains("connected to the emulated cluster")
+                .contains("scale APP N")
+                .contains("/nodeapp")
+                .contains("✓ scale nodeapp 3")
+                .contains("'scale nodeapp 0' needs confirmation")
+                .contains("not run; nothing changed")
+                .contains("unknown command 'sacle'. Did you mean 'scale'?");
+        // 'status' after 'quit' is never read: the status section appears once.
+        assertThat(shown.split("Marathon apps", -1)).hasSize(2);
+    }
+}

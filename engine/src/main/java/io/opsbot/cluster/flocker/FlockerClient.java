@@ -1,0 +1,137 @@
+package io.opsbot.cluster.flocker;
+
+import static io.opsbot.cluster.http.Json.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsbot.cluster.http.ApiCaller;
+import io.opsbot.cluster.http.ApiResponse;
+import io.opsbot.cluster.http.Auth;
+import io.opsbot.cluster.http.ClientMetrics;
+import io.opsbot.cluster.http.HttpClients;
+import io.opsbot.cluster.http.Json;
+import io.opsbot.cluster.http.RetryPolicy;
+import io.opsbot.engine.OpsException;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
+
+/**
+ * Typed client of the Flocker control service API v1 (port 4523), over TLS with the client certificate the
+ * control service requires: the cluster CA certificate to trust, and the user's certificate and key.
+ */
+public final class FlockerClient {
+
+    static final String SERVICE = "flocker";
+    private static final Pattern UUID = Pattern.compile(
+            "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+
+    private final ApiCaller api;
+
+    public FlockerClient(String baseUrl, Path caCertPem, Path clientCertPem, Path clientKeyPem, OkHttpClient shared) {
+        this(baseUrl, caCertPem, clientCertPem, clientKeyPem, shared, ClientMetrics.NOOP, RetryPolicy.DEFAULT);
+    }
+
+    public FlockerClient(String baseUrl, Path caCertPem, Path clientCertPem, Path clientKeyPem, OkHttpClient shared,
+                         ClientMetrics metrics, RetryPolicy retry) {
+        X509Certificate ca = PemFiles.certificate(caCertPem, "cluster CA");
+        X509Certificate cert = PemFiles.certificate(clientCertPem, "client");
+        PrivateKey key = PemFiles.privateKey(clientKeyPem);
+        HandshakeCertificates tls = new HandshakeCertificates.Builder()
+                .addTrustedCertificate(ca) // only the cluster CA: not the platform's public roots
+                .heldCertificate(new HeldCertificate(new KeyPair(cert.getPublicKey(), key), cert))
+                .build();
+        OkHttpClient withTls = shared.newBuilder().sslSocketFactory(tls.sslSocketFactory(), tls.trustManager()).build();
+        this.api = new ApiCaller("Flocker", baseUrl, HttpClients.forService(withTls, SERVICE, Auth.none(), metrics, retry));
+    }
+
+    /** GET /v1/version: e.g. "1.15.0". */
+    public String version() {
+        return text(ok(get("v1/version"), "version").json(), "flocker");
+    }
+
+    /** GET /v1/configuration/datasets: the desired datasets (deleted ones included, flagged). */
+    public List<Dataset> datasets() {
+        return Json.list(ok(get("v1/configuration/datasets"), "dataset configuration").json(), Dataset::parse);
+    }
+
+    /**
+     * POST /v1/configuration/datasets: creates a dataset with {@code primary} (a node UUID).
+     *
+     * @param maximumSize bytes, or null for the backend's default
+     */
+    public Dataset createDataset(String primary, Long maximumSize, Map<String, String> metadata) {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("primary", uuid(primary, "node"));
+        if (maximumSize != null) {
+            body.put("maximum_size", maximumSize);
+        }
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode meta = body.putObject("metadata");
+            metadata.forEach(meta::put);
+        }
+        HttpUrl url = api.url().addPathSegments("v1/configuration/datasets").build();
+        return Dataset.parse(ok(api.send(new Request.Builder().url(url).post(ApiCaller.jsonBody(body)).build()),
+                "new dataset").json());
+    }
+
+    /** POST /v1/configuration/datasets/{id} {"primary": node}: asks Flocker to move the dataset. */
+    public Dataset moveDataset(String datasetId, String primary) {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("primary", uuid(primary, "node"));
+        HttpUrl url = api.url().addPathSegments("v1/configuration/datasets")
+                .addPathSegment(uuid(datasetId, "dataset")).build();
+        return Dataset.parse(ok(api.send(new Request.Builder().url(url).post(ApiCaller.jsonBody(body)).build()),
+                "dataset " + datasetId).json());
+    }
+
+    /** GET /v1/state/datasets: where each dataset actually is. */
+    public List<DatasetState> stateDatasets() {
+        return Json.list(ok(get("v1/state/datasets"), "dataset state").json(), DatasetState::parse);
+    }
+
+    /** GET /v1/state/nodes: the nodes with a running agent. */
+    public List<FlockerNode> nodes() {
+        return Json.list(ok(get("v1/state/nodes"), "node state").json(), FlockerNode::parse);
+    }
+
+    private ApiResponse get(String path) {
+        return api.send(new Request.Builder().url(api.url().addPathSegments(path).build())
+                .header("Accept", "application/json").build());
+    }
+
+    private static String uuid(String value, String what) {
+        if (value == null || !UUID.matcher(value).matches()) {
+            throw new OpsException("'" + value + "' is not a Flocker " + what + " UUID");
+        }
+        return value.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Flocker's errors: {"description": "...", "errors": [...]} (the latter for schema violations). */
+    private static ApiResponse ok(ApiResponse response, String subject) {
+        if (response.isSuccessful()) {
+            return response;
+        }
+        JsonNode body = response.jsonOrNull();
+        String description = text(body, "description", response.excerpt());
+        List<String> errors = Json.strings(body, "errors");
+        String detail = errors.isEmpty() ? description : description + " (" + String.join("; ", errors) + ")";
+        if (response.code() >= 500) {
+            throw response.serverError(detail);
+        }
+        if (response.code() == 404) {
+            throw new OpsException("no " + subject + " in Flocker: " + detail);
+        }
+        if (response.code() == 409) {
+            throw new OpsException("Flocker refused the change to " + subject + " (conflict): " + detail);
+        }
+        throw new OpsException("Flocker rejected the request for " + subject + " (HTTP " + response.code() + "): " + detail);
+    }
+}

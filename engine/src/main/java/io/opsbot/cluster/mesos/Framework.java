@@ -1,0 +1,16 @@
+package io.opsbot.cluster.mesos;
+
+import static io.opsbot.cluster.http.Json.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.opsbot.cluster.http.Json;
+import java.util.List;
+
+/** A framework registered with the master (Marathon is one) and its active tasks. */
+public record Framework(String id, String name, boolean active, List<MesosTask> tasks) {
+
+    static Framework parse(JsonNode node) {
+        return new Framework(text(node, "id"), text(node, "name"), Json.bool(node, "active", false),
+                Json.list(node, "tasks", MesosTask::parse));
+    }
+}

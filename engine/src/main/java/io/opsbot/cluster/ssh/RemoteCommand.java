@@ -1,0 +1,155 @@
+package io.opsbot.cluster.ssh;
+
+import io.opsbot.engine.OpsException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A command line to run on a node, built only from this fixed table with validated arguments; every argument
+ * that comes from a person is single-quoted, so no text typed in chat can become shell syntax.
+ */
+public final class RemoteCommand {
+
+    /** Paths of the Weave router's local HTTP API the bot may read. */
+    public static final Set<String> WEAVE_PATHS = Set.of("report", "name", "status", "status/peers",
+            "status/connections", "status/dns", "status/ipam", "status/targets");
+    static final Set<String> WEAVE_ACCEPT = Set.of("application/json", "text/plain");
+
+    /** A search text longer than this is not a search, and a line break could end the command. */
+    static final int MAX_TEXT = 200;
+    static final int MAX_LINES = 10_000;
+
+    private static final Pattern UNIT = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9@._:-]{0,99}$");
+    private static final Pattern FILE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$");
+    private static final Pattern DIRECTORY = Pattern.compile("^(/[A-Za-z0-9._-]+)+/?$");
+
+    private final String name;
+    private final String commandLine;
+
+    private RemoteCommand(String name, String commandLine) {
+        this.name = name;
+        this.commandLine = commandLine;
+    }
+
+    /** Reads the Weave router's HTTP API on the node itself (it listens on 127.0.0.1:6784 only). */
+    public static RemoteCommand weaveGet(String path, String accept) {
+        if (!WEAVE_PATHS.contains(path)) {
+            throw new OpsException("'" + shorten(path) + "' is not a Weave status path; allowed: "
+                    + String.join(", ", List.copyOf(new java.util.TreeSet<>(WEAVE_PATHS))));
+        }
+        if (!WEAVE_ACCEPT.contains(accept)) {
+            throw new OpsException("unsupported Accept for Weave: " + shorten(accept));
+        }
+        return new RemoteCommand("weave-" + path.replace('/', '-'),
+                "curl --silent --show-error --max-time 5 --header " + quote("Accept: " + accept) + " "
+                        + quote("http://127.0.0.1:6784/" + path));
+    }
+
+    /**
+     * The journal of a systemd unit: the last {@code lines} lines, optionally since a time ago and only the lines
+     * containing {@code grep} (a fixed string, not a pattern).
+     */
+    public static RemoteCommand journalctl(String unit, Duration since, int lines, String grep) {
+        if (unit == null || !UNIT.matcher(unit).matches()) {
+            throw new OpsException("'" + shorten(unit) + "' is not a valid systemd unit name");
+        }
+        StringBuilder line = new StringBuilder("journalctl --no-pager --output=short-iso --unit=").append(quote(unit));
+        if (since != null) {
+            line.append(' ').append(quote("--since=-" + positive(since).toSeconds() + "s"));
+        }
+        return new RemoteCommand("journalctl", withGrepAndTail(line.toString(), grep, lines));
+    }
+
+    /** The end of a log file in a configured directory (the central rsyslog host's per-app files). */
+    public static RemoteCommand tailFile(String directory, String fileName, int lines, String grep) {
+        if (directory == null || !DIRECTORY.matcher(directory).matches() || directory.contains("/..")
+                || directory.contains("/./")) {
+            throw new OpsException("'" + shorten(directory) + "' is not an allowed log directory");
+        }
+        if (fileName == null || !FILE_NAME.matcher(fileName).matches() || fileName.contains("..")) {
+            throw new OpsException("'" + shorten(fileName) + "' is not a valid log file name");
+        }
+        String file = quote(directory.endsWith("/") ? directory + fileName : directory + "/" + fileName);
+        checkLines(lines);
+        if (grep == null) {
+            return new RemoteCommand("tail", "tail -n " + lines + " -- " + file);
+        }
+        return new RemoteCommand("tail", "grep -F -e " + quote(text(grep)) + " -- " + file + " | tail -n " + lines);
+    }
+
+    /** A short name for logs ("journalctl", "weave-report"). */
+    public String name() {
+        return name;
+    }
+
+    /** The exact line the remote shell runs. */
+    public String commandLine() {
+        return commandLine;
+    }
+
+    @Override
+    public String toString() {
+        return commandLine;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RemoteCommand other && other.commandLine.equals(commandLine);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(commandLine);
+    }
+
+    /** POSIX single quotes: nothing inside is special except the quote itself, written as '\''. */
+    static String quote(String value) {
+        return "'" + value.replace("'", "'\\''") + "'";
+    }
+
+    private static String withGrepAndTail(String command, String grep, int lines) {
+        checkLines(lines);
+        if (grep == null) {
+            return command + " --lines=" + lines;
+        }
+        return command + " | grep -F -e " + quote(text(grep)) + " | tail -n " + lines;
+    }
+
+    /** Free text from a person: bounded, one line, no control characters (it is quoted besides). */
+    static String text(String value) {
+        if (value.isEmpty() || value.length() > MAX_TEXT) {
+            throw new OpsException("the search text must be 1 to " + MAX_TEXT + " characters");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                throw new OpsException("the search text must be a single line without control characters");
+            }
+        }
+        return value;
+    }
+
+    private static void checkLines(int lines) {
+        if (lines < 1 || lines > MAX_LINES) {
+            throw new OpsException("lines must be between 1 and " + MAX_LINES + ", not " + lines);
+        }
+    }
+
+    private static Duration positive(Duration since) {
+        if (since.isNegative() || since.isZero() || since.toDays() > 366) {
+            throw new OpsException("--since must be a positive duration of at most a year");
+        }
+        return since;
+    }
+
+    private static String shorten(String text) {
+        if (text == null) {
+            return "null";
+        }
+        String oneLine = text.replaceAll("\\p{Cntrl}", "?");
+        return oneLine.length() <= 40 ? oneLine : oneLine.substring(0, 40) + "…";
+    }
+}

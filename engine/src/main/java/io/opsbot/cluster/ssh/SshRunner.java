@@ -1,0 +1,163 @@
+package io.opsbot.cluster.ssh;
+
+import io.opsbot.cluster.http.ApiCaller;
+import io.opsbot.engine.OpsException;
+import io.opsbot.engine.TransientException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.DisconnectReason;
+import net.schmizz.sshj.common.SecurityUtils;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.transport.TransportException;
+import net.schmizz.sshj.transport.verification.HostKeyVerifier;
+import net.schmizz.sshj.userauth.UserAuthException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link RemoteCommand} on a node over SSH (sshj) with a key, and returns its output bounded in bytes and
+ * lines. With a known_hosts file the host key is verified; without one (local default, tests) it is accepted and
+ * its fingerprint logged as unverified.
+ */
+public final class SshRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SshRunner.class);
+
+    /** Chat cannot show more, and a runaway command must not fill the heap. */
+    public static final int MAX_OUTPUT_BYTES = 1024 * 1024;
+    public static final int MAX_OUTPUT_LINES = 20_000;
+    static final int MAX_ERROR_BYTES = 64 * 1024;
+
+    private static final Pattern HOST = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$");
+
+    /** What a command printed and how it ended; {@code truncated} when output was cut at the bounds. */
+    public record Result(int exitStatus, String stdout, String stderr, boolean truncated) {
+        public boolean succeeded() {
+            return exitStatus == 0;
+        }
+    }
+
+    private final String user;
+    private final Path privateKey;
+    private final Path knownHosts;
+    private final Duration timeout;
+    private final ExecutorService readers = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "ssh-output");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public SshRunner(String user, Path privateKey, Path knownHostsOrNull, Duration timeout) {
+        this.user = Objects.requireNonNull(user, "user");
+        this.privateKey = Objects.requireNonNull(privateKey, "privateKey");
+        this.knownHosts = knownHostsOrNull;
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+    }
+
+    public Result run(String host, int port, RemoteCommand command) {
+        if (host == null || !HOST.matcher(host).matches()) {
+            throw new OpsException("'" + host + "' is not a valid host name");
+        }
+        String where = host + ":" + port;
+        long start = System.nanoTime();
+        try (SSHClient ssh = new SSHClient()) {
+            ssh.setConnectTimeout((int) timeout.toMillis());
+            ssh.setTimeout((int) timeout.toMillis());
+            if (knownHosts == null) {
+                ssh.addHostKeyVerifier(new AcceptAndLog());
+            } else {
+                ssh.loadKnownHosts(knownHosts.toFile());
+            }
+            ssh.connect(host, port);
+            ssh.authPublickey(user, ssh.loadKeys(privateKey.toString()));
+            try (Session session = ssh.startSession()) {
+                Session.Command cmd = session.exec(command.commandLine());
+                Future<Bounded> err = readers.submit(() -> Bounded.read(cmd.getErrorStream(), MAX_ERROR_BYTES, Integer.MAX_VALUE));
+                Future<Bounded> out = readers.submit(() -> Bounded.read(cmd.getInputStream(), MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES));
+                long remaining = timeout.toNanos() - (System.nanoTime() - start);
+                Bounded stdout = out.get(Math.max(remaining, 1), TimeUnit.NANOSECONDS);
+                if (stdout.truncated()) {
+                    cmd.close(); // stop the remote side instead of draining the rest
+                }
+                Bounded stderr = err.get(Math.max(timeout.toNanos() - (System.nanoTime() - start), 1), TimeUnit.NANOSECONDS);
+                cmd.join(Math.max(timeout.toMillis() - (System.nanoTime() - start) / 1_000_000, 1), TimeUnit.MILLISECONDS);
+                Integer exit = cmd.getExitStatus();
+                int status = exit == null ? (stdout.truncated() ? 0 : -1) : exit;
+                LOG.info("svc=ssh host={} command={} exit={} bytes={} truncated={} ms={}", where, command.name(), status,
+                        stdout.bytes(), stdout.truncated(), (System.nanoTime() - start) / 1_000_000);
+                return new Result(status, stdout.text(), stderr.text(), stdout.truncated());
+            }
+        } catch (UserAuthException e) {
+            throw new OpsException("SSH login as " + user + " to " + where + " was refused; check the configured key", e);
+        } catch (TransportException e) {
+            if (e.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
+                // Not transient: a changed host key needs a person, never a retry.
+                throw new OpsException("the SSH host key of " + where + " does not match " + knownHosts
+                        + "; refusing to connect", e);
+            }
+            throw new TransientException("SSH to " + where + " failed: " + ApiCaller.describe(e), e);
+        } catch (TimeoutException e) {
+            throw new TransientException("'" + command.name() + "' on " + where + " did not finish within "
+                    + timeout.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OpsException("interrupted while running '" + command.name() + "' on " + where, e);
+        } catch (ExecutionException e) {
+            throw new TransientException("SSH to " + where + " failed while reading output: " + e.getCause().getMessage(), e);
+        } catch (IOException e) {
+            throw new TransientException("SSH to " + where + " is unreachable: " + ApiCaller.describe(e), e);
+        }
+    }
+
+    /** Reads a stream up to a number of bytes and lines; beyond them stops and says so. */
+    record Bounded(String text, long bytes, boolean truncated) {
+        static Bounded read(InputStream in, int maxBytes, int maxLines) throws IOException {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            byte[] chunk = new byte[8192];
+            int lines = 0;
+            int n;
+            while ((n = in.read(chunk)) != -1) {
+                for (int i = 0; i < n; i++) {
+                    if (buffer.size() >= maxBytes || lines >= maxLines) {
+                        return new Bounded(buffer.toString(StandardCharsets.UTF_8), buffer.size(), true);
+                    }
+                    buffer.write(chunk[i]);
+                    if (chunk[i] == '\n') {
+                        lines++;
+                    }
+                }
+            }
+            return new Bounded(buffer.toString(StandardCharsets.UTF_8), buffer.size(), false);
+        }
+    }
+
+    /** No known_hosts configured: accept, but leave the fingerprint in the log as unverified. */
+    private static final class AcceptAndLog implements HostKeyVerifier {
+        @Override
+        public boolean verify(String hostname, int port, PublicKey key) {
+            LOG.warn("svc=ssh host={}:{} host_key={} accepted WITHOUT verification: no known_hosts file configured",
+                    hostname, port, SecurityUtils.getFingerprint(key));
+            return true;
+        }
+
+        @Override
+        public List<String> findExistingAlgorithms(String hostname, int port) {
+            return List.of();
+        }
+    }
+}

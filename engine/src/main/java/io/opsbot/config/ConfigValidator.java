@@ -1,0 +1,166 @@
+package io.opsbot.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Checks a parsed configuration and lists every problem, so a user fixes them all in one go. */
+final class ConfigValidator {
+
+    private static final Set<String> SLACK_MODES = Set.of("socket", "http");
+    private static final Set<String> ROLES = Set.of("viewer", "operator", "admin");
+
+    private final Path baseDir;
+
+    ConfigValidator(Path baseDir) {
+        this.baseDir = baseDir;
+    }
+
+    List<String> problems(OpsbotConfig config) {
+        List<String> problems = new ArrayList<>();
+        if (config.cluster() != null) {
+            cluster(config.cluster(), problems);
+        }
+        if (config.journal() != null && config.journal().url() != null && !config.journal().url().startsWith("jdbc:")) {
+            problems.add("journal.url must be a JDBC URL (jdbc:h2:file:… or jdbc:postgresql://…), not '"
+                    + config.journal().url() + "'");
+        }
+        if (config.engine() != null) {
+            duration("engine.lockWait", config.engine().lockWait(), problems);
+            duration("engine.stepTimeout", config.engine().stepTimeout(), problems);
+            if (config.engine().retries() != null && (config.engine().retries() < 1 || config.engine().retries() > 10)) {
+                problems.add("engine.retries must be from 1 to 10, not " + config.engine().retries());
+            }
+        }
+        if (config.slack() != null) {
+            slack(config.slack(), problems);
+        }
+        if (config.access() != null) {
+            if (config.access().roles() != null) {
+                for (String role : config.access().roles().keySet()) {
+                    if (!ROLES.contains(role)) {
+                        problems.add("access.roles." + role + " is not a role; roles are viewer, operator, admin");
+                    }
+                }
+            }
+            duration("access.confirmationTimeout", config.access().confirmationTimeout(), problems);
+        }
+        if (config.apps() != null && !Files.isDirectory(resolve(config.apps()))) {
+            problems.add("apps: no folder " + resolve(config.apps()));
+        }
+        return problems;
+    }
+
+    private void cluster(ClusterConfig c, List<String> problems) {
+        if (c.marathon() != null) {
+            url("cluster.marathon.url", c.marathon().url(), problems);
+            if (c.marathon().token() != null && c.marathon().username() != null) {
+                problems.add("cluster.marathon: give either username/password or token, not both");
+            }
+        }
+        if (c.mesos() != null) {
+            if (c.mesos().all().isEmpty()) {
+                problems.add("cluster.mesos needs url or urls");
+            }
+            c.mesos().all().forEach(u -> url("cluster.mesos", u, problems));
+        }
+        if (c.flocker() != null) {
+            url("cluster.flocker.url", c.flocker().url(), problems);
+            if (c.flocker().url() != null && !c.flocker().url().startsWith("https:")) {
+                problems.add("cluster.flocker.url must be https: the control service requires TLS with a client certificate");
+            }
+            file("cluster.flocker.ca", c.flocker().ca(), problems);
+            file("cluster.flocker.cert", c.flocker().cert(), problems);
+            file("cluster.flocker.key", c.flocker().key(), problems);
+        }
+        if (c.registry() != null) {
+            url("cluster.registry.url", c.registry().url(), problems);
+        }
+        if (c.weave() != null) {
+            if (!c.weave().viaSsh() && c.weave().url() == null && (c.weave().urls() == null || c.weave().urls().isEmpty())) {
+                problems.add("cluster.weave needs 'via: ssh', a url, or urls per node");
+            }
+            if (c.weave().url() != null) {
+                url("cluster.weave.url", c.weave().url(), problems);
+            }
+            if (c.weave().viaSsh() && c.ssh() == null) {
+                problems.add("cluster.weave.via is ssh but cluster.ssh is not configured");
+            }
+        }
+        if (c.ssh() != null) {
+            if (c.ssh().user() == null || c.ssh().user().isBlank()) {
+                problems.add("cluster.ssh.user is required");
+            }
+            file("cluster.ssh.key", c.ssh().key(), problems);
+        }
+        for (Map.Entry<String, String> node : c.nodes().entrySet()) {
+            if (!node.getKey().matches("[a-z0-9][a-z0-9-]{0,62}")) {
+                problems.add("cluster.nodes: '" + node.getKey() + "' is not a valid node name (lower-case letters, digits, dashes)");
+            }
+            if (node.getValue() == null || node.getValue().isBlank()) {
+                problems.add("cluster.nodes." + node.getKey() + " needs an address");
+            }
+        }
+    }
+
+    private void slack(OpsbotConfig.SlackConfig s, List<String> problems) {
+        String mode = s.mode() == null ? "socket" : s.mode();
+        if (!SLACK_MODES.contains(mode)) {
+            problems.add("slack.mode must be socket or http, not '" + mode + "'");
+        }
+        if (blank(s.botToken())) {
+            problems.add("slack.botToken is required (e.g. botToken: ${SLACK_BOT_TOKEN})");
+        } else if (!s.botToken().startsWith("xoxb-")) {
+            problems.add("slack.botToken should be a bot token starting with xoxb-");
+        }
+        if ("socket".equals(mode) && blank(s.appToken())) {
+            problems.add("slack.appToken is required in socket mode (an app-level token, xapp-…)");
+        }
+        if ("http".equals(mode) && blank(s.signingSecret())) {
+            problems.add("slack.signingSecret is required in http mode");
+        }
+        if (s.apiUrl() != null) {
+            url("slack.apiUrl", s.apiUrl(), problems);
+        }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static void url(String where, String value, List<String> problems) {
+        if (value == null || value.isBlank()) {
+            problems.add(where + " is required");
+        } else if (!ConfigLoader.isHttpUrl(value)) {
+            problems.add(where + ": '" + value + "' is not an http(s) URL");
+        }
+    }
+
+    private static void duration(String where, String value, List<String> problems) {
+        if (value != null && Durations.parse(value).isEmpty()) {
+            problems.add(where + ": '" + value + "' is not a duration; write e.g. 30s, 2m, 1h");
+        }
+    }
+
+    private void file(String where, String value, List<String> problems) {
+        if (value == null || value.isBlank()) {
+            problems.add(where + " is required");
+        } else if (!Files.isReadable(resolve(value))) {
+            problems.add(where + ": cannot read " + resolve(value));
+        }
+    }
+
+    Path resolve(String path) {
+        return resolvePath(baseDir, path);
+    }
+
+    /** Expands a leading ~ and takes relative paths from the configuration file's folder. */
+    static Path resolvePath(Path baseDir, String path) {
+        String expanded = path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path;
+        Path p = Path.of(expanded);
+        return p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p);
+    }
+}

@@ -1,0 +1,96 @@
+package io.opsbot.engine;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A few JDBC connections, reused: enough for a bot whose journal writes are small and short. A connection that
+ * failed is dropped instead of reused.
+ */
+final class ConnectionPool implements AutoCloseable {
+
+    /** Operations run in parallel, but each journal call is a few milliseconds. */
+    static final int MAX_CONNECTIONS = 4;
+    /** A caller waits this long for a free connection before the journal reports itself unavailable. */
+    private static final long BORROW_TIMEOUT_SECONDS = 30;
+
+    @FunctionalInterface
+    interface Work<T> {
+        T with(Connection connection) throws SQLException;
+    }
+
+    private final String url;
+    private final String user;
+    private final String password;
+    private final BlockingDeque<Connection> idle = new LinkedBlockingDeque<>();
+    private final Semaphore permits = new Semaphore(MAX_CONNECTIONS, true);
+    private volatile boolean closed;
+
+    ConnectionPool(String url, String user, String password) {
+        this.url = url;
+        this.user = user;
+        this.password = password;
+    }
+
+    <T> T call(Work<T> work) {
+        if (closed) {
+            throw new OpsException("the journal is closed");
+        }
+        try {
+            if (!permits.tryAcquire(BORROW_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                throw new OpsException("the journal is unavailable: no free database connection after "
+                        + BORROW_TIMEOUT_SECONDS + "s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OpsException("interrupted while waiting for the journal");
+        }
+        Connection connection = null;
+        boolean healthy = false;
+        try {
+            connection = idle.pollFirst();
+            if (connection == null) {
+                connection = DriverManager.getConnection(url, user, password);
+            }
+            T result = work.with(connection);
+            healthy = true;
+            return result;
+        } catch (SQLException e) {
+            throw new OpsException("the journal failed: " + e.getMessage(), e);
+        } finally {
+            if (connection != null) {
+                if (healthy && !closed) {
+                    idle.offerFirst(connection);
+                    if (closed) {
+                        close(); // closed while we worked: do not leave this one open
+                    }
+                } else {
+                    closeQuietly(connection);
+                }
+            }
+            permits.release();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Connection connection;
+        while ((connection = idle.pollFirst()) != null) {
+            closeQuietly(connection);
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // closing a broken connection: nothing left to do
+        }
+    }
+}

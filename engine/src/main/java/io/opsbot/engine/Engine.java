@@ -1,0 +1,132 @@
+package io.opsbot.engine;
+
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+
+/**
+ * Runs operations idempotently: plan (checks only), then apply step by step under per-resource locks, every
+ * transition journaled before it takes effect; bounded, retried on transient faults, cancellable, recoverable.
+ * <p>{@link #apply} blocks the caller's thread; step work runs on an internal executor so timeouts can be enforced.
+ */
+public final class Engine implements AutoCloseable {
+
+    private final Journal journal;
+    private final ExecutorService executor;
+    private final ResourceLocks locks = new ResourceLocks();
+    private final Map<String, RunningOperation> running = new ConcurrentHashMap<>();
+    private final RandomGenerator random;
+    private final OperationRunner runner;
+    private final Recovery recovery;
+
+    public Engine(Journal journal, EngineSettings settings, Clock clock) {
+        this(journal, settings, clock, Sleeper.REAL);
+    }
+
+    /** @param sleeper pauses between retries; tests pass one that does not really sleep */
+    public Engine(Journal journal, EngineSettings settings, Clock clock, Sleeper sleeper) {
+        this.journal = Objects.requireNonNull(journal, "journal");
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(sleeper, "sleeper");
+        this.random = new java.util.Random(); // thread-safe, unlike most RandomGenerators
+        this.executor = Executors.newCachedThreadPool(stepThreads());
+        Recorder recorder = new Recorder(journal);
+        StepRunner stepRunner = new StepRunner(recorder, new Retrier(settings.retry(), sleeper, random),
+                new TimeBox(executor), clock);
+        this.runner = new OperationRunner(recorder, stepRunner, locks, running, settings, clock);
+        this.recovery = new Recovery(journal, runner, recorder, running);
+    }
+
+    /** What the operation would change, from every step's check; changes nothing and takes no lock. */
+    public Plan plan(Operation op) {
+        return runner.plan(op, () -> {});
+    }
+
+    /**
+     * Runs the operation in the caller's thread and answers how it ended; never throws for a failed step.
+     * The new operation's id reaches the listener first, in {@link ProgressListener#planned}.
+     */
+    public Outcome apply(Operation op, Origin origin, ProgressListener listener) {
+        return runner.run(newOperationId(), op, origin, listener, null);
+    }
+
+    /**
+     * Asks a running operation to stop: it does between steps, or inside a step that calls
+     * {@link StepContext#checkCancelled()}.
+     *
+     * @return false when no operation with that id runs here
+     */
+    public boolean cancel(String operationId, String requestedBy) {
+        RunningOperation op = running.get(operationId);
+        if (op == null) {
+            return false;
+        }
+        op.cancel(requestedBy);
+        return true;
+    }
+
+    public Optional<LockHolder> holderOf(String resource) {
+        return locks.holderOf(resource);
+    }
+
+    /** The operations running now, oldest first. */
+    public List<LockHolder> running() {
+        return running.values().stream().map(RunningOperation::holder)
+                .sorted(Comparator.comparing(LockHolder::since).thenComparing(LockHolder::operationId))
+                .toList();
+    }
+
+    /**
+     * Finishes what a crash left RUNNING in the journal, one by one, under the same ids: each is re-planned from
+     * its origin and resumed through fresh checks (never a blind re-apply), or marked FAILED when it cannot be
+     * re-planned. Call it at start, before taking new commands.
+     */
+    public List<Outcome> recover(Replanner replanner, ProgressListener listener) {
+        return recovery.recover(replanner, listener);
+    }
+
+    /** Stops the step threads. The journal belongs to the caller and stays open. */
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+
+    /** "op-7f3a2c": short enough to type in a cancel command; unique among running and journaled ones. */
+    private String newOperationId() {
+        while (true) {
+            String id = "op-" + HexFormat.of().toHexDigits(random.nextInt(1 << 24)).substring(2);
+            if (!running.containsKey(id) && !journaled(id)) {
+                return id;
+            }
+        }
+    }
+
+    /** A journal that cannot answer will not take the operation either, and apply then reports that. */
+    private boolean journaled(String id) {
+        try {
+            return journal.find(id).isPresent();
+        } catch (RuntimeException journalDown) {
+            return false;
+        }
+    }
+
+    private static ThreadFactory stepThreads() {
+        AtomicInteger count = new AtomicInteger();
+        return work -> {
+            Thread thread = new Thread(work, "opsbot-step-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

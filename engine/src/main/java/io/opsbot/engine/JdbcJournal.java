@@ -1,0 +1,258 @@
+package io.opsbot.engine;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The journal in a SQL database: an embedded H2 file by default, PostgreSQL when the JDBC URL says so. The schema
+ * is created and upgraded by Flyway (db/migration). Thread-safe: each call borrows its own connection.
+ */
+public final class JdbcJournal implements Journal {
+
+    private static final String OPERATION_COLUMNS =
+            "id, kind, title, requester, channel, command_text, resources, plan, state, started_at, finished_at, summary, recovered_at";
+
+    static {
+        // AUTO_SERVER and the socket file lock open listening sockets, on every interface unless H2 is told
+        // otherwise before its first use; the journal is for local processes only.
+        if (System.getProperty("h2.bindAddress") == null) {
+            System.setProperty("h2.bindAddress", "127.0.0.1");
+        }
+    }
+
+    private final ConnectionPool pool;
+    private final Clock clock;
+
+    private JdbcJournal(ConnectionPool pool, Clock clock) {
+        this.pool = pool;
+        this.clock = clock;
+    }
+
+    /**
+     * An embedded H2 database in {@code file} (H2 adds ".mv.db"). AUTO_SERVER lets a second local process (say,
+     * an admin command) open the same file while the bot runs (over loopback); FILE_LOCK=SOCKET lets a restart
+     * after a crash see at once that the lock is stale; WRITE_DELAY=0 puts every commit on disk at once, so a
+     * killed process loses no transition it had recorded.
+     */
+    public static JdbcJournal h2(Path file) {
+        String path = file.toAbsolutePath().toString();
+        if (path.endsWith(".mv.db")) {
+            path = path.substring(0, path.length() - ".mv.db".length());
+        }
+        return open("jdbc:h2:file:" + path + ";AUTO_SERVER=TRUE;FILE_LOCK=SOCKET;WRITE_DELAY=0", "sa", "");
+    }
+
+    /** A private in-memory H2 journal, gone when closed: for tests and dry runs. */
+    public static JdbcJournal inMemory() {
+        return open("jdbc:h2:mem:journal-" + UUID.randomUUID(), "sa", "");
+    }
+
+    /** PostgreSQL for "jdbc:postgresql:…", H2 for any other URL; the schema is migrated before it returns. */
+    public static JdbcJournal open(String jdbcUrl, String user, String password) {
+        return open(jdbcUrl, user, password, Clock.systemUTC());
+    }
+
+    /** @param clock stamps step transitions and ends */
+    public static JdbcJournal open(String jdbcUrl, String user, String password, Clock clock) {
+        ConnectionPool pool = new ConnectionPool(jdbcUrl, user, password);
+        try {
+            // One connection held from the start keeps an in-memory H2 database alive while Flyway connects.
+            pool.call(connection -> connection.isValid(5));
+            Flyway.configure()
+                    .dataSource(jdbcUrl, user, password)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+            return new JdbcJournal(pool, clock);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e instanceof OpsException ? e : new OpsException("could not open the journal: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void operationStarted(OperationEntry entry) {
+        pool.call(connection -> {
+            connection.setAutoCommit(false);
+            try {
+                insertOperation(connection, entry);
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO operation_resources (operation_id, resource) VALUES (?, ?)")) {
+                    for (String resource : entry.resources().stream().distinct().toList()) {
+                        insert.setString(1, entry.id());
+                        insert.setString(2, resource);
+                        insert.addBatch();
+                    }
+                    insert.executeBatch();
+                }
+                connection.commit();
+                return null;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        });
+    }
+
+    private static void insertOperation(Connection connection, OperationEntry entry) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO operations (" + OPERATION_COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setString(1, entry.id());
+            insert.setString(2, entry.kind());
+            insert.setString(3, entry.title());
+            insert.setString(4, entry.origin().requester());
+            insert.setString(5, entry.origin().channel());
+            insert.setString(6, entry.origin().commandText());
+            insert.setString(7, String.join("\n", entry.resources()));
+            insert.setString(8, entry.plan());
+            insert.setString(9, entry.state());
+            setInstant(insert, 10, entry.startedAt());
+            setInstant(insert, 11, entry.finishedAt());
+            insert.setString(12, entry.summary());
+            setInstant(insert, 13, entry.recoveredAt());
+            insert.executeUpdate();
+        }
+    }
+
+    @Override
+    public void stepTransition(String operationId, int index, String description, StepState state, String detail) {
+        update("INSERT INTO step_transitions (operation_id, step_index, description, state, detail, recorded_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?)", operationId, index, description, state.name(), detail, clock.instant());
+    }
+
+    @Override
+    public void operationRecovered(String operationId, Instant at) {
+        expectOne(operationId, update("UPDATE operations SET recovered_at = ? WHERE id = ?", at, operationId));
+    }
+
+    @Override
+    public void operationFinished(String operationId, Outcome.State state, String summary) {
+        expectOne(operationId, update("UPDATE operations SET state = ?, summary = ?, finished_at = ? WHERE id = ?",
+                state.name(), summary, clock.instant(), operationId));
+    }
+
+    @Override
+    public List<OperationEntry> unfinished() {
+        return queryOperations("SELECT " + OPERATION_COLUMNS + " FROM operations WHERE state = ? ORDER BY seq",
+                OperationEntry.RUNNING);
+    }
+
+    @Override
+    public List<OperationEntry> history(String resource, int limit) {
+        if (resource == null) {
+            return queryOperations("SELECT " + OPERATION_COLUMNS
+                    + " FROM operations ORDER BY started_at DESC, seq DESC LIMIT ?", limit);
+        }
+        return queryOperations("SELECT " + OPERATION_COLUMNS + " FROM operations WHERE id IN "
+                + "(SELECT operation_id FROM operation_resources WHERE resource = ?) "
+                + "ORDER BY started_at DESC, seq DESC LIMIT ?", resource, limit);
+    }
+
+    @Override
+    public Optional<OperationEntry> find(String operationId) {
+        return queryOperations("SELECT " + OPERATION_COLUMNS + " FROM operations WHERE id = ?", operationId)
+                .stream().findFirst();
+    }
+
+    @Override
+    public List<StepEntry> steps(String operationId) {
+        return pool.call(connection -> {
+            try (PreparedStatement query = prepare(connection,
+                    "SELECT operation_id, step_index, description, state, detail, recorded_at FROM step_transitions "
+                            + "WHERE operation_id = ? ORDER BY seq", operationId);
+                 ResultSet rows = query.executeQuery()) {
+                List<StepEntry> steps = new ArrayList<>();
+                while (rows.next()) {
+                    steps.add(new StepEntry(rows.getString(1), rows.getInt(2), rows.getString(3),
+                            StepState.valueOf(rows.getString(4)), rows.getString(5), getInstant(rows, 6)));
+                }
+                return List.copyOf(steps);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    private List<OperationEntry> queryOperations(String sql, Object... parameters) {
+        return pool.call(connection -> {
+            try (PreparedStatement query = prepare(connection, sql, parameters); ResultSet rows = query.executeQuery()) {
+                List<OperationEntry> entries = new ArrayList<>();
+                while (rows.next()) {
+                    String resources = rows.getString(7);
+                    entries.add(new OperationEntry(rows.getString(1), rows.getString(2), rows.getString(3),
+                            new Origin(rows.getString(4), rows.getString(5), rows.getString(6)),
+                            resources.isEmpty() ? List.of() : Arrays.asList(resources.split("\n")),
+                            rows.getString(8), rows.getString(9), getInstant(rows, 10), getInstant(rows, 11),
+                            rows.getString(12), getInstant(rows, 13)));
+                }
+                return List.copyOf(entries);
+            }
+        });
+    }
+
+    private int update(String sql, Object... parameters) {
+        return pool.call(connection -> {
+            try (PreparedStatement statement = prepare(connection, sql, parameters)) {
+                return statement.executeUpdate();
+            }
+        });
+    }
+
+    private static void expectOne(String operationId, int updated) {
+        if (updated != 1) {
+            throw new OpsException("the journal has no operation " + operationId);
+        }
+    }
+
+    private static PreparedStatement prepare(Connection connection, String sql, Object... parameters) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        try {
+            for (int i = 0; i < parameters.length; i++) {
+                Object value = parameters[i];
+                if (value instanceof Instant instant) {
+                    setInstant(statement, i + 1, instant);
+                } else if (value == null) {
+                    statement.setNull(i + 1, Types.VARCHAR); // only text columns are ever bound to null here
+                } else {
+                    statement.setObject(i + 1, value);
+                }
+            }
+            return statement;
+        } catch (SQLException e) {
+            statement.close();
+            throw e;
+        }
+    }
+
+    private static void setInstant(PreparedStatement statement, int index, Instant instant) throws SQLException {
+        if (instant == null) {
+            statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            statement.setObject(index, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+        }
+    }
+
+    private static Instant getInstant(ResultSet rows, int index) throws SQLException {
+        OffsetDateTime time = rows.getObject(index, OffsetDateTime.class);
+        return time == null ? null : time.toInstant();
+    }
+}

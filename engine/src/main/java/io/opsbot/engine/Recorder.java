@@ -1,0 +1,38 @@
+package io.opsbot.engine;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Writes an operation's transitions to the journal first, then one log line each. */
+final class Recorder {
+
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+    private final Journal journal;
+
+    Recorder(Journal journal) {
+        this.journal = journal;
+    }
+
+    void started(OperationEntry entry) {
+        journal.operationStarted(entry);
+        log.info("op={} state=RUNNING kind={} requester={} channel={} title=\"{}\"",
+                entry.id(), entry.kind(), entry.origin().requester(), entry.origin().channel(), entry.title());
+    }
+
+    void recovered(OperationEntry entry, java.time.Instant at) {
+        journal.operationRecovered(entry.id(), at);
+        log.info("op={} state=RECOVERED requester={} title=\"{}\"", entry.id(), entry.origin().requester(), entry.title());
+    }
+
+    void step(RunningOperation op, int index, String description, StepState state, String detail) {
+        journal.stepTransition(op.id(), index, description, state, detail);
+        log.info("op={} step={} state={} requester={} detail=\"{}\"", op.id(), index + 1, state, op.requester(),
+                detail == null ? "" : detail);
+    }
+
+    void finished(String operationId, String requester, Outcome.State state, String summary) {
+        journal.operationFinished(operationId, state, summary);
+        log.info("op={} state={} requester={} summary=\"{}\"", operationId, state, requester, summary);
+    }
+}

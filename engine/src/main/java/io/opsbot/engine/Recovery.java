@@ -1,0 +1,59 @@
+package io.opsbot.engine;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finishes what a crash left RUNNING in the journal: re-plans each from its origin and runs it through fresh
+ * checks under its old id, so a step that had taken effect reports OK and is never applied twice.
+ */
+final class Recovery {
+
+    private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+
+    private final Journal journal;
+    private final OperationRunner runner;
+    private final Recorder recorder;
+    private final Map<String, RunningOperation> running;
+
+    Recovery(Journal journal, OperationRunner runner, Recorder recorder, Map<String, RunningOperation> running) {
+        this.journal = journal;
+        this.runner = runner;
+        this.recorder = recorder;
+        this.running = running;
+    }
+
+    List<Outcome> recover(Replanner replanner, ProgressListener listener) {
+        List<Outcome> outcomes = new ArrayList<>();
+        for (OperationEntry entry : journal.unfinished()) {
+            if (running.containsKey(entry.id())) {
+                continue; // this engine runs it right now: not a leftover
+            }
+            log.info("op={} state=RECOVERING requester={} title=\"{}\"", entry.id(), entry.origin().requester(), entry.title());
+            Operation op;
+            try {
+                op = replanner.replan(entry);
+            } catch (RuntimeException e) {
+                if (!(e instanceof OpsException)) {
+                    log.warn("op={} could not be re-planned", entry.id(), e);
+                }
+                outcomes.add(failUnplannable(entry, StepRunner.reason(e), listener));
+                continue;
+            }
+            outcomes.add(runner.run(entry.id(), op, entry.origin(), listener, entry));
+        }
+        return outcomes;
+    }
+
+    private Outcome failUnplannable(OperationEntry entry, String reason, ProgressListener listener) {
+        String message = "could not resume after a restart: " + reason + "; nothing more was done";
+        Outcome outcome = new Outcome(entry.id(), entry.title(), Outcome.State.FAILED, List.of(), message, Duration.ZERO);
+        recorder.finished(entry.id(), entry.origin().requester(), Outcome.State.FAILED, message + " (" + outcome.recap() + ")");
+        listener.finished(outcome);
+        return outcome;
+    }
+}

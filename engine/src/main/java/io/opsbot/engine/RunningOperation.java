@@ -1,0 +1,53 @@
+package io.opsbot.engine;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/** An operation while it runs: who holds what, and whether someone asked it to stop. */
+final class RunningOperation {
+
+    private final LockHolder holder;
+    private final int stepCount;
+    private final AtomicReference<String> cancelledBy = new AtomicReference<>();
+
+    RunningOperation(LockHolder holder, int stepCount) {
+        this.holder = holder;
+        this.stepCount = stepCount;
+    }
+
+    String id() {
+        return holder.operationId();
+    }
+
+    LockHolder holder() {
+        return holder;
+    }
+
+    String requester() {
+        return holder.requester();
+    }
+
+    int stepCount() {
+        return stepCount;
+    }
+
+    /** The first request wins; later ones change nothing. */
+    void cancel(String requestedBy) {
+        cancelledBy.compareAndSet(null, requestedBy);
+    }
+
+    boolean isCancelled() {
+        return cancelledBy.get() != null;
+    }
+
+    /** Who cancelled it; null while not cancelled. */
+    String cancelledBy() {
+        return cancelledBy.get();
+    }
+
+    void checkCancelled() {
+        String by = cancelledBy.get();
+        if (by != null) {
+            throw new CancelledException("cancelled by " + by);
+        }
+    }
+}

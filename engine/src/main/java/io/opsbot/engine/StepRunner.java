@@ -1,0 +1,110 @@
+package io.opsbot.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one step: check, and only on drift apply then verify; each transition journaled before it takes effect,
+ * apply plus verify bounded by the step's timeout, transient faults retried.
+ */
+final class StepRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
+
+    private final Recorder recorder;
+    private final Retrier retrier;
+    private final TimeBox timeBox;
+    private final Clock clock;
+
+    StepRunner(Recorder recorder, Retrier retrier, TimeBox timeBox, Clock clock) {
+        this.recorder = recorder;
+        this.retrier = retrier;
+        this.timeBox = timeBox;
+        this.clock = clock;
+    }
+
+    /** Never throws: a failure becomes a FAILED report whose detail says why. */
+    StepReport run(RunningOperation op, int index, Step step, ProgressListener listener) {
+        Instant started = clock.instant();
+        String description = step.description();
+        listener.stepStarted(index, description);
+        try {
+            recorder.step(op, index, description, StepState.CHECKING, null);
+            Check check = check(step, "op=" + op.id() + " step=" + (index + 1), op::checkCancelled);
+            if (check.isInSync()) {
+                return finish(op, index, description, StepResult.OK, check.text(), started, listener);
+            }
+            recorder.step(op, index, description, StepState.APPLYING, check.text());
+            Duration bound = step.timeout();
+            long deadline = System.nanoTime() + bound.toNanos();
+            StepContext context = new Context(op, index, listener, clock.instant().plus(bound), clock);
+            AtomicBoolean firstAttempt = new AtomicBoolean(true);
+            timeBox.call(() -> retrier.call("op=" + op.id() + " step=" + (index + 1) + " apply", () -> {
+                // A retried apply checks again first: the failed attempt may have taken effect after all.
+                if (!firstAttempt.getAndSet(false) && step.check().isInSync()) {
+                    return null;
+                }
+                step.apply(context);
+                return null;
+            }, op::checkCancelled), deadline, bound, "'" + description + "' to apply");
+            recorder.step(op, index, description, StepState.VERIFYING, null);
+            timeBox.call(() -> retrier.call("op=" + op.id() + " step=" + (index + 1) + " verify", () -> {
+                step.verify(context);
+                return null;
+            }, op::checkCancelled), deadline, bound, "'" + description + "' to be in place");
+            return finish(op, index, description, StepResult.CHANGED, check.text(), started, listener);
+        } catch (Exception failure) {
+            if (!(failure instanceof OpsException)) {
+                log.warn("op={} step={} failed unexpectedly", op.id(), index + 1, failure);
+            }
+            return finish(op, index, description, StepResult.FAILED, reason(failure), started, listener);
+        }
+    }
+
+    /** Reads the step's state, bounded by its timeout and retried on transient faults. */
+    Check check(Step step, String what, Runnable beforeRetry) throws Exception {
+        Duration bound = step.timeout();
+        return timeBox.call(() -> retrier.call(what + " check", step::check, beforeRetry),
+                System.nanoTime() + bound.toNanos(), bound, "'" + step.description() + "' to be checked");
+    }
+
+    /** Records a step that will not run. */
+    StepReport skip(RunningOperation op, int index, Step step, String why, ProgressListener listener) {
+        Instant now = clock.instant();
+        listener.stepStarted(index, step.description());
+        return finish(op, index, step.description(), StepResult.SKIPPED, why, now, listener);
+    }
+
+    private StepReport finish(RunningOperation op, int index, String description, StepResult result, String detail,
+                              Instant started, ProgressListener listener) {
+        StepReport report = new StepReport(index, description, result, detail, Duration.between(started, clock.instant()));
+        try {
+            recorder.step(op, index, description, StepState.valueOf(result.name()), detail);
+        } catch (RuntimeException journalDown) {
+            if (result != StepResult.FAILED) {
+                return finish(op, index, description, StepResult.FAILED,
+                        "could not record the step in the journal: " + journalDown.getMessage(), started, listener);
+            }
+            log.error("op={} step={} could not record FAILED in the journal", op.id(), index + 1, journalDown);
+        }
+        listener.stepFinished(index, report);
+        return report;
+    }
+
+    /** The failure as a person in the channel reads it; stack traces stay in the log. */
+    static String reason(Exception failure) {
+        if (failure instanceof OpsException) {
+            return failure.getMessage();
+        }
+        if (failure instanceof IOException || failure instanceof UncheckedIOException) {
+            return "I/O error: " + failure.getMessage();
+        }
+        return "internal error (" + failure + "); see the log";
+    }
+}

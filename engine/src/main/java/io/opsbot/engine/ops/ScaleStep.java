@@ -1,0 +1,91 @@
+package io.opsbot.engine.ops;
+
+import io.opsbot.cluster.marathon.App;
+import io.opsbot.cluster.marathon.DeploymentOutcome;
+import io.opsbot.cluster.marathon.DeploymentRef;
+import io.opsbot.cluster.marathon.Embed;
+import io.opsbot.engine.Check;
+import io.opsbot.engine.OpsException;
+import io.opsbot.engine.Step;
+import io.opsbot.engine.StepContext;
+import java.time.Duration;
+
+/** Sets an app's instances in Marathon, only when they differ, and waits until that many run healthy. */
+final class ScaleStep implements Step {
+
+    private final ClusterClients clients;
+    private final String name;
+    private final String appId;
+    private final int instances;
+    private final Duration timeout;
+
+    ScaleStep(ClusterClients clients, String name, String appId, int instances, Duration timeout) {
+        this.clients = clients;
+        this.name = name;
+        this.appId = appId;
+        this.instances = instances;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public String description() {
+        return "set instances of " + appId + " to " + instances;
+    }
+
+    @Override
+    public Check check() {
+        App app = clients.marathon().app(appId, Embed.COUNTS, Embed.DEPLOYMENTS);
+        if (app.instances() == instances && healthyEnough(app)) {
+            return Check.inSync(name + " is already at " + instances + (instances == 1 ? " instance" : " instances"));
+        }
+        if (app.instances() == instances) {
+            return Check.drift(name + " asks for " + instances + " instances but " + app.tasksHealthy()
+                    + " are healthy and " + app.tasksRunning() + " running");
+        }
+        return Check.drift("instances of " + appId + ": " + app.instances() + " → " + instances);
+    }
+
+    @Override
+    public void apply(StepContext context) {
+        App app = clients.marathon().app(appId, Embed.COUNTS, Embed.DEPLOYMENTS);
+        if (app.instances() == instances) {
+            // Already asked for; only the tasks lag behind: wait for them in verify, don't start another deployment.
+            return;
+        }
+        DeploymentRef ref = clients.marathon().scale(appId, instances, false);
+        context.progress(0.1, "deployment " + ref.deploymentId() + " started");
+        DeploymentOutcome outcome = clients.deployments().awaitDeployment(ref.deploymentId(), appId,
+                Duration.between(context.clock().instant(), context.deadline()), text -> context.progress(0.5, text));
+        if (!outcome.isSuccess()) {
+            throw new OpsException(outcome.reason());
+        }
+    }
+
+    @Override
+    public void verify(StepContext context) throws InterruptedException {
+        while (true) {
+            App app = clients.marathon().app(appId, Embed.COUNTS);
+            if (app.instances() == instances && healthyEnough(app)) {
+                return;
+            }
+            context.progress(0.9, app.tasksRunning() + " of " + instances + " running, " + app.tasksHealthy() + " healthy");
+            if (!context.clock().instant().isBefore(context.deadline())) {
+                throw new OpsException(name + " did not reach " + instances + " healthy instances in time: "
+                        + app.tasksRunning() + " running, " + app.tasksHealthy() + " healthy");
+            }
+            context.checkCancelled();
+            Thread.sleep(200);
+        }
+    }
+
+    @Override
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** Running count matches, and healthy too when the app has health checks. */
+    private boolean healthyEnough(App app) {
+        boolean running = app.tasksRunning() == instances && app.tasksStaged() == 0;
+        return running && (!app.hasHealthChecks() || app.tasksHealthy() == instances);
+    }
+}

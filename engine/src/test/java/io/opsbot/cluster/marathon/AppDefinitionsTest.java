@@ -1,0 +1,125 @@
+package io.opsbot.cluster.marathon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.opsbot.cluster.http.Json;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AppDefinitionsTest {
+
+    static JsonNode json(String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** What we render from the app template: terse, relying on Marathon's defaults. */
+    static final String DESIRED = """
+            {"id": "nodeapp", "instances": 2, "cpus": 0.5, "mem": 256,
+             "container": {"type": "DOCKER", "docker": {"image": "reg/nodeapp:a1", "network": "BRIDGE"}},
+             "env": {"NODE_ENV": "production"},
+             "healthChecks": [{"path": "/health", "gracePeriodSeconds": 30}],
+             "constraints": [["hostname", "UNIQUE"], ["hostname", "LIKE", "node[23]"]]}""";
+
+    /** What Marathon answers for the same app: every default spelled out, server fields, other number forms. */
+    static final String RUNNING = """
+            {"id": "/nodeapp", "cmd": null, "args": null, "user": null, "env": {"NODE_ENV": "production"},
+             "instances": 2, "cpus": 0.5, "mem": 256.0, "disk": 0.0, "gpus": 0, "executor": "",
+             "constraints": [["hostname", "LIKE", "node[23]"], ["hostname", "UNIQUE"]],
+             "uris": [], "fetch": [], "storeUrls": [], "backoffSeconds": 1, "backoffFactor": 1.15,
+             "maxLaunchDelaySeconds": 3600, "requirePorts": false, "killSelection": "YOUNGEST_FIRST",
+             "container": {"type": "DOCKER", "volumes": [],
+               "docker": {"image": "reg/nodeapp:a1", "network": "BRIDGE", "privileged": false, "parameters": [],
+                          "forcePullImage": false}},
+             "healthChecks": [{"path": "/health", "protocol": "HTTP", "portIndex": 0, "gracePeriodSeconds": 30,
+               "intervalSeconds": 60, "timeoutSeconds": 20, "maxConsecutiveFailures": 3, "ignoreHttp1xx": false,
+               "delaySeconds": 15}],
+             "readinessChecks": [], "dependencies": [], "labels": {},
+             "upgradeStrategy": {"minimumHealthCapacity": 1.0, "maximumOverCapacity": 1.0},
+             "portDefinitions": [{"port": 10000, "protocol": "tcp", "labels": {}}],
+             "unreachableStrategy": {"inactiveAfterSeconds": 300, "expungeAfterSeconds": 600},
+             "version": "2026-11-20T10:00:00.000Z",
+             "versionInfo": {"lastScalingAt": "2026-11-20T10:00:00.000Z", "lastConfigChangeAt": "2026-11-19T09:00:00.000Z"},
+             "tasksStaged": 0, "tasksRunning": 2, "tasksHealthy": 2, "tasksUnhealthy": 0,
+             "deployments": [], "tasks": [], "lastTaskFailure": null}""";
+
+    @Test
+    void renderedAndRunningDefinitionsOfTheSameAppAreEqual() {
+        assertThat(AppDefinitions.diff(json(DESIRED), json(RUNNING))).isEmpty();
+    }
+
+    @Test
+    void normalizationFillsDefaultsAndRemovesServerFields() {
+        JsonNode normalized = AppDefinitions.normalize(json("{\"id\": \"x\", \"cpus\": 1.0, \"tasksRunning\": 3, \"version\": \"v\", \"cmd\": null}"));
+
+        assertThat(normalized.get("id").asText()).isEqualTo("/x");
+        assertThat(normalized.get("cpus")).isEqualTo(normalized.get("instances"));
+        assertThat(normalized.get("mem").asInt()).isEqualTo(128);
+        assertThat(normalized.get("disk").asInt()).isZero();
+        assertThat(normalized.get("constraints")).isEmpty();
+        assertThat(normalized.get("env").isObject()).isTrue();
+        assertThat(normalized.get("upgradeStrategy")).isEqualTo(json("{\"minimumHealthCapacity\": 1, \"maximumOverCapacity\": 1}"));
+        assertThat(normalized.get("backoffSeconds").asInt()).isEqualTo(1);
+        assertThat(normalized.has("tasksRunning")).isFalse();
+        assertThat(normalized.has("version")).isFalse();
+        assertThat(normalized.has("cmd")).isFalse();
+    }
+
+    @Test
+    void changesAreListedReadably() {
+        String changed = DESIRED.replace("\"instances\": 2", "\"instances\": 3").replace("nodeapp:a1", "nodeapp:b2");
+
+        List<FieldChange> changes = AppDefinitions.diff(json(changed), json(RUNNING));
+
+        assertThat(changes).extracting(FieldChange::toString).containsExactly(
+                "container.docker.image: reg/nodeapp:a1 → reg/nodeapp:b2",
+                "instances: 2 → 3");
+    }
+
+    @Test
+    void handEditsInTheUiShowUpAsDrift() {
+        // Someone scaled to 5, pinned it to node3 and added a label in the Marathon UI.
+        String edited = RUNNING.replace("\"instances\": 2", "\"instances\": 5")
+                .replace("\"constraints\": [[\"hostname\", \"LIKE\", \"node[23]\"], [\"hostname\", \"UNIQUE\"]]",
+                        "\"constraints\": [[\"hostname\", \"CLUSTER\", \"node3\"]]")
+                .replace("\"labels\": {}", "\"labels\": {\"owner\": \"bob\"}");
+
+        List<FieldChange> changes = AppDefinitions.diff(json(DESIRED), json(edited));
+
+        assertThat(changes).extracting(FieldChange::toString).containsExactly(
+                "constraints: [[\"hostname\",\"CLUSTER\",\"node3\"]] → [[\"hostname\",\"LIKE\",\"node[23]\"],[\"hostname\",\"UNIQUE\"]]",
+                "instances: 5 → 2",
+                "labels.owner: bob → (none)");
+    }
+
+    @Test
+    void defaultsOnOneSideOnlyAreNotAChange() {
+        assertThat(AppDefinitions.diff(json("{\"id\": \"/a\"}"),
+                json("{\"id\": \"/a\", \"cpus\": 1, \"mem\": 128.0, \"instances\": 1, \"upgradeStrategy\": {\"minimumHealthCapacity\": 1}}")))
+                .isEmpty();
+        assertThat(AppDefinitions.diff(json("{\"id\": \"/a\", \"cpus\": 0.25}"), json("{\"id\": \"/a\"}")))
+                .extracting(FieldChange::toString).containsExactly("cpus: 1 → 0.25");
+    }
+
+    @Test
+    void envValueChangesAndRemovalsAreReportedPerKey() {
+        List<FieldChange> changes = AppDefinitions.diff(json("{\"id\": \"/a\", \"env\": {\"A\": \"1\"}}"),
+                json("{\"id\": \"/a\", \"env\": {\"A\": \"2\", \"B\": \"x\"}}"));
+
+        assertThat(changes).containsExactly(new FieldChange("env.A", "2", "1"), new FieldChange("env.B", "x", "(none)"));
+    }
+
+    @Test
+    void normalizeDoesNotChangeItsArgument() {
+        JsonNode original = json(DESIRED);
+        JsonNode copy = original.deepCopy();
+
+        AppDefinitions.normalize(original);
+
+        assertThat(original).isEqualTo(copy);
+    }
+}

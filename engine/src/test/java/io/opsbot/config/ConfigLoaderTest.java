@@ -1,0 +1,112 @@
+package io.opsbot.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private final Map<String, String> env = Map.of("SLACK_BOT_TOKEN", "xoxb-secret-1", "SLACK_APP_TOKEN", "xapp-secret-2",
+            "QUOTED", "a\": b, {c}");
+
+    private OpsbotConfig parse(String yaml) {
+        return new ConfigLoader(env::get).parse(yaml, "opsbot.yaml", dir);
+    }
+
+    @Test
+    void theShippedConfigurationParsesWhenItsFilesExist() throws Exception {
+        Path etc = Files.createDirectories(dir.resolve("etc"));
+        for (String f : new String[] {"cluster.crt", "user-opsbot.crt", "user-opsbot.key", "id_rsa"}) {
+            Files.writeString(etc.resolve(f), "x");
+        }
+        Files.createDirectories(dir.resolve("apps"));
+        String shipped = Files.readString(Path.of("../config/opsbot.yaml"))
+                .replace("/etc/flocker/", etc + "/")
+                .replace("~/.ssh/id_rsa", etc.resolve("id_rsa").toString());
+        OpsbotConfig config = parse(shipped);
+        assertThat(config.cluster().marathon().url()).isEqualTo("http://192.168.50.11:8080");
+        assertThat(config.cluster().nodes()).containsKeys("node1", "node2", "node3");
+        assertThat(config.cluster().weave().viaSsh()).isTrue();
+        assertThat(config.apps()).isEqualTo(dir.resolve("apps").toString());
+    }
+
+    @Test
+    void environmentVariablesAreSubstitutedInsideValuesWithoutChangingTheStructure() {
+        OpsbotConfig config = parse("""
+                slack:
+                  mode: socket
+                  botToken: ${SLACK_BOT_TOKEN}
+                  appToken: ${SLACK_APP_TOKEN}
+                  apiUrl: ${SLACK_API:-http://127.0.0.1:9999/api/}
+                journal:
+                  url: "jdbc:h2:mem:x"
+                  password: ${QUOTED}
+                """);
+        assertThat(config.slack().botToken()).isEqualTo("xoxb-secret-1");
+        assertThat(config.slack().apiUrl()).isEqualTo("http://127.0.0.1:9999/api/");
+        assertThat(config.journal().password()).isEqualTo("a\": b, {c}");
+        assertThat(config.slack().toString()).doesNotContain("secret");
+    }
+
+    @Test
+    void everyProblemIsListedAtOnce() {
+        assertThatThrownBy(() -> parse("""
+                cluster:
+                  marathon: { url: "node1:8080" }
+                  flocker: { url: "http://node1:4523", ca: missing.crt }
+                  nodes: { Node_1: "" }
+                engine: { lockWait: soon, retries: 0 }
+                slack: { mode: carrier-pigeon, botToken: "${NOT_SET}" }
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cluster.marathon.url: 'node1:8080' is not an http(s) URL")
+                .hasMessageContaining("cluster.flocker.url must be https")
+                .hasMessageContaining("cluster.flocker.ca: cannot read")
+                .hasMessageContaining("cluster.flocker.cert is required")
+                .hasMessageContaining("'Node_1' is not a valid node name")
+                .hasMessageContaining("engine.lockWait: 'soon' is not a duration")
+                .hasMessageContaining("engine.retries must be from 1 to 10")
+                .hasMessageContaining("slack.mode must be socket or http")
+                .hasMessageContaining("slack.botToken needs the environment variable NOT_SET")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSizeGreaterThanOrEqualTo(9));
+    }
+
+    @Test
+    void anUnknownSettingIsNamedWithWhereItIs() {
+        assertThatThrownBy(() -> parse("cluster:\n  marathon: { url: http://a:8080, passwd: x }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown setting 'passwd' at cluster.marathon.passwd");
+    }
+
+    @Test
+    void badYamlSaysWhere() {
+        assertThatThrownBy(() -> parse("cluster: [\n  nope"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not valid YAML");
+    }
+
+    @Test
+    void anEmptyFileIsTheDefaultConfiguration() {
+        OpsbotConfig config = parse("");
+        assertThat(config.cluster()).isNull();
+        assertThat(config.engineOrDefaults().lockWait()).isEqualTo("2m");
+    }
+
+    @Test
+    void durationsReadAsPeopleWriteThem() {
+        assertThat(Durations.parse("15m")).contains(java.time.Duration.ofMinutes(15));
+        assertThat(Durations.parse(" 2H ")).contains(java.time.Duration.ofHours(2));
+        assertThat(Durations.parse("500ms")).contains(java.time.Duration.ofMillis(500));
+        assertThat(Durations.parse("15 minutes")).isEmpty();
+        assertThat(Durations.parse("-1m")).isEmpty();
+        assertThat(Durations.format(java.time.Duration.ofSeconds(90))).isEqualTo("1m30s");
+    }
+}

@@ -1,0 +1,195 @@
+package io.opsbot.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What every JdbcJournal database must do alike; one subclass per database. */
+abstract class JournalContractTest {
+
+    static final Instant T0 = Instant.parse("2024-05-02T10:02:00.123Z");
+
+    final MutableClock clock = new MutableClock(T0);
+    JdbcJournal journal;
+
+    /** A journal on a fresh, empty database (or schema). */
+    abstract JdbcJournal openFresh();
+
+    /** The same database again, as after a restart. */
+    abstract JdbcJournal reopen();
+
+    @BeforeEach
+    void open() {
+        journal = openFresh();
+    }
+
+    @AfterEach
+    void closeJournal() {
+        if (journal != null) { // null when the database was not there and the test was skipped
+            journal.close();
+        }
+    }
+
+    static OperationEntry running(String id, Instant startedAt, String... resources) {
+        return new OperationEntry(id, "scale", "scale nodeapp 3", new Origin("U123", "C42", "scale nodeapp 3"),
+                List.of(resources), "1. [change] set instances of /nodeapp to 3: 2 → 3\n", OperationEntry.RUNNING,
+                startedAt, null, null);
+    }
+
+    @Test
+    void anOperationReadsBackAsItWasRecorded() {
+        journal.operationStarted(running("op-000001", T0, "app:/nodeapp", "dataset:mongo"));
+
+        OperationEntry entry = journal.find("op-000001").orElseThrow();
+
+        assertThat(entry).isEqualTo(running("op-000001", T0, "app:/nodeapp", "dataset:mongo"));
+        assertThat(entry.wasRecovered()).isFalse();
+        assertThat(journal.find("op-999999")).isEmpty();
+    }
+
+    @Test
+    void finishingRecordsStateSummaryAndTime() {
+        journal.operationStarted(running("op-000001", T0, "app:/nodeapp"));
+        clock.advance(Duration.ofSeconds(42));
+
+        journal.operationFinished("op-000001", Outcome.State.FAILED, "step 1 of 1 failed: 503 (ok=0 changed=0 failed=1 skipped=0)");
+
+        OperationEntry entry = journal.find("op-000001").orElseThrow();
+        assertThat(entry.state()).isEqualTo("FAILED");
+        assertThat(entry.summary()).isEqualTo("step 1 of 1 failed: 503 (ok=0 changed=0 failed=1 skipped=0)");
+        assertThat(entry.finishedAt()).isEqualTo(T0.plusSeconds(42));
+        assertThat(journal.unfinished()).isEmpty();
+    }
+
+    @Test
+    void finishingAnUnknownOperationIsAnError() {
+        assertThatThrownBy(() -> journal.operationFinished("op-404404", Outcome.State.SUCCEEDED, "done"))
+                .isInstanceOf(OpsException.class).hasMessageContaining("op-404404");
+    }
+
+    @Test
+    void stepTransitionsComeBackInTheOrderTheyWereWritten() {
+        journal.operationStarted(running("op-000001", T0, "app:/nodeapp"));
+        journal.stepTransition("op-000001", 0, "set instances of /nodeapp to 3", StepState.CHECKING, null);
+        clock.advance(Duration.ofMillis(5));
+        journal.stepTransition("op-000001", 0, "set instances of /nodeapp to 3", StepState.APPLYING, "2 → 3");
+        journal.stepTransition("op-000001", 0, "set instances of /nodeapp to 3", StepState.VERIFYING, null);
+        journal.stepTransition("op-000001", 0, "set instances of /nodeapp to 3", StepState.CHANGED, "2 → 3");
+
+        List<StepEntry> steps = journal.steps("op-000001");
+
+        assertThat(steps).extracting(StepEntry::state).containsExactly(
+                StepState.CHECKING, StepState.APPLYING, StepState.VERIFYING, StepState.CHANGED);
+        assertThat(steps.get(0)).isEqualTo(new StepEntry("op-000001", 0, "set instances of /nodeapp to 3",
+                StepState.CHECKING, null, T0));
+        assertThat(steps.get(1).detail()).isEqualTo("2 → 3");
+        assertThat(steps.get(1).at()).isEqualTo(T0.plusMillis(5));
+        assertThat(journal.steps("op-999999")).isEmpty();
+    }
+
+    @Test
+    void unfinishedListsWhatIsStillRunningOldestFirst() {
+        journal.operationStarted(running("op-00000a", T0, "app:/a"));
+        journal.operationStarted(running("op-00000b", T0.plusSeconds(1), "app:/b"));
+        journal.operationStarted(running("op-00000c", T0.plusSeconds(2), "app:/c"));
+        journal.operationFinished("op-00000b", Outcome.State.SUCCEEDED, "done");
+
+        assertThat(journal.unfinished()).extracting(OperationEntry::id).containsExactly("op-00000a", "op-00000c");
+    }
+
+    @Test
+    void historyIsNewestFirstLimitedAndFilteredByResource() {
+        journal.operationStarted(running("op-00000a", T0, "app:/nodeapp"));
+        journal.operationStarted(running("op-00000b", T0.plusSeconds(60), "app:/mongo", "dataset:mongo"));
+        journal.operationStarted(running("op-00000c", T0.plusSeconds(120), "app:/nodeapp"));
+        journal.operationStarted(running("op-00000d", T0.plusSeconds(180)));
+
+        assertThat(journal.history(null, 10)).extracting(OperationEntry::id)
+                .containsExactly("op-00000d", "op-00000c", "op-00000b", "op-00000a");
+        assertThat(journal.history(null, 2)).extracting(OperationEntry::id).containsExactly("op-00000d", "op-00000c");
+        assertThat(journal.history("app:/nodeapp", 10)).extracting(OperationEntry::id).containsExactly("op-00000c", "op-00000a");
+        assertThat(journal.history("dataset:mongo", 10)).singleElement().extracting(OperationEntry::resources)
+                .isEqualTo(List.of("app:/mongo", "dataset:mongo"));
+        assertThat(journal.history("app:/nginx", 10)).isEmpty();
+    }
+
+    @Test
+    void aRecoveryIsRecorded() {
+        journal.operationStarted(running("op-000001", T0, "app:/nodeapp"));
+
+        journal.operationRecovered("op-000001", T0.plusSeconds(300));
+
+        OperationEntry entry = journal.find("op-000001").orElseThrow();
+        assertThat(entry.wasRecovered()).isTrue();
+        assertThat(entry.recoveredAt()).isEqualTo(T0.plusSeconds(300));
+        assertThat(entry.state()).isEqualTo(OperationEntry.RUNNING);
+    }
+
+    @Test
+    void whatWasRecordedSurvivesARestart() {
+        journal.operationStarted(running("op-000001", T0, "app:/nodeapp"));
+        journal.stepTransition("op-000001", 0, "set instances", StepState.APPLYING, "2 → 3");
+        journal.close();
+
+        journal = reopen();
+
+        assertThat(journal.unfinished()).extracting(OperationEntry::id).containsExactly("op-000001");
+        assertThat(journal.steps("op-000001")).extracting(StepEntry::state).containsExactly(StepState.APPLYING);
+    }
+
+    @Test
+    void manyThreadsWriteAtOnceWithoutLosingAnything() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> writes = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                String id = String.format("op-%06d", t);
+                writes.add(threads.submit(() -> {
+                    journal.operationStarted(running(id, T0, "app:/shared", "app:/" + id));
+                    for (int step = 0; step < 10; step++) {
+                        journal.stepTransition(id, step, "step " + step, StepState.CHECKING, null);
+                        journal.stepTransition(id, step, "step " + step, StepState.OK, "in place");
+                    }
+                    journal.operationFinished(id, Outcome.State.SUCCEEDED, "done");
+                }));
+            }
+            for (Future<?> write : writes) {
+                write.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(journal.history("app:/shared", 100)).hasSize(16).allSatisfy(entry -> {
+            assertThat(entry.state()).isEqualTo("SUCCEEDED");
+            assertThat(journal.steps(entry.id())).hasSize(20);
+        });
+    }
+
+    @Test
+    void theEngineRunsOnThisJournal() {
+        Counter world = new Counter();
+        try (Engine engine = new Engine(journal, EngineSettings.defaults(), clock)) {
+            Operation scale = new Operation("scale", "scale nodeapp 3", List.of("app:/nodeapp"), List.of(world.set("nodeapp", 3)));
+
+            Outcome first = engine.apply(scale, new Origin("U1", "C1", "scale nodeapp 3"), ProgressListener.NONE);
+            Outcome second = engine.apply(scale, new Origin("U1", "C1", "scale nodeapp 3"), ProgressListener.NONE);
+
+            assertThat(first.changedSomething()).isTrue();
+            assertThat(second.changedSomething()).isFalse();
+            assertThat(journal.history("app:/nodeapp", 10)).extracting(OperationEntry::summary).containsExactlyInAnyOrder(
+                    "done: changed 1 of 1 step (ok=0 changed=1 failed=0 skipped=0)",
+                    "nothing to do: nodeapp is already at 3 (ok=1 changed=0 failed=0 skipped=0)");
+        }
+    }
+}

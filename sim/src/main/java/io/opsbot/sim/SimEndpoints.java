@@ -1,0 +1,16 @@
+package io.opsbot.sim;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Where every emulated service listens, and the credentials a client needs. */
+public record SimEndpoints(String marathonUrl, String mesosUrl, String flockerUrl, Path flockerCa, Path flockerCert,
+                           Path flockerKey, String registryUrl, Map<String, String> weaveUrls,
+                           Map<String, Integer> sshPorts, String sshUser, Path sshKey,
+                           Map<String, String> nodeAddresses) {
+  public SimEndpoints {
+    weaveUrls = Map.copyOf(weaveUrls);
+    sshPorts = Map.copyOf(sshPorts);
+    nodeAddresses = Map.copyOf(nodeAddresses);
+  }
+}

@@ -1,0 +1,930 @@
+package io.opsbot.sim.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsbot.sim.Json;
+import io.opsbot.sim.SimClock;
+import io.opsbot.sim.cluster.ClusterState.AppState;
+import io.opsbot.sim.cluster.ClusterState.DatasetState;
+import io.opsbot.sim.cluster.ClusterState.DeploymentState;
+import io.opsbot.sim.cluster.ClusterState.LogRecord;
+import io.opsbot.sim.cluster.ClusterState.TaskState;
+import io.opsbot.sim.http.ApiError;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The emulated cluster: Marathon apps, deployments and tasks, Mesos agents, Flocker datasets and registry content.
+ * One lock guards everything; API calls change the desired state under it and {@link #tick()} moves the actual
+ * state towards it as simulated time passes, emitting Marathon events for every transition.
+ */
+public final class ClusterModel {
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterModel.class);
+  /** Simulated time a task spends in TASK_STAGING (image pull, container start). */
+  static final long STAGING_MS = 2_000;
+  /** A failing image without health checks crashes this long after it starts. */
+  static final long CRASH_AFTER_MS = 5_000;
+  /** Flocker: configuration to state lag, and move speed. */
+  static final long FLOCKER_LAG_MS = 2_000;
+  static final long FLOCKER_MS_PER_GIB = 1_500;
+  static final int JOURNAL_LIMIT = 3_000;
+  static final int COMPLETED_LIMIT = 100;
+  static final long GIB = 1024L * 1024 * 1024;
+
+  private final Topology topology;
+  private final SimClock clock;
+  private final Path stateFile;
+  private final Placement placement;
+  private final List<Consumer<ObjectNode>> listeners = new CopyOnWriteArrayList<>();
+  private ClusterState state;
+  private boolean dirty;
+
+  public ClusterModel(Topology topology, SimClock clock, Path stateFile, boolean reset) {
+    this.topology = topology;
+    this.clock = clock;
+    this.stateFile = stateFile;
+    this.placement = new Placement(topology);
+    if (!reset && Files.exists(stateFile)) {
+      load();
+    } else {
+      seed();
+    }
+  }
+
+  // ---------------------------------------------------------------- state, lock, persistence
+
+  public Topology topology() {
+    return topology;
+  }
+
+  public SimClock clock() {
+    return clock;
+  }
+
+  /** Reads under the lock; the function must not keep references to mutable state. */
+  public synchronized <T> T read(Function<ClusterState, T> reader) {
+    return reader.apply(state);
+  }
+
+  /** Changes state under the lock and persists it. */
+  public synchronized <T> T write(Function<ClusterState, T> writer) {
+    T result = writer.apply(state);
+    save();
+    return result;
+  }
+
+  public void subscribe(Consumer<ObjectNode> listener) {
+    listeners.add(listener);
+  }
+
+  public void unsubscribe(Consumer<ObjectNode> listener) {
+    listeners.remove(listener);
+  }
+
+  private void load() {
+    try {
+      state = Json.MAPPER.readValue(stateFile.toFile(), ClusterState.class);
+      clock.set(state.simTimeMillis);
+      long away = Math.max(0, System.currentTimeMillis() - state.savedAtWallMillis);
+      catchUp(Math.round(Math.min(away, 3_600_000L) * clock.scale()));
+      log.info("sim state loaded file={} apps={} tasks={} deployments={}", stateFile, state.apps.size(),
+          state.tasks.size(), state.deployments.size());
+    } catch (IOException e) {
+      log.warn("sim state unreadable, starting from the topology file={} error={}", stateFile, e.toString());
+      seed();
+    }
+  }
+
+  /** The cluster kept working while no process ran: replay that time in one-second steps (bounded). */
+  private synchronized void catchUp(long simMillis) {
+    long stepped = 0;
+    while (stepped < simMillis && stepped < 600_000) {
+      long step = Math.min(1_000, simMillis - stepped);
+      clock.advance(step);
+      stepped += step;
+      tickLocked();
+    }
+    if (stepped < simMillis) {
+      clock.advance(simMillis - stepped);
+      tickLocked();
+    }
+  }
+
+  /** Starts again from the topology: apps running and healthy, datasets in place, images in the registry. */
+  public synchronized void seed() {
+    state = new ClusterState();
+    state.simTimeMillis = clock.millis();
+    state.frameworkId = UUID.randomUUID() + "-0000";
+    String agentPrefix = UUID.randomUUID().toString();
+    int i = 0;
+    for (Topology.Node n : topology.nodes()) {
+      state.slaveIds.put(n.name(), agentPrefix + "-S" + i);
+      state.flockerNodeUuids.put(n.name(), UUID.nameUUIDFromBytes(("flocker-" + n.name()).getBytes()).toString());
+      byte[] h = UUID.nameUUIDFromBytes(("weave-" + n.name()).getBytes()).toString().getBytes();
+      state.weavePeerNames.put(n.name(), String.format("%02x:%02x:%02x:%02x:%02x:%02x",
+          (h[0] & 0xfe) | 0x02, h[1], h[2], h[3], h[4], h[5]));
+      i++;
+    }
+    for (ObjectNode raw : topology.apps()) {
+      ObjectNode app = AppDefinitions.normalize(raw, raw.path("id").asText());
+      AppDefinitions.validate(app);
+      String version = nextVersion();
+      stamp(app, version, version, version);
+      AppState s = new AppState();
+      s.definition = app;
+      s.versions.add(app.deepCopy());
+      state.apps.put(app.get("id").asText(), s);
+      for (int k = 0; k < app.get("instances").asInt(); k++) {
+        TaskState t = launch(s, false);
+        if (t != null) {
+          t.state = "TASK_RUNNING";
+          t.startedAt = clock.millis();
+          t.alive = t.hcGraceMs >= 0 ? Boolean.TRUE : null;
+          t.firstSuccess = t.lastSuccess = t.hcGraceMs >= 0 ? clock.millis() : null;
+          t.nextHealthCheckAt = clock.millis() + t.hcIntervalMs;
+        }
+      }
+    }
+    for (Topology.Dataset d : topology.datasets()) {
+      DatasetState ds = new DatasetState();
+      ds.datasetId = UUID.nameUUIDFromBytes(("dataset-" + d.name()).getBytes()).toString();
+      ds.primary = state.flockerNodeUuids.get(d.node());
+      ds.statePrimary = ds.primary;
+      ds.maximumSize = Math.round(d.sizeGiB() * GIB);
+      ds.metadata.put("name", d.name());
+      state.datasets.put(ds.datasetId, ds);
+    }
+    state.flockerGeneration = 1;
+    dirty = true;
+    save();
+  }
+
+  private synchronized void save() {
+    state.simTimeMillis = clock.millis();
+    state.savedAtWallMillis = System.currentTimeMillis();
+    try {
+      Files.createDirectories(stateFile.getParent());
+      Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
+      Json.MAPPER.writeValue(tmp.toFile(), state);
+      Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      dirty = false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot persist sim state to " + stateFile, e);
+    }
+  }
+
+  public synchronized void persist() {
+    save();
+  }
+
+  // ---------------------------------------------------------------- Marathon: apps and deployments
+
+  /** Outcome of a change: the new version and the deployment started for it. */
+  public record Change(String version, String deploymentId, ObjectNode app, boolean created) {}
+
+  public synchronized Change createApp(ObjectNode body, String uri, String clientIp) {
+    AppDefinitions.checkTypes(body);
+    ObjectNode app = AppDefinitions.normalize(body, body.path("id").asText(""));
+    AppDefinitions.validate(app);
+    String id = app.get("id").asText();
+    if (state.apps.containsKey(id)) {
+      throw new ApiError(409, Json.object().put("message", "An app with id [" + id + "] already exists."));
+    }
+    Change c = applyDefinition(id, app, null, uri, clientIp);
+    save();
+    return c;
+  }
+
+  public synchronized Change putApp(String rawId, ObjectNode body, boolean force, boolean partial, String uri,
+                                    String clientIp) {
+    AppDefinitions.checkTypes(body);
+    String id = AppDefinitions.normalizeId(rawId);
+    AppState existing = state.apps.get(id);
+    ObjectNode merged;
+    if (existing != null && partial) {
+      merged = existing.definition.deepCopy();
+      body.fields().forEachRemaining(e -> merged.set(e.getKey(), e.getValue()));
+      merged.remove(List.of("version", "versionInfo"));
+    } else {
+      merged = body.deepCopy();
+    }
+    ObjectNode app = AppDefinitions.normalize(merged, id);
+    AppDefinitions.validate(app);
+    checkLock(id, force);
+    Change c = applyDefinition(id, app, existing, uri, clientIp);
+    save();
+    return c;
+  }
+
+  public synchronized Change restartApp(String rawId, boolean force) {
+    String id = AppDefinitions.normalizeId(rawId);
+    AppState existing = requireApp(id);
+    checkLock(id, force);
+    String version = nextVersion();
+    ObjectNode original = existing.definition.deepCopy();
+    ObjectNode app = existing.definition.deepCopy();
+    stamp(app, version, version, existing.definition.path("versionInfo").path("lastScalingAt").asText(version));
+    existing.definition = app;
+    existing.versions.add(app.deepCopy());
+    DeploymentState d = startDeployment(id, version, List.of(List.of("RestartApplication")), original, app);
+    save();
+    return new Change(version, d.id, app, false);
+  }
+
+  public synchronized Change deleteApp(String rawId, boolean force) {
+    String id = AppDefinitions.normalizeId(rawId);
+    AppState existing = requireApp(id);
+    checkLock(id, force);
+    String version = nextVersion();
+    state.apps.remove(id);
+    DeploymentState d = startDeployment(id, version, List.of(List.of("StopApplication")), existing.definition, null);
+    emit(event("app_terminated_event").put("appId", id));
+    save();
+    return new Change(version, d.id, existing.definition, false);
+  }
+
+  /** DELETE /v2/deployments/{id}: force cancels where it stands; otherwise a new deployment rolls it back. */
+  public synchronized Change cancelDeployment(String deploymentId, boolean force) {
+    DeploymentState d = state.deployments.stream().filter(x -> x.id.equals(deploymentId)).findFirst()
+        .orElseThrow(() -> new ApiError(404, Json.object().put("message", "DeploymentPlan " + deploymentId + " does not exist")));
+    state.deployments.remove(d);
+    emit(deploymentEvent("deployment_failed", d).put("id", d.id));
+    journal(marathonNode(), "marathon", "WARN  Deployment " + d.id + ":" + d.version + " of " + d.appId + " canceled");
+    if (force) {
+      save();
+      return null;
+    }
+    Change c;
+    if (d.original == null) {
+      AppState gone = state.apps.remove(d.appId);
+      String version = nextVersion();
+      DeploymentState back = startDeployment(d.appId, version, List.of(List.of("StopApplication")),
+          gone == null ? null : gone.definition, null);
+      c = new Change(version, back.id, null, false);
+    } else {
+      AppState current = state.apps.get(d.appId);
+      ObjectNode revert = d.original.deepCopy();
+      revert.remove(List.of("version", "versionInfo"));
+      c = applyDefinition(d.appId, AppDefinitions.normalize(revert, d.appId), current, "/v2/deployments/" + deploymentId, null);
+    }
+    save();
+    return c;
+  }
+
+  private AppState requireApp(String id) {
+    AppState s = state.apps.get(id);
+    if (s == null) {
+      throw new ApiError(404, Json.object().put("message", "App '" + id + "' does not exist"));
+    }
+    return s;
+  }
+
+  private void checkLock(String appId, boolean force) {
+    List<DeploymentState> locking = state.deployments.stream().filter(d -> d.appId.equals(appId)).toList();
+    if (locking.isEmpty()) {
+      return;
+    }
+    if (force) {
+      for (DeploymentState d : locking) {
+        state.deployments.remove(d);
+        emit(deploymentEvent("deployment_failed", d).put("id", d.id));
+      }
+      return;
+    }
+    ObjectNode body = Json.object().put("message", "App is locked by one or more deployments. Override with the "
+        + "option '?force=true'. View details at '/v2/deployments/" + locking.get(0).id + "'.");
+    ArrayNode ids = body.putArray("deployments");
+    locking.forEach(d -> ids.addObject().put("id", d.id));
+    throw new ApiError(409, body);
+  }
+
+  /** Stores a new version of the app (always, like Marathon) and starts the deployment that gets there. */
+  private Change applyDefinition(String id, ObjectNode app, AppState existing, String uri, String clientIp) {
+    String version = nextVersion();
+    List<List<String>> steps;
+    ObjectNode original = existing == null ? null : existing.definition.deepCopy();
+    if (existing == null) {
+      stamp(app, version, version, version);
+      existing = new AppState();
+      state.apps.put(id, existing);
+      steps = app.get("instances").asInt() > 0
+          ? List.of(List.of("StartApplication"), List.of("ScaleApplication"))
+          : List.of(List.of("StartApplication"));
+    } else {
+      JsonNode info = existing.definition.path("versionInfo");
+      boolean sameConfig = AppDefinitions.sameConfig(existing.definition, app);
+      boolean sameScale = existing.definition.path("instances").asInt() == app.path("instances").asInt();
+      String configAt = sameConfig ? info.path("lastConfigChangeAt").asText(version) : version;
+      // A revert to an older definition keeps that definition's config time, so its tasks count as current.
+      if (!sameConfig) {
+        for (ObjectNode v : existing.versions) {
+          if (AppDefinitions.sameConfig(v, app)) {
+            configAt = v.path("versionInfo").path("lastConfigChangeAt").asText(configAt);
+          }
+        }
+      }
+      stamp(app, version, configAt, sameScale ? info.path("lastScalingAt").asText(version) : version);
+      steps = !sameConfig ? List.of(List.of("RestartApplication"))
+          : !sameScale ? List.of(List.of("ScaleApplication")) : List.of();
+    }
+    existing.definition = app;
+    existing.versions.add(app.deepCopy());
+    if (existing.versions.size() > 50) {
+      existing.versions.remove(0);
+    }
+    existing.launchDelayUntil = 0;
+    if (uri != null) {
+      emit(event("api_post_event").put("clientIp", clientIp == null ? "127.0.0.1" : clientIp).put("uri", uri)
+          .set("appDefinition", app.deepCopy()));
+      journal(marathonNode(), "marathon", "INFO  Processing API request uri=" + uri + " app=" + id + " version=" + version);
+    }
+    emit(event("group_change_success").put("groupId", "/").put("version", version));
+    DeploymentState d = startDeployment(id, version, steps, original, app);
+    return new Change(version, d.id, app.deepCopy(), original == null);
+  }
+
+  private DeploymentState startDeployment(String appId, String version, List<List<String>> steps,
+                                          ObjectNode original, ObjectNode target) {
+    DeploymentState d = new DeploymentState();
+    d.id = UUID.randomUUID().toString();
+    d.version = version;
+    d.appId = appId;
+    d.steps = new ArrayList<>(steps.stream().map(ArrayList::new).collect(Collectors.toList()));
+    d.original = original == null ? null : original.deepCopy();
+    d.target = target == null ? null : target.deepCopy();
+    d.startedAt = clock.millis();
+    state.deployments.add(d);
+    if (!d.steps.isEmpty()) {
+      emit(deploymentEvent("deployment_info", d));
+      d.announced = true;
+    }
+    journal(marathonNode(), "marathon", "INFO  Deployment " + d.id + ":" + version + " of " + appId + " started "
+        + "(steps " + steps + ")");
+    return d;
+  }
+
+  private static void stamp(ObjectNode app, String version, String configAt, String scalingAt) {
+    app.put("version", version);
+    app.putObject("versionInfo").put("lastScalingAt", scalingAt).put("lastConfigChangeAt", configAt);
+  }
+
+  private String nextVersion() {
+    long t = Math.max(clock.millis(), state.lastVersionMillis + 1);
+    state.lastVersionMillis = t;
+    return iso(t);
+  }
+
+  public static String iso(long millis) {
+    return Instant.ofEpochMilli(millis).toString().replaceFirst("(\\.\\d{3})?Z$", "") + String.format(".%03dZ", millis % 1000);
+  }
+
+  // ---------------------------------------------------------------- control operations
+
+  public synchronized boolean killTask(String taskId) {
+    TaskState t = state.tasks.stream().filter(x -> x.id.equals(taskId)).findFirst().orElse(null);
+    if (t == null) {
+      return false;
+    }
+    end(t, "TASK_KILLED", "Killed by the sim control API");
+    save();
+    return true;
+  }
+
+  public synchronized void agentDown(String node) {
+    requireAgent(node);
+    state.downAgents.add(node);
+    for (TaskState t : List.copyOf(state.tasks)) {
+      if (t.host.equals(node)) {
+        end(t, "TASK_LOST", "Agent " + node + " removed");
+      }
+    }
+    journal(masterNode(), "mesos-master", "W" + " Agent " + state.slaveIds.get(node) + " (" + node + ") disconnected; marking it unreachable");
+    save();
+  }
+
+  public synchronized void agentUp(String node) {
+    requireAgent(node);
+    state.downAgents.remove(node);
+    journal(masterNode(), "mesos-master", "I Re-registered agent " + state.slaveIds.get(node) + " (" + node + ")");
+    save();
+  }
+
+  private void requireAgent(String node) {
+    if (topology.node(node) == null || !topology.node(node).isAgent()) {
+      throw new ApiError(404, Json.object().put("message", "no agent named '" + node + "'"));
+    }
+  }
+
+  public synchronized void markFailing(String image, boolean failing) {
+    if (failing) {
+      state.failingImages.add(image);
+    } else {
+      state.failingImages.remove(image);
+    }
+    save();
+  }
+
+  /** Advances simulated time in one-second steps so every transition on the way happens in order. */
+  public synchronized void advance(long simMillis) {
+    long done = 0;
+    while (done < simMillis) {
+      long step = Math.min(1_000, simMillis - done);
+      clock.advance(step);
+      done += step;
+      tickLocked();
+    }
+    save();
+  }
+
+  // ---------------------------------------------------------------- the tick
+
+  /** Called by the ticker after the clock moved: progresses tasks, deployments and datasets. */
+  public synchronized void tick() {
+    tickLocked();
+    if (dirty) {
+      save();
+    }
+  }
+
+  private void tickLocked() {
+    long now = clock.millis();
+    progressTasks(now);
+    for (AppState app : List.copyOf(state.apps.values())) {
+      reconcile(app, now);
+    }
+    killOrphans();
+    progressDeployments();
+    progressDatasets(now);
+  }
+
+  private void progressTasks(long now) {
+    for (TaskState t : List.copyOf(state.tasks)) {
+      if (t.state.equals("TASK_STAGING") && now >= t.runAt) {
+        t.state = "TASK_RUNNING";
+        t.startedAt = now;
+        t.nextHealthCheckAt = t.hcGraceMs >= 0 ? now + t.hcGraceMs : now;
+        statusUpdate(t);
+        journal(t.host, "mesos-slave", "I Task " + t.id + " of framework " + state.frameworkId + " is now TASK_RUNNING");
+        journal(t.host, "docker", "time=\"" + iso(now) + "\" level=info msg=\"container " + t.containerId.substring(0, 12) + " started\" image=" + t.image);
+        dirty = true;
+      }
+      if (!t.state.equals("TASK_RUNNING")) {
+        continue;
+      }
+      boolean failing = t.image != null && state.failingImages.contains(t.image);
+      if (t.hcGraceMs < 0) {
+        if (failing && now >= t.startedAt + CRASH_AFTER_MS) {
+          end(t, "TASK_FAILED", "Container exited with status 1");
+        }
+        continue;
+      }
+      if (now < t.nextHealthCheckAt) {
+        continue;
+      }
+      t.nextHealthCheckAt = now + Math.max(1_000, t.hcIntervalMs);
+      dirty = true;
+      if (!failing) {
+        t.consecutiveFailures = 0;
+        t.lastSuccess = now;
+        if (t.firstSuccess == null) {
+          t.firstSuccess = now;
+        }
+        if (!Boolean.TRUE.equals(t.alive)) {
+          t.alive = true;
+          healthChanged(t);
+        }
+        continue;
+      }
+      t.consecutiveFailures++;
+      t.lastFailure = now;
+      emit(event("failed_health_check_event").put("appId", t.appId).put("taskId", t.id).put("instanceId", t.id)
+          .put("version", t.version).set("healthCheck", firstHealthCheck(t.appId)));
+      if (!Boolean.FALSE.equals(t.alive)) {
+        t.alive = false;
+        healthChanged(t);
+      }
+      if (t.consecutiveFailures >= t.hcMaxFailures) {
+        emit(event("unhealthy_task_kill_event").put("appId", t.appId).put("taskId", t.id).put("instanceId", t.id)
+            .put("version", t.version).put("reason", "HTTP 500").put("host", t.host).put("slaveId", t.slaveId));
+        journal(marathonNode(), "marathon", "INFO  Killing unhealthy task " + t.id + " of " + t.appId
+            + " after " + t.consecutiveFailures + " failed health checks");
+        end(t, "TASK_KILLED", "Killed after failing health checks");
+      }
+    }
+  }
+
+  private JsonNode firstHealthCheck(String appId) {
+    AppState a = state.apps.get(appId);
+    return a == null ? Json.object() : a.definition.path("healthChecks").path(0).deepCopy();
+  }
+
+  private void healthChanged(TaskState t) {
+    emit(event("health_status_changed_event").put("appId", t.appId).put("taskId", t.id).put("instanceId", t.id)
+        .put("version", t.version).put("alive", t.alive));
+    journal(marathonNode(), "marathon", "INFO  Health status of task " + t.id + " of " + t.appId + " changed to "
+        + (t.alive ? "healthy" : "unhealthy"));
+  }
+
+  /** Moves one app towards its definition, honouring the upgrade strategy while a deployment runs. */
+  private void reconcile(AppState app, long now) {
+    String appId = app.definition.get("id").asText();
+    int n = app.definition.get("instances").asInt();
+    String configAt = app.definition.path("versionInfo").path("lastConfigChangeAt").asText();
+    List<TaskState> tasks = tasksOf(appId);
+    boolean deploying = state.deployments.stream().anyMatch(d -> d.appId.equals(appId));
+    List<TaskState> cur = new ArrayList<>();
+    List<TaskState> old = new ArrayList<>();
+    for (TaskState t : tasks) {
+      (t.configVersion.equals(configAt) || !deploying ? cur : old).add(t);
+    }
+    // Scale down: youngest (or oldest) first, unhealthy and staging ones before healthy ones.
+    Comparator<Long> byAge = "OLDEST_FIRST".equals(app.definition.path("killSelection").asText())
+        ? Comparator.naturalOrder() : Comparator.reverseOrder();
+    Comparator<TaskState> victimOrder = Comparator.comparing((TaskState t) -> healthy(t) ? 1 : 0)
+        .thenComparing((TaskState t) -> t.stagedAt, byAge);
+    cur.sort(victimOrder);
+    while (cur.size() > n) {
+      end(cur.remove(0), "TASK_KILLED", "Scaled down");
+    }
+    if (!old.isEmpty()) {
+      double m = app.definition.path("upgradeStrategy").path("minimumHealthCapacity").asDouble(1);
+      int minHealthy = (int) Math.ceil(n * m);
+      old.sort(victimOrder);
+      int healthyTotal = (int) (cur.stream().filter(this::healthy).count() + old.stream().filter(this::healthy).count());
+      while (!old.isEmpty()) {
+        TaskState victim = old.get(0);
+        int after = healthyTotal - (healthy(victim) ? 1 : 0);
+        boolean excess = old.size() + cur.size() > Math.max(n, maxCapacity(app, n)) || n == 0;
+        if (after < minHealthy && !excess) {
+          break;
+        }
+        old.remove(0);
+        healthyTotal = after;
+        end(victim, "TASK_KILLED", "Replaced by a new version");
+      }
+    }
+    int cap = old.isEmpty() ? n : maxCapacity(app, n);
+    if (!old.isEmpty() && cur.size() + old.size() >= cap && cur.stream().noneMatch(t -> !healthy(t))) {
+      // Neither a kill nor a launch is allowed (minimumHealthCapacity 1, maximumOverCapacity 0): replace one at a time.
+      if (cur.size() + old.size() >= cap && (int) Math.ceil(n * app.definition.path("upgradeStrategy").path("minimumHealthCapacity").asDouble(1)) >= n) {
+        TaskState victim = old.remove(0);
+        end(victim, "TASK_KILLED", "Replaced by a new version");
+      }
+    }
+    int missing = n - cur.size();
+    app.queued = 0;
+    app.rejections.clear();
+    while (missing > 0 && cur.size() + old.size() < Math.max(cap, n)) {
+      if (now < app.launchDelayUntil) {
+        app.queued = missing;
+        break;
+      }
+      TaskState t = launch(app, true);
+      if (t == null) {
+        app.queued = missing;
+        break;
+      }
+      cur.add(t);
+      missing--;
+    }
+    if (app.queued > 0 && app.queuedSince == 0) {
+      app.queuedSince = now;
+    } else if (app.queued == 0 && missing <= 0) {
+      app.queuedSince = 0;
+    }
+  }
+
+  private int maxCapacity(AppState app, int n) {
+    double o = app.definition.path("upgradeStrategy").path("maximumOverCapacity").asDouble(1);
+    return (int) Math.floor(n + n * o);
+  }
+
+  boolean healthy(TaskState t) {
+    return t.state.equals("TASK_RUNNING") && (t.hcGraceMs < 0 || Boolean.TRUE.equals(t.alive));
+  }
+
+  private void killOrphans() {
+    for (TaskState t : List.copyOf(state.tasks)) {
+      if (!state.apps.containsKey(t.appId)) {
+        end(t, "TASK_KILLED", "App deleted");
+      }
+    }
+  }
+
+  /** Places and launches one task of the app's current version; null when no agent can take it. */
+  private TaskState launch(AppState app, boolean announce) {
+    ObjectNode def = app.definition;
+    String appId = def.get("id").asText();
+    Placement.Offer offer = placement.place(def, state, app.rejections);
+    if (offer == null) {
+      return null;
+    }
+    TaskState t = new TaskState();
+    t.id = appId.substring(1).replace('/', '_') + "." + UUID.randomUUID();
+    t.appId = appId;
+    t.host = offer.node();
+    t.slaveId = state.slaveIds.get(offer.node());
+    t.ports = new ArrayList<>(offer.ports());
+    t.state = "TASK_STAGING";
+    t.stagedAt = clock.millis();
+    t.runAt = t.stagedAt + STAGING_MS;
+    t.version = def.get("version").asText();
+    t.configVersion = def.path("versionInfo").path("lastConfigChangeAt").asText();
+    t.image = AppDefinitions.image(def);
+    t.cpus = def.get("cpus").asDouble();
+    t.mem = def.get("mem").asDouble();
+    t.disk = def.get("disk").asDouble();
+    t.ipAddress = "10.32.0." + state.nextIpSuffix;
+    state.nextIpSuffix = state.nextIpSuffix >= 254 ? 2 : state.nextIpSuffix + 1;
+    t.containerId = (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
+    JsonNode hc = def.path("healthChecks").path(0);
+    if (hc.isObject()) {
+      t.hcGraceMs = hc.path("gracePeriodSeconds").asLong(300) * 1000;
+      t.hcIntervalMs = hc.path("intervalSeconds").asLong(60) * 1000;
+      t.hcMaxFailures = Math.max(1, hc.path("maxConsecutiveFailures").asInt(3));
+    }
+    state.tasks.add(t);
+    dirty = true;
+    if (announce) {
+      statusUpdate(t);
+      journal(masterNode(), "mesos-master", "I Launching task " + t.id + " of framework " + state.frameworkId
+          + " with resources cpus(*):" + t.cpus + "; mem(*):" + t.mem + "; ports(*):" + t.ports + " on agent "
+          + t.slaveId + " (" + t.host + ")");
+      journal(t.host, "mesos-slave", "I Launching task " + t.id + " for framework " + state.frameworkId);
+      journal(marathonNode(), "marathon", "INFO  Launched task " + t.id + " of " + appId + " version " + t.version
+          + " on " + t.host);
+    }
+    return t;
+  }
+
+  private void end(TaskState t, String status, String message) {
+    state.tasks.remove(t);
+    t.state = status;
+    t.message = message;
+    t.endedAt = clock.millis();
+    state.completedTasks.add(t);
+    while (state.completedTasks.size() > COMPLETED_LIMIT) {
+      state.completedTasks.remove(0);
+    }
+    statusUpdate(t);
+    journal(t.host, "mesos-slave", "I Task " + t.id + " is in terminal state " + status + ": " + message);
+    AppState app = state.apps.get(t.appId);
+    if (app != null && (status.equals("TASK_FAILED") || message.startsWith("Killed after failing"))) {
+      ObjectNode failure = Json.object().put("appId", t.appId).put("host", t.host).put("message", message)
+          .put("state", status).put("taskId", t.id).put("timestamp", iso(clock.millis())).put("version", t.version)
+          .put("slaveId", t.slaveId);
+      app.lastTaskFailure = failure;
+      long backoff = Math.round(app.definition.path("backoffSeconds").asDouble(1) * 1000);
+      app.launchDelayUntil = clock.millis() + backoff;
+    }
+    dirty = true;
+  }
+
+  private void progressDeployments() {
+    for (DeploymentState d : List.copyOf(state.deployments)) {
+      if (d.steps.isEmpty()) {
+        finish(d);
+        continue;
+      }
+      boolean advanced = true;
+      while (advanced && state.deployments.contains(d)) {
+        advanced = false;
+        String action = d.steps.get(d.currentStep).get(0);
+        if (stepDone(d, action)) {
+          emit(deploymentEvent("deployment_step_success", d));
+          if (d.currentStep + 1 >= d.steps.size()) {
+            finish(d);
+          } else {
+            d.currentStep++;
+            emit(deploymentEvent("deployment_info", d));
+            advanced = true;
+          }
+          dirty = true;
+        }
+      }
+    }
+  }
+
+  private boolean stepDone(DeploymentState d, String action) {
+    switch (action) {
+      case "StartApplication":
+        return true;
+      case "StopApplication":
+        return tasksOf(d.appId).isEmpty();
+      default:
+        AppState app = state.apps.get(d.appId);
+        if (app == null) {
+          return true;
+        }
+        String configAt = app.definition.path("versionInfo").path("lastConfigChangeAt").asText();
+        List<TaskState> tasks = tasksOf(d.appId);
+        return tasks.size() == app.definition.get("instances").asInt()
+            && tasks.stream().allMatch(t -> t.configVersion.equals(configAt) && healthy(t));
+    }
+  }
+
+  private void finish(DeploymentState d) {
+    state.deployments.remove(d);
+    emit(deploymentEvent("deployment_success", d).put("id", d.id));
+    journal(marathonNode(), "marathon", "INFO  Deployment " + d.id + ":" + d.version + " of " + d.appId + " finished");
+    dirty = true;
+  }
+
+  List<TaskState> tasksOf(String appId) {
+    return state.tasks.stream().filter(t -> t.appId.equals(appId)).collect(Collectors.toList());
+  }
+
+  // ---------------------------------------------------------------- Flocker
+
+  public synchronized String flockerTag() {
+    return "config-" + Long.toHexString(state.flockerGeneration * 0x9E3779B97F4A7C15L);
+  }
+
+  public synchronized DatasetState createDataset(String datasetId, String primary, long maximumSize,
+                                                 Map<String, String> metadata) {
+    String id = datasetId == null ? UUID.randomUUID().toString() : datasetId;
+    if (state.datasets.containsKey(id)) {
+      throw new ApiError(409, Json.object().put("description", "The provided dataset_id is already in use."));
+    }
+    DatasetState ds = new DatasetState();
+    ds.datasetId = id;
+    ds.primary = primary;
+    ds.maximumSize = maximumSize;
+    if (metadata != null) {
+      ds.metadata.putAll(metadata);
+    }
+    ds.phase = "creating";
+    ds.phaseUntil = clock.millis() + FLOCKER_LAG_MS;
+    state.datasets.put(id, ds);
+    state.flockerGeneration++;
+    save();
+    return ds;
+  }
+
+  public synchronized DatasetState moveDataset(String datasetId, String primary, String ifMatches) {
+    DatasetState ds = liveDataset(datasetId);
+    checkTag(ifMatches);
+    if (!Objects.equals(ds.primary, primary)) {
+      ds.primary = primary;
+      if (ds.phase.equals("steady")) {
+        ds.phase = "leaving";
+        ds.phaseUntil = clock.millis() + FLOCKER_LAG_MS;
+      }
+      state.flockerGeneration++;
+      journal(topology.nodeWith("flocker-control").name(), "flocker-control", "Dataset " + datasetId
+          + " configured to move to " + primary);
+    }
+    save();
+    return ds;
+  }
+
+  public synchronized DatasetState deleteDataset(String datasetId, String ifMatches) {
+    DatasetState ds = liveDataset(datasetId);
+    checkTag(ifMatches);
+    ds.deleted = true;
+    ds.phase = "deleting";
+    ds.phaseUntil = clock.millis() + FLOCKER_LAG_MS;
+    state.flockerGeneration++;
+    save();
+    return ds;
+  }
+
+  private DatasetState liveDataset(String datasetId) {
+    DatasetState ds = state.datasets.get(datasetId);
+    if (ds == null || ds.deleted) {
+      throw new ApiError(404, Json.object().put("description", "Dataset not found."));
+    }
+    return ds;
+  }
+
+  private void checkTag(String ifMatches) {
+    if (ifMatches != null && !ifMatches.equals(flockerTag())) {
+      throw new ApiError(412, Json.object().put("description", "The provided configuration tag does not match the current configuration."));
+    }
+  }
+
+  private void progressDatasets(long now) {
+    for (DatasetState ds : List.copyOf(state.datasets.values())) {
+      if (ds.phase.equals("steady") || now < ds.phaseUntil) {
+        continue;
+      }
+      switch (ds.phase) {
+        case "leaving" -> {
+          ds.statePrimary = null;
+          ds.phase = "moving";
+          ds.phaseUntil = now + Math.max(1_000, ds.maximumSize * FLOCKER_MS_PER_GIB / GIB);
+        }
+        case "deleting" -> state.datasets.remove(ds.datasetId);
+        default -> {
+          ds.statePrimary = ds.primary;
+          ds.phase = "steady";
+          journal(nodeOfUuid(ds.primary), "flocker-dataset-agent", "Dataset " + ds.datasetId + " is now mounted at /flocker/" + ds.datasetId);
+        }
+      }
+      dirty = true;
+    }
+  }
+
+  private String nodeOfUuid(String uuid) {
+    return state.flockerNodeUuids.entrySet().stream().filter(e -> e.getValue().equals(uuid)).map(Map.Entry::getKey)
+        .findFirst().orElse(topology.nodeWith("flocker-control").name());
+  }
+
+  // ---------------------------------------------------------------- events and journal
+
+  private ObjectNode event(String type) {
+    return Json.object().put("eventType", type).put("timestamp", iso(clock.millis()));
+  }
+
+  private ObjectNode deploymentEvent(String type, DeploymentState d) {
+    ObjectNode e = event(type);
+    ObjectNode plan = e.putObject("plan");
+    plan.put("id", d.id);
+    plan.set("original", rootGroup(d.original, d.appId, d.version));
+    plan.set("target", rootGroup(d.target, d.appId, d.version));
+    plan.set("steps", steps(d));
+    plan.put("version", d.version);
+    if (!d.steps.isEmpty()) {
+      e.set("currentStep", steps(d).get(Math.min(d.currentStep, d.steps.size() - 1)));
+    }
+    return e;
+  }
+
+  public ArrayNode steps(DeploymentState d) {
+    ArrayNode steps = Json.array();
+    for (List<String> step : d.steps) {
+      ArrayNode actions = steps.addObject().putArray("actions");
+      step.forEach(a -> actions.addObject().put("action", a).put("app", d.appId));
+    }
+    return steps;
+  }
+
+  private ObjectNode rootGroup(ObjectNode affected, String appId, String version) {
+    ObjectNode g = Json.object().put("id", "/");
+    ArrayNode apps = g.putArray("apps");
+    for (AppState a : state.apps.values()) {
+      if (!a.definition.get("id").asText().equals(appId)) {
+        apps.add(a.definition.deepCopy());
+      }
+    }
+    if (affected != null) {
+      apps.add(affected.deepCopy());
+    }
+    g.putArray("groups");
+    g.putArray("dependencies");
+    g.put("version", version);
+    return g;
+  }
+
+  private void statusUpdate(TaskState t) {
+    ObjectNode e = event("status_update_event").put("slaveId", t.slaveId).put("taskId", t.id)
+        .put("taskStatus", t.state).put("message", t.message).put("appId", t.appId).put("host", t.host);
+    e.putArray("ipAddresses").addObject().put("ipAddress", t.ipAddress).put("protocol", "IPv4");
+    ArrayNode ports = e.putArray("ports");
+    t.ports.forEach(ports::add);
+    e.put("version", t.version);
+    emit(e);
+    journal(marathonNode(), "marathon", "INFO  Received status update for task " + t.id + ": " + t.state
+        + (t.message.isEmpty() ? "" : " (" + t.message + ")"));
+  }
+
+  private void emit(ObjectNode event) {
+    dirty = true;
+    for (Consumer<ObjectNode> l : listeners) {
+      l.accept(event);
+    }
+  }
+
+  private void journal(String node, String unit, String message) {
+    state.journal.add(new LogRecord(clock.millis(), node, unit, message));
+    if (state.journal.size() > JOURNAL_LIMIT) {
+      state.journal.subList(0, state.journal.size() - JOURNAL_LIMIT).clear();
+    }
+  }
+
+  private String marathonNode() {
+    return topology.nodeWith("marathon").name();
+  }
+
+  private String masterNode() {
+    return topology.nodeWith("mesos-master").name();
+  }
+}
