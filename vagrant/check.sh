@@ -21,6 +21,10 @@ logs="${VAGRANT_CHECK_LOGS:-/tmp/opsbot-vagrant-check-logs}"
 # Packages the container downloads are kept here between runs (apt checks them against the lists).
 debs="${VAGRANT_CHECK_DEBS:-/var/cache/opsbot-vagrant-check/debs}"
 mkdir -p "$logs" "$debs/partial"
+# One check at a time on a machine: concurrent runs would share the package cache (and its apt lock) and
+# the cached image while it is being built.
+exec 8>"${debs%/debs}/check.lock"
+flock 8
 started=$SECONDS
 
 log() { printf '[vagrant/check %3ds] %s\n' "$((SECONDS - started))" "$*"; }
