@@ -223,7 +223,7 @@ class MarathonDeploymentsAgainstSimTest {
         long waitedMillis = (System.nanoTime() - start) / 1_000_000;
         assertThat(outcome.status()).isEqualTo(Status.TIMED_OUT);
         assertThat(outcome.reason()).startsWith("deployment " + bad.deploymentId() + " of /nodeapp did not finish within 1 s");
-        assertThat(waitedMillis).isBetween(bound.toMillis(), bound.toMillis() + 1_000);
+        assertThat(waitedMillis).isBetween(bound.toMillis(), bound.toMillis() + 3_000);
         assertThat(progress).anyMatch(line -> line.endsWith("is unhealthy"));
         assertThat(h.marathon.deployments()).extracting(Deployment::id).containsExactly(bad.deploymentId());
         App during = h.marathon.app("nodeapp", Embed.TASKS, Embed.LAST_TASK_FAILURE);
