@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Checks the cluster-as-code in vagrant/ without a hypervisor:
 #   1. ansible-playbook --syntax-check of every playbook, against the cluster inventory;
-#   2. ansible-lint (Debian's package) with vagrant/.ansible-lint;
-#   3. the Vagrantfile: `vagrant validate` when Debian has a vagrant package, else `ruby -c`;
-#   4. the roles that run without systemd (common, docker, rsyslog, registry, zookeeper, opsbot)
+#   2. the catalog's Marathon templates (config/apps/<app>/) rendered by Ansible as deploy-app.yml renders
+#      them equal opsbot's rendering (ansible/render-check/expected/<app>.json), compared as parsed JSON;
+#   3. ansible-lint (Debian's package) with vagrant/.ansible-lint;
+#   4. the Vagrantfile: `vagrant validate` when Debian has a vagrant package, else `ruby -c`;
+#   5. the roles that run without systemd (common, docker, rsyslog, registry, zookeeper, opsbot)
 #      applied twice to a Debian bookworm container; the second run must report changed=0.
 # Installs what it needs with apt when run as root (serialised on /tmp/apt.lock); with CI=true a
 # missing tool that cannot be installed is a failure, never a skip.
@@ -19,6 +21,10 @@ logs="${VAGRANT_CHECK_LOGS:-/tmp/opsbot-vagrant-check-logs}"
 # Packages the container downloads are kept here between runs (apt checks them against the lists).
 debs="${VAGRANT_CHECK_DEBS:-/var/cache/opsbot-vagrant-check/debs}"
 mkdir -p "$logs" "$debs/partial"
+# One check at a time on a machine: concurrent runs would share the package cache (and its apt lock) and
+# the cached image while it is being built.
+exec 8>"${debs%/debs}/check.lock"
+flock 8
 started=$SECONDS
 
 log() { printf '[vagrant/check %3ds] %s\n' "$((SECONDS - started))" "$*"; }
@@ -76,13 +82,40 @@ log "ansible: $(ansible --version 2>/dev/null | sed -n 1p); ansible-lint: $(ansi
 
 # ---------------------------------------------------------------- 1. syntax
 cd "$ans"
-for playbook in site.yml apps.yml deploy-only.yml container-check.yml; do
+for playbook in site.yml apps.yml deploy-only.yml render-check.yml container-check.yml; do
   ansible-playbook --syntax-check -i inventory/hosts.yml "$playbook" >"$work/syntax.log" 2>&1 \
     || { cat "$work/syntax.log" >&2; fail "syntax check of $playbook"; }
   log "syntax ok: $playbook"
 done
 
-# ---------------------------------------------------------------- 2. lint
+# ---------------------------------------------------------------- 2. Ansible renders the catalog as opsbot does
+rendered="$work/rendered"; mkdir -p "$rendered"
+(cd "$ans" && ansible-playbook -i localhost, render-check.yml -e render_out="$rendered") >"$logs/render-check.log" 2>&1 \
+  || { tail -30 "$logs/render-check.log" >&2; fail "Ansible could not render the catalog's templates (log: $logs/render-check.log)"; }
+for got in "$rendered"/*.json; do
+  [ -f "$ans/render-check/expected/$(basename "$got")" ] \
+    || fail "config/apps/$(basename "$got" .json) has no render-check/expected/$(basename "$got"); regenerate the expected files (vagrant/README.md)"
+done
+for expected in "$ans"/render-check/expected/*.json; do
+  app="$(basename "$expected" .json)"
+  [ -f "$rendered/$app.json" ] || fail "render-check.yml wrote no $app.json; its apps list and render-check/expected/ differ"
+  # Parsed, keys sorted: formatting and key order do not count, every value does.
+  python3 - "$expected" "$rendered/$app.json" "$app" <<'PY' || fail "Ansible renders $app's Marathon template differently from opsbot (above)"
+import difflib, json, sys
+expected, actual, app = sys.argv[1:]
+def canonical(path):
+    with open(path) as f:
+        return json.dumps(json.load(f), indent=2, sort_keys=True).splitlines()
+a, b = canonical(expected), canonical(actual)
+if a != b:
+    sys.stdout.writelines(l + "\n" for l in difflib.unified_diff(
+        a, b, "opsbot (render-check/expected/%s.json)" % app, "ansible (render-check.yml)", lineterm=""))
+    sys.exit(1)
+PY
+done
+log "render check ok: Ansible's rendering equals opsbot's for $(cd "$ans/render-check/expected" && ls *.json | sed 's/\.json$//' | paste -sd' ')"
+
+# ---------------------------------------------------------------- 3. lint
 cd "$here"
 if ! ansible-lint --nocolor -c "$here/.ansible-lint" ansible/ >"$work/lint.log" 2>&1; then
   cp "$work/lint.log" "$logs/lint.log"; cat "$work/lint.log" >&2
@@ -90,7 +123,7 @@ if ! ansible-lint --nocolor -c "$here/.ansible-lint" ansible/ >"$work/lint.log" 
 fi
 log "ansible-lint ok: $(grep -E 'Passed|failure' "$work/lint.log" | tail -1)"
 
-# ---------------------------------------------------------------- 3. Vagrantfile
+# ---------------------------------------------------------------- 4. Vagrantfile
 vagrant_candidate="$(apt-cache policy vagrant 2>/dev/null | awk '/Candidate:/ {print $2}')"
 if [ -z "$vagrant_candidate" ] || [ "$vagrant_candidate" = "(none)" ]; then
   log "vagrant validate skipped: this machine's apt sources offer no 'vagrant' package (apt-cache policy vagrant: no candidate); checking the Vagrantfile's Ruby syntax with ruby -c instead"
@@ -106,7 +139,7 @@ else
   log "vagrant validate ok (Debian vagrant $vagrant_candidate, providers not checked: no hypervisor here)"
 fi
 
-# ---------------------------------------------------------------- 4. roles twice in a container
+# ---------------------------------------------------------------- 5. roles twice in a container
 if ! docker info >/dev/null 2>&1; then
   if [ -z "${DOCKER_HOST:-}" ] && [ "$(id -u)" = 0 ]; then
     command -v dockerd >/dev/null || apt_install docker.io

@@ -49,7 +49,7 @@ public final class Main implements Callable<Integer> {
             if (bot.config().slack() != null) {
                 return runSlack(bot);
             }
-            ConsoleChat chat = new ConsoleChat(bot.dispatcher(),
+            ConsoleChat chat = new ConsoleChat(bot.handler(),
                     new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out,
                     System.console() != null, bot.emulated(), "console:" + System.getProperty("user.name", "user"));
             chat.run();
@@ -60,7 +60,7 @@ public final class Main implements Callable<Integer> {
     /** With a slack section the bot serves Slack until it is stopped (SIGTERM, Ctrl-C). */
     private static int runSlack(Opsbot bot) throws InterruptedException {
         Dispatcher dispatcher = bot.dispatcher();
-        try (SlackBot slack = SlackBot.builder(bot.config().slack(), bot.config().access(), dispatcher)
+        try (SlackBot slack = SlackBot.builder(bot.config().slack(), bot.config().access(), bot.handler())
                 .emulated(bot.emulated())
                 .verbRoles(Access.verbRoles(dispatcher.parser().grammar()))
                 .owners(dispatcher::requesterOf)
@@ -104,7 +104,7 @@ public final class Main implements Callable<Integer> {
             try (Opsbot bot = Opsbot.start(configFile(config), Home.dir())) {
                 Request request = new Request(String.join(" ", words), who, "exec", yes);
                 OperationView progress = new OperationView(request.text(), bot.emulated(), Clock.systemUTC(), s -> {});
-                Response response = bot.dispatcher().handle(request, progress);
+                Response response = bot.handler().handle(request, progress);
                 System.out.println(text.render(response));
                 if (response instanceof Response.NeedsConfirmation) {
                     System.out.println("not run: add --yes to confirm");
@@ -136,7 +136,7 @@ public final class Main implements Callable<Integer> {
             Path simHome = Home.dir().resolve("sim");
             Path chosen = topology != null ? topology
                     : LocalCluster.writeTopology(simHome, AppCatalog.load(Opsbot.appsDir(
-                            new OpsbotConfig(null, null, null, null, null, null))));
+                            OpsbotConfig.empty())));
             try (Sim sim = Sim.start(new SimOptions(simHome, port, chosen, timeScale, reset))) {
                 System.out.println(sim.describe());
                 System.out.println("(emulated cluster; Ctrl-C stops it)");

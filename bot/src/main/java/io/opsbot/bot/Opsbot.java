@@ -1,6 +1,9 @@
 package io.opsbot.bot;
 
 import io.opsbot.bot.command.CommandParser;
+import io.opsbot.bot.metrics.HealthCheck;
+import io.opsbot.bot.metrics.OpsHttpEndpoint;
+import io.opsbot.bot.metrics.OpsMetrics;
 import io.opsbot.bot.command.KnownNames;
 import io.opsbot.catalog.AppCatalog;
 import io.opsbot.config.ConfigLoader;
@@ -23,6 +26,7 @@ import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +42,8 @@ public final class Opsbot implements AutoCloseable {
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final OpsbotConfig config;
     private final Dispatcher dispatcher;
+    private final CommandHandler handler;
+    private int metricsPort = -1;
     private final boolean emulated;
 
     private Opsbot(OpsbotConfig loaded, Path home) {
@@ -60,20 +66,44 @@ public final class Opsbot implements AutoCloseable {
         CommandParser parser = new CommandParser(KnownNames.withDefaultServices(catalog.names(),
                 cfg.cluster().nodes().keySet()));
         this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock);
-        List<Outcome> recovered = engine.recover(dispatcher::replan, ProgressListener.NONE);
+        OpsMetrics metrics = OpsMetrics.of(parser.grammar());
+        this.handler = metrics.instrument(dispatcher);
+        metrics.gauge("opsbot.operations.running", () -> engine.running().size());
+        List<Outcome> recovered = engine.recover(dispatcher::replan, metrics.steps(ProgressListener.NONE));
         recovered.forEach(o -> log.info("event=recovered op={} title=\"{}\" state={}", o.operationId(), o.title(), o.state()));
+        if (cfg.metrics() != null) {
+            OpsHttpEndpoint endpoint = own(OpsHttpEndpoint.start(metrics, cfg.metrics().bindOrDefault(),
+                    cfg.metrics().portOrDefault(), Map.of(
+                            "journal", () -> {
+                                journal.history(null, 1);
+                                return HealthCheck.Status.up("reachable");
+                            },
+                            "marathon", () -> HealthCheck.Status.up("leader " + clients.marathon().leader()))));
+            log.info("event=metrics-endpoint bind={} port={}", cfg.metrics().bindOrDefault(), endpoint.port());
+            metricsPort = endpoint.port();
+        }
     }
 
     /** @param configFile null for the local default */
     public static Opsbot start(Path configFile, Path home) {
         OpsbotConfig config = configFile == null
-                ? new OpsbotConfig(null, null, null, null, null, null)
+                ? OpsbotConfig.empty()
                 : new ConfigLoader().load(configFile);
         return new Opsbot(config, home);
     }
 
     public Dispatcher dispatcher() {
         return dispatcher;
+    }
+
+    /** Where /metrics and /health are served, or -1 when the configuration has no metrics section. */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    /** The dispatcher with metrics around it: what chat adapters call. */
+    public CommandHandler handler() {
+        return handler;
     }
 
     public OpsbotConfig config() {

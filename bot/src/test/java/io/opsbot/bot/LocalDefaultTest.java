@@ -100,4 +100,23 @@ class LocalDefaultTest {
         // 'status' after 'quit' is never read: the status section appears once.
         assertThat(shown.split("Marathon apps", -1)).hasSize(2);
     }
+
+    @Test
+    void withAMetricsSectionCommandsAreCountedAndHealthIsServed() throws Exception {
+        Path config = home.resolve("opsbot.yaml");
+        java.nio.file.Files.writeString(config, "apps: " + Path.of("..", "config", "apps").toAbsolutePath() + "\nmetrics: { port: 0 }\n");
+        try (Opsbot bot = Opsbot.start(config, home)) {
+            bot.handler().handle(new Request("scale nodeapp 3", "tester", "test", false), ProgressListener.NONE);
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + bot.metricsPort();
+            String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("opsbot_commands_total{outcome=\"succeeded\",verb=\"scale\"} 1.0")
+                    .contains("opsbot_steps_total{result=\"changed\"} 1.0");
+            java.net.http.HttpResponse<String> health = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\":\"UP\"").contains("marathon");
+        }
+    }
 }

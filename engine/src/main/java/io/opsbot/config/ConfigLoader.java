@@ -101,7 +101,8 @@ public final class ConfigLoader {
                             c.ssh().port(), c.ssh().ports());
             c = new ClusterConfig(c.marathon(), c.mesos(), f, c.registry(), c.docker(), c.weave(), s, c.nodes(), c.emulated());
         }
-        return new OpsbotConfig(c, config.journal(), config.engine(), abs.apply(config.apps()), config.slack(), config.access());
+        return new OpsbotConfig(c, config.journal(), config.engine(), abs.apply(config.apps()), config.slack(), config.access(),
+                config.metrics());
     }
 
     private void substitute(JsonNode node, String where, List<String> problems) {

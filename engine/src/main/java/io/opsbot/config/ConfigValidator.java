@@ -48,6 +48,10 @@ final class ConfigValidator {
             }
             duration("access.confirmationTimeout", config.access().confirmationTimeout(), problems);
         }
+        if (config.metrics() != null && config.metrics().port() != null
+                && (config.metrics().port() < 0 || config.metrics().port() > 65535)) {
+            problems.add("metrics.port must be from 0 to 65535, not " + config.metrics().port());
+        }
         if (config.apps() != null && !Files.isDirectory(resolve(config.apps()))) {
             problems.add("apps: no folder " + resolve(config.apps()));
         }

@@ -8,14 +8,19 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record OpsbotConfig(ClusterConfig cluster, JournalConfig journal, EngineConfig engine, String apps,
-                           SlackConfig slack, AccessConfig access) {
+                           SlackConfig slack, AccessConfig access, MetricsConfig metrics) {
+
+    /** No configuration at all: the local default. */
+    public static OpsbotConfig empty() {
+        return new OpsbotConfig(null, null, null, null, null, null, null);
+    }
 
     public OpsbotConfig withCluster(ClusterConfig newCluster) {
-        return new OpsbotConfig(newCluster, journal, engine, apps, slack, access);
+        return new OpsbotConfig(newCluster, journal, engine, apps, slack, access, metrics);
     }
 
     public OpsbotConfig withJournal(JournalConfig newJournal) {
-        return new OpsbotConfig(cluster, newJournal, engine, apps, slack, access);
+        return new OpsbotConfig(cluster, newJournal, engine, apps, slack, access, metrics);
     }
 
     public EngineConfig engineOrDefaults() {
@@ -43,4 +48,15 @@ public record OpsbotConfig(ClusterConfig cluster, JournalConfig journal, EngineC
     public record AccessConfig(java.util.Map<String, java.util.List<String>> roles,
                                java.util.Map<String, java.util.List<String>> channels,
                                String confirmationTimeout) {}
+
+    /** The /metrics (Prometheus) and /health endpoint; absent: not served. */
+    public record MetricsConfig(Integer port, String bind) {
+        public int portOrDefault() {
+            return port == null ? 9404 : port;
+        }
+
+        public String bindOrDefault() {
+            return bind == null || bind.isBlank() ? "127.0.0.1" : bind;
+        }
+    }
 }

@@ -175,7 +175,7 @@ public final class AppDefinitions {
     ObjectNode app = in.deepCopy();
     app.put("id", normalizeId(id == null ? app.path("id").asText("") : id));
     defaults(app, Map.of("instances", 1, "cpus", 1.0, "mem", 128.0, "disk", 0.0, "gpus", 0,
-        "backoffSeconds", 1, "backoffFactor", 1.15, "maxLaunchDelaySeconds", 300, "executor", "",
+        "backoffSeconds", 1, "backoffFactor", 1.15, "maxLaunchDelaySeconds", 3600, "executor", "",
         "killSelection", "YOUNGEST_FIRST"));
     for (String f : List.of("constraints", "uris", "fetch", "storeUrls", "healthChecks", "readinessChecks",
         "dependencies", "acceptedResourceRoles")) {

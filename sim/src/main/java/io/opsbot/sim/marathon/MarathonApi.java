@@ -80,7 +80,10 @@ public final class MarathonApi {
 
   private Response getApp(Request r) {
     String id = AppDefinitions.normalizeId(r.group(1));
-    Set<String> embed = embeds(r, Set.of("counts", "deployments", "tasks", "lastTaskFailure"));
+    // Marathon adds these to whatever embed asks for on a single app ("deprecated. For compatibility." in its
+    // AppsResource.showApp), so a client asking only for tasks still gets counts and deployments.
+    Set<String> embed = new HashSet<>(embeds(r, Set.of()));
+    embed.addAll(Set.of("counts", "deployments", "tasks", "lastTaskFailure"));
     ObjectNode app = model.read(s -> {
       AppState a = s.apps.get(id);
       return a == null ? null : render(s, a, embed);

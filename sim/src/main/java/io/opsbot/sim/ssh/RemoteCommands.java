@@ -55,12 +55,22 @@ public final class RemoteCommands {
       case "journalctl":
         return journalctl(n, w);
       case "tail":
-        return w.size() == 4 && w.get(2).equals("--") ? tail(n, w.get(1), w.get(3), null) : refused();
+        if (w.size() == 4 && w.get(2).equals("--")) {
+          return tail(n, w.get(1), w.get(3), null, true);
+        }
+        // opsbot's RemoteCommand.tailFile: tail -n N -- FILE
+        return w.size() == 5 && w.get(1).equals("-n") && w.get(3).equals("--")
+            ? tail(n, "--lines=" + w.get(2), w.get(4), null, true) : refused();
       case "grep":
         if (w.size() == 9 && w.get(1).equals("--fixed-strings") && w.get(2).equals("--ignore-case")
             && w.get(3).startsWith("--regexp=") && w.get(4).equals("--") && w.get(6).equals(ShellWords.PIPE)
             && w.get(7).equals("tail") && w.get(8).startsWith("--lines=")) {
-          return tail(n, w.get(8), w.get(5), w.get(3).substring("--regexp=".length()));
+          return tail(n, w.get(8), w.get(5), w.get(3).substring("--regexp=".length()), true);
+        }
+        // opsbot's RemoteCommand.tailFile with a search: grep -F -e TEXT -- FILE | tail -n N (case-sensitive)
+        if (w.size() == 10 && w.get(1).equals("-F") && w.get(2).equals("-e") && w.get(4).equals("--")
+            && w.get(6).equals(ShellWords.PIPE) && w.get(7).equals("tail") && w.get(8).equals("-n")) {
+          return tail(n, "--lines=" + w.get(9), w.get(5), w.get(3), false);
         }
         return refused();
       case "curl":
@@ -74,29 +84,45 @@ public final class RemoteCommands {
     return new Result(127, "", REFUSED);
   }
 
+  /**
+   * journalctl --no-pager --output=short-iso --unit=U [--since=-Ns] followed by either --lines=N [--grep=REGEX], or
+   * (opsbot's RemoteCommand.journalctl with a search) | grep -F -e TEXT | tail -n N.
+   */
   private Result journalctl(Topology.Node node, List<String> w) {
-    if (w.size() < 6 || w.size() > 7 || !w.get(1).equals("--no-pager") || !w.get(2).equals("--output=short-iso")
+    if (w.size() < 5 || !w.get(1).equals("--no-pager") || !w.get(2).equals("--output=short-iso")
         || !w.get(3).startsWith("--unit=")) {
       return refused();
     }
     Matcher since = SINCE.matcher(w.get(4));
-    Matcher lines = LINES.matcher(w.get(5));
-    if (!since.matches() || !lines.matches()) {
+    List<String> rest = w.subList(since.matches() ? 5 : 4, w.size());
+    String grep = null;
+    String literal = null;
+    Matcher lines;
+    if (rest.size() == 9 && rest.get(0).equals(ShellWords.PIPE) && rest.get(1).equals("grep")
+        && rest.get(2).equals("-F") && rest.get(3).equals("-e") && rest.get(5).equals(ShellWords.PIPE)
+        && rest.get(6).equals("tail") && rest.get(7).equals("-n")) {
+      literal = rest.get(4);
+      lines = LINES.matcher("--lines=" + rest.get(8));
+    } else if (rest.size() == 1 || rest.size() == 2) {
+      lines = LINES.matcher(rest.get(0));
+      if (rest.size() == 2) {
+        if (!rest.get(1).startsWith("--grep=")) {
+          return refused();
+        }
+        grep = rest.get(1).substring("--grep=".length());
+      }
+    } else {
       return refused();
     }
-    String grep = null;
-    if (w.size() == 7) {
-      if (!w.get(6).startsWith("--grep=")) {
-        return refused();
-      }
-      grep = w.get(6).substring("--grep=".length());
+    if (!lines.matches()) {
+      return refused();
     }
     String unit = w.get(3).substring("--unit=".length()).replaceFirst("\\.service$", "");
     if (!unit.matches("[a-z0-9-]+")) {
       return refused();
     }
     long now = model.clock().millis();
-    long from = now - Long.parseLong(since.group(1)) * 1000;
+    long from = since.matches() ? now - Long.parseLong(since.group(1)) * 1000 : 0;
     int limit = Integer.parseInt(lines.group(1));
     if (!node.units().contains(unit)) {
       return new Result(0, "-- No entries --\n", "");
@@ -113,13 +139,16 @@ public final class RemoteCommands {
     List<LogRecord> records = model.read(s -> collect(s, node.name(), unit, from, now));
     List<String> out = new ArrayList<>();
     for (LogRecord r : records) {
-      if (filter == null || filter.matcher(r.message).find()) {
-        out.add(SHORT_ISO.format(Instant.ofEpochMilli(r.t)) + " " + node.name() + " " + process(unit) + "["
-            + (1000 + Math.abs(unit.hashCode() % 8000)) + "]: " + r.message);
+      String line = SHORT_ISO.format(Instant.ofEpochMilli(r.t)) + " " + node.name() + " " + process(unit) + "["
+          + (1000 + Math.abs(unit.hashCode() % 8000)) + "]: " + r.message;
+      // grep -F matches the whole printed line, literally and case-sensitively; --grep only the message.
+      if ((filter == null || filter.matcher(r.message).find()) && (literal == null || line.contains(literal))) {
+        out.add(line);
       }
     }
     if (out.isEmpty()) {
-      return new Result(0, "-- No entries --\n", "");
+      // Behind grep, journalctl's "-- No entries --" never matches: the pipe prints nothing (tail exits 0).
+      return new Result(0, literal == null ? "-- No entries --\n" : "", "");
     }
     return new Result(0, String.join("\n", out.subList(Math.max(0, out.size() - limit), out.size())) + "\n", "");
   }
@@ -169,7 +198,7 @@ public final class RemoteCommands {
     };
   }
 
-  private Result tail(Topology.Node node, String linesArg, String file, String needle) {
+  private Result tail(Topology.Node node, String linesArg, String file, String needle, boolean ignoreCase) {
     Matcher lines = LINES.matcher(linesArg);
     if (!lines.matches()) {
       return refused();
@@ -186,13 +215,13 @@ public final class RemoteCommands {
       return new Result(needle == null ? 1 : 2, "", tool + ": No such file or directory\n");
     }
     int limit = Integer.parseInt(lines.group(1));
-    List<String> all = model.read(s -> appLog(s, tag, limit, needle));
+    List<String> all = model.read(s -> appLog(s, tag, limit, needle, ignoreCase));
     // grep exits 1 when nothing matched, but tail (last in the pipe) decides the status: 0.
     return new Result(0, all.isEmpty() ? "" : String.join("\n", all) + "\n", "");
   }
 
   /** The last lines of an app's central log: generated request/connection lines from its running tasks. */
-  private List<String> appLog(ClusterState s, String tag, int limit, String needle) {
+  private List<String> appLog(ClusterState s, String tag, int limit, String needle, boolean ignoreCase) {
     long now = model.clock().millis();
     List<TaskState> tasks = s.tasks.stream().filter(t -> t.appId.substring(1).replace('/', '.').equals(tag)
         && t.startedAt != null).toList();
@@ -209,7 +238,8 @@ public final class RemoteCommands {
         }
         String line = RSYSLOG.format(Instant.ofEpochMilli(t)) + " " + task.host + " " + tag + "["
             + (100 + Math.abs(task.id.hashCode() % 900)) + "]: " + appMessage(tag, t, task, s);
-        if (needle == null || line.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT))) {
+        if (needle == null || (ignoreCase ? line.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT))
+            : line.contains(needle))) {
           out.add(line);
         }
       }
@@ -239,9 +269,10 @@ public final class RemoteCommands {
   }
 
   private Result curl(String node, List<String> w) {
-    List<String> expected = List.of("curl", "--silent", "--show-error", "--max-time", "5", "--header",
-        "Accept: application/json");
-    if (w.size() != 8 || !w.subList(0, 7).equals(expected) || !w.get(7).startsWith("http://127.0.0.1:6784/")) {
+    List<String> expected = List.of("curl", "--silent", "--show-error", "--max-time", "5", "--header");
+    // RemoteCommand.weaveGet asks for JSON (report, name) or plain text (status, status/peers, status/dns).
+    boolean accepted = w.size() == 8 && (w.get(6).equals("Accept: application/json") || w.get(6).equals("Accept: text/plain"));
+    if (!accepted || !w.subList(0, 6).equals(expected) || !w.get(7).startsWith("http://127.0.0.1:6784/")) {
       return refused();
     }
     String path = w.get(7).substring("http://127.0.0.1:6784/".length());
