@@ -103,7 +103,17 @@ public final class Main implements Callable<Integer> {
             PlainText text = new PlainText();
             try (Opsbot bot = Opsbot.start(configFile(config), Home.dir())) {
                 Request request = new Request(String.join(" ", words), who, "exec", yes);
-                OperationView progress = new OperationView(request.text(), bot.emulated(), Clock.systemUTC(), s -> {});
+                // Live progress (deployment steps, task events, health) to stderr; the final view goes to stdout.
+                java.util.Map<Integer, String> said = new java.util.concurrent.ConcurrentHashMap<>();
+                OperationView progress = new OperationView(request.text(), bot.emulated(), Clock.systemUTC(), s -> {
+                    for (int i = 0; i < s.steps().size(); i++) {
+                        OperationView.StepLine line = s.steps().get(i);
+                        if (line.status() == OperationView.StepStatus.RUNNING && line.detail() != null
+                                && !line.detail().equals(said.put(i, line.detail()))) {
+                            System.err.println("  … " + line.description() + ": " + line.detail());
+                        }
+                    }
+                });
                 Response response = bot.handler().handle(request, progress);
                 System.out.println(text.render(response));
                 if (response instanceof Response.NeedsConfirmation) {

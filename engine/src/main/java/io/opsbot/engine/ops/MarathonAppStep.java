@@ -106,6 +106,7 @@ final class MarathonAppStep implements Step {
             App app = clients.marathon().app(appId, Embed.COUNTS, Embed.DEPLOYMENTS);
             List<FieldChange> changes = AppDesign.diff(desired, app.raw());
             if (changes.isEmpty() && settled(app)) {
+                context.progress(1.0, name + " is " + (app.hasHealthChecks() ? "healthy" : "running") + ": " + counts(app));
                 return;
             }
             if (Waits.nearlyOver(context)) {
