@@ -109,4 +109,17 @@ class LogsOperationTest {
                 .isLessThanOrEqualTo(LogsReport.MAX_REPORT_BYTES);
         assertThat(byBytes.get(byBytes.size() - 1)).startsWith("299 ");
     }
+
+    @Test
+    void theThreeCommandFormsAreExactlyTheFixedOnes() {
+        assertThat(LogCommand.journal("marathon", Duration.ofMinutes(15), 50, null).line())
+                .isEqualTo("journalctl --no-pager --output=short-iso '--unit=marathon' '--since=-900s' '--lines=50'");
+        assertThat(LogCommand.journal("docker", Duration.ofHours(1), 5, "it's").line())
+                .isEqualTo("journalctl --no-pager --output=short-iso '--unit=docker' '--since=-3600s' '--lines=5' '--grep=it'\\''s'");
+        assertThat(LogCommand.appFile("nodeapp", 20, null).line()).isEqualTo("tail '--lines=20' -- '/var/log/remote/nodeapp.log'");
+        assertThatThrownBy(() -> LogCommand.journal("sshd", Duration.ofMinutes(1), 5, null))
+                .isInstanceOf(OpsException.class).hasMessageStartingWith("'sshd' is not a service opsbot reads logs of");
+        assertThatThrownBy(() -> LogCommand.appFile("../etc/passwd", 5, null))
+                .isInstanceOf(OpsException.class).hasMessage("'../etc/passwd' is not an app name opsbot reads logs of");
+    }
 }
