@@ -6,6 +6,7 @@ import io.opsbot.bot.metrics.OpsHttpEndpoint;
 import io.opsbot.bot.metrics.OpsMetrics;
 import io.opsbot.bot.command.KnownNames;
 import io.opsbot.catalog.AppCatalog;
+import io.opsbot.cluster.marathon.DeploymentWatcher;
 import io.opsbot.config.ConfigLoader;
 import io.opsbot.config.Durations;
 import io.opsbot.config.OpsbotConfig;
@@ -59,14 +60,15 @@ public final class Opsbot implements AutoCloseable {
         Journal journal = own(openJournal(cfg, home));
         OpsbotConfig.EngineConfig engineConfig = cfg.engineOrDefaults();
         Engine engine = own(new Engine(journal, engineSettings(engineConfig), clock));
-        ClusterClients clients = own(ClusterClients.connect(cfg.cluster()));
+        CommandParser parser = new CommandParser(KnownNames.withDefaultServices(catalog.names(),
+                cfg.cluster().nodes().keySet()));
+        OpsMetrics metrics = OpsMetrics.of(parser.grammar());
+        ClusterClients clients = own(ClusterClients.connect(cfg.cluster(), DeploymentWatcher.DEFAULT_POLL,
+                metrics.clientMetrics()));
         Duration stepTimeout = Durations.parse(engineConfig.stepTimeout()).orElse(Duration.ofMinutes(10));
         ClusterOperations operations = new ClusterOperations(clients, catalog, new ClusterOperations.Settings(stepTimeout,
                 stepTimeout.dividedBy(2), Map.of(), loaded.cluster() == null ? LocalCluster.REGISTRY : null));
-        CommandParser parser = new CommandParser(KnownNames.withDefaultServices(catalog.names(),
-                cfg.cluster().nodes().keySet()));
         this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock);
-        OpsMetrics metrics = OpsMetrics.of(parser.grammar());
         this.handler = metrics.instrument(dispatcher);
         metrics.gauge("opsbot.operations.running", () -> engine.running().size());
         List<Outcome> recovered = engine.recover(dispatcher::replan, metrics.steps(ProgressListener.NONE));

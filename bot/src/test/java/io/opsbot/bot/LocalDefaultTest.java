@@ -112,7 +112,8 @@ class LocalDefaultTest {
             String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).contains("opsbot_commands_total{outcome=\"succeeded\",verb=\"scale\"} 1.0")
-                    .contains("opsbot_steps_total{result=\"changed\"} 1.0");
+                    .contains("opsbot_steps_total{result=\"changed\"} 1.0")
+                    .contains("opsbot_client_calls_seconds_count{method=\"PUT\",service=\"marathon\",status=\"2xx\"}");
             java.net.http.HttpResponse<String> health = http.send(java.net.http.HttpRequest.newBuilder(
                     java.net.URI.create(base + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);

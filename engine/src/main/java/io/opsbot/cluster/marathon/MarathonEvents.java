@@ -39,8 +39,8 @@ public final class MarathonEvents implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(MarathonEvents.class);
 
     /** Reconnect delays: first retry quickly, then back off to at most 30 s so a dead Marathon is not hammered. */
-    static final Duration MIN_BACKOFF = Duration.ofMillis(250);
-    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    public static final Duration MIN_BACKOFF = Duration.ofMillis(250);
+    public static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     /** What a subscriber hears. Called on OkHttp's threads; keep it short (hand over to a queue). */
     public interface Listener {

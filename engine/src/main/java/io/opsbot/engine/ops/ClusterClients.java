@@ -7,7 +7,9 @@ import io.opsbot.cluster.weave.HttpWeaveTransport;
 import io.opsbot.cluster.weave.SshWeaveTransport;
 import io.opsbot.cluster.weave.WeaveClient;
 import io.opsbot.cluster.http.Auth;
+import io.opsbot.cluster.http.ClientMetrics;
 import io.opsbot.cluster.http.HttpClients;
+import io.opsbot.cluster.http.RetryPolicy;
 import io.opsbot.cluster.marathon.DeploymentWatcher;
 import io.opsbot.cluster.marathon.MarathonClient;
 import io.opsbot.cluster.marathon.MarathonEvents;
@@ -61,33 +63,40 @@ public final class ClusterClients implements Closeable {
 
     /** @param pollInterval how often a deployment is polled when the event stream is quiet or lost */
     public static ClusterClients connect(ClusterConfig config, Duration pollInterval) {
+        return connect(config, pollInterval, ClientMetrics.NOOP);
+    }
+
+    /** @param metrics counts and times every call to the cluster's APIs */
+    public static ClusterClients connect(ClusterConfig config, Duration pollInterval, ClientMetrics metrics) {
         OkHttpClient shared = HttpClients.createShared();
+        RetryPolicy retry = RetryPolicy.DEFAULT;
         MarathonClient marathon = null;
         MarathonEvents events = null;
         if (config.marathon() != null && config.marathon().url() != null) {
             Auth auth = marathonAuth(config.marathon());
-            marathon = new MarathonClient(config.marathon().url(), auth, shared);
-            events = new MarathonEvents(config.marathon().url(), auth, shared);
+            marathon = new MarathonClient(config.marathon().url(), auth, shared, metrics, retry);
+            events = new MarathonEvents(config.marathon().url(), auth, shared, metrics, MarathonEvents.MIN_BACKOFF,
+                    MarathonEvents.MAX_BACKOFF);
         }
         MesosClient mesos = config.mesos() == null || config.mesos().all().isEmpty() ? null
-                : new MesosClient(config.mesos().all(), shared);
+                : new MesosClient(config.mesos().all(), Auth.none(), shared, metrics, retry);
         RegistryClient registry = null;
         RegistryPusher pusher = null;
         if (config.registry() != null && config.registry().url() != null) {
-            registry = new RegistryClient(config.registry().url(), Auth.none(), shared);
+            registry = new RegistryClient(config.registry().url(), Auth.none(), shared, metrics, retry);
             pusher = new RegistryPusher(config.registry().url(), shared);
         }
         DockerImages docker = config.docker() == null || config.docker().host() == null || config.docker().host().isBlank()
                 ? null : new DockerImages(config.docker().host());
         ClusterConfig.Flocker f = config.flocker();
         FlockerClient flocker = f == null || f.url() == null ? null
-                : new FlockerClient(f.url(), Path.of(f.ca()), Path.of(f.cert()), Path.of(f.key()), shared);
+                : new FlockerClient(f.url(), Path.of(f.ca()), Path.of(f.cert()), Path.of(f.key()), shared, metrics, retry);
         return new ClusterClients(config, marathon, events, pollInterval, mesos, registry, pusher, docker, flocker,
-                weave(config, shared));
+                weave(config, shared, metrics));
     }
 
     /** One Weave client per node (its router's API is on each node's loopback), or one for a single URL. */
-    private static Map<String, WeaveClient> weave(ClusterConfig config, OkHttpClient shared) {
+    private static Map<String, WeaveClient> weave(ClusterConfig config, OkHttpClient shared, ClientMetrics metrics) {
         ClusterConfig.Weave w = config.weave();
         Map<String, WeaveClient> clients = new TreeMap<>();
         if (w == null) {
@@ -100,9 +109,9 @@ public final class ClusterClients implements Closeable {
             config.nodes().forEach((node, address) -> clients.put(node, new WeaveClient(new SshWeaveTransport(runner,
                     config.isEmulated() ? "127.0.0.1" : address, ssh.portOf(node)), node)));
         } else if (w.urls() != null && !w.urls().isEmpty()) {
-            w.urls().forEach((node, url) -> clients.put(node, new WeaveClient(new HttpWeaveTransport(url, shared), node)));
+            w.urls().forEach((node, url) -> clients.put(node, new WeaveClient(new HttpWeaveTransport(url, shared, metrics, RetryPolicy.DEFAULT), node)));
         } else if (w.url() != null) {
-            clients.put("weave", new WeaveClient(new HttpWeaveTransport(w.url(), shared), w.url()));
+            clients.put("weave", new WeaveClient(new HttpWeaveTransport(w.url(), shared, metrics, RetryPolicy.DEFAULT), w.url()));
         }
         return clients;
     }
