@@ -107,6 +107,11 @@ final class SimHarness implements AutoCloseable {
         control("/_sim/time", Json.MAPPER.createObjectNode().put("scale", scale));
     }
 
+    /** Moves simulated time on at once, e.g. so that routine log lines have accumulated. */
+    void advance(int seconds) {
+        control("/_sim/time/advance", Json.MAPPER.createObjectNode().put("seconds", seconds));
+    }
+
     void markFailing(String image) {
         control("/_sim/images/failing", Json.MAPPER.createObjectNode().put("image", image));
     }
