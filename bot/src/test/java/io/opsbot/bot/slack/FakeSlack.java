@@ -46,6 +46,8 @@ final class FakeSlack implements AutoCloseable {
     private final MockWebServer server = new MockWebServer();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final AtomicInteger ts = new AtomicInteger(1000);
+    /** The ts of every message chat.postMessage created, in order. */
+    private final List<String> posted = new CopyOnWriteArrayList<>();
     private final Map<String, List<String>> groups = new ConcurrentHashMap<>();
     /** Channels the bot is not a member of: chat.postMessage answers not_in_channel. */
     private final java.util.Set<String> notIn = ConcurrentHashMap.newKeySet();
@@ -73,6 +75,17 @@ final class FakeSlack implements AutoCloseable {
 
     void notInChannel(String channel) {
         notIn.add(channel);
+    }
+
+    /** The ts Slack gave the n-th message posted (0-based). */
+    String postedTs(int n) {
+        return posted.get(n);
+    }
+
+    private String newPost() {
+        String id = ts.incrementAndGet() + ".000100";
+        posted.add(id);
+        return id;
     }
 
     List<Call> calls() {
@@ -126,8 +139,8 @@ final class FakeSlack implements AutoCloseable {
         String json = switch (method) {
             case "auth.test" -> "{\"ok\":true,\"url\":\"https://t1.slack.com/\",\"team\":\"t1\",\"user\":\"opsbot\",\"team_id\":\""
                     + TEAM + "\",\"user_id\":\"" + BOT_USER + "\",\"bot_id\":\"BBOT\"}";
-            case "chat.postMessage" -> notIn.contains(form(body).get("channel")) ? "{\"ok\":false,\"error\":\"not_in_channel\"}" : "{\"ok\":true,\"channel\":\"" + form(body).get("channel") + "\",\"ts\":\"" + ts.incrementAndGet()
-                    + ".000100\"}";
+            case "chat.postMessage" -> notIn.contains(form(body).get("channel")) ? "{\"ok\":false,\"error\":\"not_in_channel\"}" : "{\"ok\":true,\"channel\":\"" + form(body).get("channel") + "\",\"ts\":\"" + newPost()
+                    + "\"}";
             case "chat.update" -> "{\"ok\":true,\"channel\":\"" + form(body).get("channel") + "\",\"ts\":\"" + form(body).get("ts") + "\"}";
             case "chat.postEphemeral" -> "{\"ok\":true,\"message_ts\":\"" + ts.incrementAndGet() + ".000200\"}";
             case "usergroups.users.list" -> "{\"ok\":true,\"users\":[" + String.join(",", groups.getOrDefault(form(body).get("usergroup"),
