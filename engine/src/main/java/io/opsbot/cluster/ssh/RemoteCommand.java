@@ -55,15 +55,20 @@ public final class RemoteCommand {
      * systemd 229 has none) and would take the text as a regular expression.
      */
     public static RemoteCommand journalctl(String unit, Duration since, int lines, String grep) {
-        if (unit == null || !UNIT.matcher(unit).matches()) {
-            throw new OpsException("'" + shorten(unit) + "' is not a valid systemd unit name");
-        }
-        StringBuilder line = new StringBuilder("journalctl --no-pager --output=short-iso --unit=").append(quote(unit));
+        StringBuilder line = new StringBuilder("journalctl --no-pager --output=short-iso --unit=").append(quote(unit(unit)));
         if (since != null) {
             // At least one second: "--since=-0s" would mean "from now", an empty read.
             line.append(' ').append(quote("--since=-" + Math.max(1, positive(since).toSeconds()) + "s"));
         }
         return new RemoteCommand("journalctl", withGrepAndTail(line.toString(), grep, lines));
+    }
+
+    /** {@code unit} when it is a valid systemd unit name. */
+    public static String unit(String unit) {
+        if (unit == null || !UNIT.matcher(unit).matches()) {
+            throw new OpsException("'" + shorten(unit) + "' is not a valid systemd unit name");
+        }
+        return unit;
     }
 
     /**

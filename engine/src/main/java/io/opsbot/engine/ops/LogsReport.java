@@ -17,8 +17,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * {@code logs TARGET [@NODE] [--since] [--grep] [--lines]}: a service's journal on the node that runs it, or an
- * app's lines from the central rsyslog host, both over SSH with the fixed {@link RemoteCommand}s. Output is bounded.
+ * {@code logs TARGET [@NODE] [--since] [--grep] [--lines]}: a service's journal (or its log file, when the
+ * inventory in cluster.services says so) on the nodes that run it, or an app's lines from the central rsyslog host, both over SSH with the fixed {@link RemoteCommand}s. Output is bounded.
  *
  * <p>Searches are literal text: in an app's file ignoring case, in a journal case-sensitively (a {@code grep -F}
  * behind journalctl, see {@link RemoteCommand#journalctl}).
@@ -51,11 +51,28 @@ final class LogsReport {
         this.ssh = ClusterClients.sshRunner(config, Duration.ofSeconds(20));
     }
 
-    static Set<String> services() {
+    /** Every service {@code logs} knows: the default inventory's and the configured ones (cluster.services). */
+    Set<String> services() {
         Set<String> all = new TreeSet<>(CONTROL_SERVICES);
         all.addAll(NODE_SERVICES);
         all.add(FLOCKER);
+        all.addAll(config.services().keySet());
         return all;
+    }
+
+    /** Where one node keeps a service's log: a systemd unit's journal, or a file when the inventory says so. */
+    record Source(String node, String unit, String file) {
+        String heading() {
+            return node + ": " + (file == null ? "journal of " + unit : file);
+        }
+
+        RemoteCommand command(Duration since, int lines, String grep) {
+            if (file == null) {
+                return RemoteCommand.journalctl(unit, since, lines, grep);
+            }
+            int slash = file.lastIndexOf('/');
+            return RemoteCommand.tailFile(file.substring(0, Math.max(slash, 1)), file.substring(slash + 1), lines, grep, true);
+        }
     }
 
     Report read(String target, String node, Duration since, String grep, int lines) {
@@ -74,13 +91,16 @@ final class LogsReport {
         List<Report.Section> sections = new ArrayList<>();
         String title;
         if (services().contains(target)) {
+            List<Source> sources = sourcesOf(target, node);
             Duration span = since == null ? DEFAULT_SINCE : journalSpan(since);
-            for (String where : nodesOf(target, node)) {
-                String unit = unitOf(target, where);
-                RemoteCommand command = RemoteCommand.journalctl(unit, span, lines, grep);
-                sections.add(section(where + ": journal of " + unit, run(where, command), null));
+            for (Source source : sources) {
+                // A file has no --since of its own: its lines are filtered by their timestamps instead.
+                RemoteCommand command = source.command(source.file() == null ? span : null, lines, grep);
+                sections.add(section(source.heading(), run(source.node(), command), source.file() == null ? null : since));
             }
-            title = "logs of " + target + " (last " + describe(span) + (grep == null ? "" : ", matching '" + grep + "'") + ")";
+            title = sources.stream().anyMatch(source -> source.file() == null)
+                    ? "logs of " + target + " (last " + describe(span) + (grep == null ? "" : ", matching '" + grep + "'") + ")"
+                    : fileTitle(target, since, grep);
         } else if (catalog.find(target).isPresent()) {
             String host = controlNode();
             String file = catalog.require(target).name() + ".log";
@@ -91,13 +111,17 @@ final class LogsReport {
             } else {
                 sections.add(section(heading, result, since));
             }
-            title = "logs of " + target + (since == null ? "" : " (last " + describe(since) + ")")
-                    + (grep == null ? "" : " matching '" + grep + "'");
+            title = fileTitle(target, since, grep);
         } else {
             throw new OpsException("no service or app named '" + target + "'; services: " + String.join(", ", services())
                     + "; apps: " + String.join(", ", catalog.names()));
         }
         return new Report(title, sections, config.isEmulated());
+    }
+
+    private static String fileTitle(String target, Duration since, String grep) {
+        return "logs of " + target + (since == null ? "" : " (last " + describe(since) + ")")
+                + (grep == null ? "" : " matching '" + grep + "'");
     }
 
     private static Duration journalSpan(Duration since) {
@@ -184,21 +208,37 @@ final class LogsReport {
         }
     }
 
-    private List<String> nodesOf(String service, String node) {
-        String control = controlNode();
-        if (CONTROL_SERVICES.contains(service)) {
-            if (node != null && !node.equals(control)) {
-                throw new OpsException(service + " runs on " + control + ", not on " + node);
+    /**
+     * The nodes to read {@code service} on and how: the inventory's entry (cluster.services) when there is one,
+     * else the default: ZooKeeper, the Mesos master and Marathon on the control node, the Mesos agent, Docker and
+     * Weave on every node, Flocker's control service on the control node and its dataset agent elsewhere.
+     */
+    private List<Source> sourcesOf(String service, String node) {
+        ClusterConfig.Service configured = config.services().get(service);
+        List<String> runsOn = configured != null && configured.nodes() != null ? configured.nodes() : defaultNodes(service);
+        if (node != null && !runsOn.contains(node)) {
+            throw new OpsException(service + " runs on " + String.join(", ", runsOn) + ", not on " + node);
+        }
+        if (node == null && configured == null && service.equals(FLOCKER)) {
+            runsOn = List.of(controlNode());
+        }
+        List<Source> sources = new ArrayList<>();
+        for (String where : node != null ? List.of(node) : runsOn) {
+            if (configured != null && configured.file() != null) {
+                sources.add(new Source(where, null, configured.file()));
+            } else {
+                String unit = configured != null && configured.unit() != null ? configured.unit() : defaultUnit(service, where);
+                sources.add(new Source(where, unit, null));
             }
-            return List.of(control);
         }
-        if (service.equals(FLOCKER) && node == null) {
-            return List.of(control);
-        }
-        return node != null ? List.of(node) : List.copyOf(new TreeSet<>(config.nodes().keySet()));
+        return sources;
     }
 
-    private String unitOf(String service, String node) {
+    private List<String> defaultNodes(String service) {
+        return CONTROL_SERVICES.contains(service) ? List.of(controlNode()) : List.copyOf(new TreeSet<>(config.nodes().keySet()));
+    }
+
+    private String defaultUnit(String service, String node) {
         if (service.equals(FLOCKER)) {
             return node.equals(controlNode()) ? "flocker-control" : "flocker-dataset-agent";
         }

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opsbot.cluster.ssh.RemoteCommand;
+import io.opsbot.config.ClusterConfig;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.Report;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,6 +70,30 @@ class LogsOperationTest {
         assertThat(recent).allSatisfy(l -> assertThat(LogsReport.timestampOf(l)).isAfterOrEqualTo(newest.minusSeconds(30)));
         assertThat(all.subList(0, all.size() - recent.size()))
                 .allSatisfy(l -> assertThat(LogsReport.timestampOf(l)).isBefore(newest.minusSeconds(30)));
+    }
+
+    @Test
+    void aServiceTheInventoryGivesALogFileIsReadFromThatFileOnItsNodes(@TempDir Path otherHome) {
+        // The emulated nodes serve files under /var/log/remote only (node1, the central log host), so the
+        // inventory points marathon at nodeapp's file there.
+        Map<String, ClusterConfig.Service> inventory = Map.of(
+                "marathon", new ClusterConfig.Service(List.of("node1"), null, "/var/log/remote/nodeapp.log"),
+                "mesos-slave", new ClusterConfig.Service(List.of("node2", "node3"), "mesos-agent", null));
+        try (SimCluster withInventory = new SimCluster(otherHome, c -> new ClusterConfig(c.marathon(), c.mesos(), c.flocker(),
+                c.registry(), c.docker(), c.weave(), c.ssh(), c.nodes(), inventory, c.emulated()))) {
+            Report logs = withInventory.ops.logs("marathon", null, null, "get /visits", 3);
+
+            assertThat(logs.title()).isEqualTo("logs of marathon matching 'get /visits'");
+            assertThat(logs.sections()).singleElement().satisfies(s -> {
+                assertThat(s.heading()).isEqualTo("node1: /var/log/remote/nodeapp.log");
+                // A fresh emulator has written only a few lines yet.
+                assertThat(s.lines()).hasSizeBetween(1, 3).allMatch(l -> l.contains(" nodeapp[") && l.contains("GET /visits"));
+            });
+            assertThat(withInventory.ops.logs("mesos-slave", null, null, null, 5).sections())
+                    .extracting(Report.Section::heading).containsExactly("node2: journal of mesos-agent", "node3: journal of mesos-agent");
+            assertThatThrownBy(() -> withInventory.ops.logs("mesos-slave", "node1", null, null, 5))
+                    .isInstanceOf(OpsException.class).hasMessage("mesos-slave runs on node2, node3, not on node1");
+        }
     }
 
     @Test
