@@ -88,6 +88,7 @@ final class LocalCluster implements AutoCloseable {
                 new ClusterConfig.Weave(null, null, e.weaveUrls()),
                 new ClusterConfig.Ssh(e.sshUser(), e.sshKey().toString(), null, null, e.sshPorts()),
                 nodes,
+                null,
                 true);
     }
 

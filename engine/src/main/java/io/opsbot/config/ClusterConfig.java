@@ -8,10 +8,12 @@ import java.util.Map;
  * "not configured" and the rest keep working.
  */
 public record ClusterConfig(Marathon marathon, Mesos mesos, Flocker flocker, Registry registry, Docker docker,
-                            Weave weave, Ssh ssh, Map<String, String> nodes, Boolean emulated) {
+                            Weave weave, Ssh ssh, Map<String, String> nodes, Map<String, Service> services,
+                            Boolean emulated) {
 
     public ClusterConfig {
         nodes = nodes == null ? Map.of() : Map.copyOf(nodes);
+        services = services == null ? Map.of() : Map.copyOf(services);
     }
 
     public boolean isEmulated() {
@@ -46,6 +48,17 @@ public record ClusterConfig(Marathon marathon, Mesos mesos, Flocker flocker, Reg
     public record Weave(String via, String url, Map<String, String> urls) {
         public boolean viaSsh() {
             return "ssh".equalsIgnoreCase(via);
+        }
+    }
+
+    /**
+     * Where a service runs and where it logs, for {@code logs}: the {@code nodes} running it (absent: where the
+     * default inventory puts it, every node for a service it does not know), its systemd {@code unit} (absent:
+     * the service's name), or instead of the journal a log {@code file} (an absolute path on those nodes).
+     */
+    public record Service(List<String> nodes, String unit, String file) {
+        public Service {
+            nodes = nodes == null ? null : List.copyOf(nodes);
         }
     }
 

@@ -99,7 +99,7 @@ public final class ConfigLoader {
             ClusterConfig.Ssh s = c.ssh() == null ? null
                     : new ClusterConfig.Ssh(c.ssh().user(), abs.apply(c.ssh().key()), abs.apply(c.ssh().knownHosts()),
                             c.ssh().port(), c.ssh().ports());
-            c = new ClusterConfig(c.marathon(), c.mesos(), f, c.registry(), c.docker(), c.weave(), s, c.nodes(), c.emulated());
+            c = new ClusterConfig(c.marathon(), c.mesos(), f, c.registry(), c.docker(), c.weave(), s, c.nodes(), c.services(), c.emulated());
         }
         return new OpsbotConfig(c, config.journal(), config.engine(), abs.apply(config.apps()), config.slack(), config.access(),
                 config.metrics());

@@ -1,5 +1,7 @@
 package io.opsbot.config;
 
+import io.opsbot.cluster.ssh.RemoteCommand;
+import io.opsbot.engine.OpsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,6 +109,49 @@ final class ConfigValidator {
             if (node.getValue() == null || node.getValue().isBlank()) {
                 problems.add("cluster.nodes." + node.getKey() + " needs an address");
             }
+        }
+        c.services().forEach((name, service) -> service(name, service, c.nodes().keySet(), problems));
+    }
+
+    /** One entry of cluster.services: its nodes are cluster nodes; a unit or an absolute log file, not both. */
+    private static void service(String name, ClusterConfig.Service s, Set<String> nodes, List<String> problems) {
+        String where = "cluster.services." + name;
+        if (!name.matches("[a-z0-9][a-z0-9@._-]{0,99}")) {
+            problems.add("cluster.services: '" + name + "' is not a valid service name (lower-case letters, digits, . _ @ -)");
+        }
+        if (s == null) {
+            problems.add(where + " needs nodes, a unit or a file");
+            return;
+        }
+        if (s.nodes() != null) {
+            if (s.nodes().isEmpty()) {
+                problems.add(where + ".nodes is empty; leave it out for the default nodes");
+            }
+            s.nodes().stream().filter(n -> !nodes.contains(n)).forEach(n -> problems.add(where + ".nodes: '" + n
+                    + "' is not in cluster.nodes (" + String.join(", ", new java.util.TreeSet<>(nodes)) + ")"));
+        }
+        if (s.unit() != null && s.file() != null) {
+            problems.add(where + ": give unit or file, not both");
+        }
+        if (s.unit() != null) {
+            check(where + ".unit", () -> RemoteCommand.unit(s.unit()), problems);
+        }
+        if (s.file() != null) {
+            int slash = s.file().lastIndexOf('/');
+            if (!s.file().startsWith("/") || slash == s.file().length() - 1) {
+                problems.add(where + ".file must be an absolute path to a file, not '" + s.file() + "'");
+            } else {
+                check(where + ".file", () -> RemoteCommand.path(slash == 0 ? "/" : s.file().substring(0, slash),
+                        s.file().substring(slash + 1)), problems);
+            }
+        }
+    }
+
+    private static void check(String where, Runnable validation, List<String> problems) {
+        try {
+            validation.run();
+        } catch (OpsException e) {
+            problems.add(where + ": " + e.getMessage());
         }
     }
 

@@ -80,6 +80,44 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aServiceInventoryIsReadWithNodesUnitOrLogFile() {
+        OpsbotConfig config = parse("""
+                cluster:
+                  nodes: { node1: 10.0.0.1, node2: 10.0.0.2 }
+                  services:
+                    marathon: { nodes: [node1], file: /var/log/marathon/marathon.log }
+                    mesos-slave: { unit: mesos-agent }
+                """);
+
+        assertThat(config.cluster().services()).containsOnly(
+                Map.entry("marathon", new ClusterConfig.Service(java.util.List.of("node1"), null, "/var/log/marathon/marathon.log")),
+                Map.entry("mesos-slave", new ClusterConfig.Service(null, "mesos-agent", null)));
+        assertThat(parse("cluster:\n  nodes: { node1: 10.0.0.1 }\n").cluster().services()).isEmpty();
+    }
+
+    @Test
+    void everyInventoryProblemIsListed() {
+        assertThatThrownBy(() -> parse("""
+                cluster:
+                  nodes: { node1: 10.0.0.1, node2: 10.0.0.2 }
+                  services:
+                    marathon: { nodes: [node1, node9], unit: marathon, file: /var/log/marathon.log }
+                    zookeeper: { file: "log/zookeeper.log" }
+                    docker: { file: "/var/log/../../etc/shadow" }
+                    weave: { unit: "weave; reboot" }
+                    flocker: { nodes: [] }
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cluster.services.marathon.nodes: 'node9' is not in cluster.nodes (node1, node2)")
+                .hasMessageContaining("cluster.services.marathon: give unit or file, not both")
+                .hasMessageContaining("cluster.services.zookeeper.file must be an absolute path to a file, not 'log/zookeeper.log'")
+                .hasMessageContaining("cluster.services.docker.file: '/var/log/../../etc' is not an allowed log directory")
+                .hasMessageContaining("cluster.services.weave.unit: 'weave; reboot' is not a valid systemd unit name")
+                .hasMessageContaining("cluster.services.flocker.nodes is empty")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(6));
+    }
+
+    @Test
     void anUnknownSettingIsNamedWithWhereItIs() {
         assertThatThrownBy(() -> parse("cluster:\n  marathon: { url: http://a:8080, passwd: x }\n"))
                 .isInstanceOf(ConfigException.class)

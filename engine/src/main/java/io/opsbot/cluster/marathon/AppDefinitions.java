@@ -20,12 +20,14 @@ import java.util.TreeSet;
  * <p>{@link #normalize} fills in Marathon's defaults for absent fields, removes fields only the server owns
  * (version, tasks, counts, deployments, …), drops JSON nulls (null means absent), writes numbers in one form
  * (1.0 and 1 are equal), prefixes the id with "/", turns the deprecated {@code uris} into {@code fetch}, and
- * sorts constraints (Marathon keeps them as a set).
+ * sorts constraints (Marathon keeps them as a set), and drops HTTP-only fields from TCP and COMMAND health checks.
  *
  * <p>{@link #diff} then compares field by field. A field the running definition has but the desired one does
  * not mention, and that has no known default, is Marathon's own addition (portDefinitions, unreachableStrategy,
  * …) and is not reported: we cannot tell it from a default. Free-form maps (env, labels) are compared key by
- * key in both directions, so a label added by hand in the Marathon UI shows up.
+ * key in both directions, so a label added by hand in the Marathon UI shows up. A field whose default changed
+ * between Marathon releases (maxLaunchDelaySeconds) is not a change when the desired definition leaves it out
+ * and the running one has either release's default.
  */
 public final class AppDefinitions {
 
@@ -35,6 +37,16 @@ public final class AppDefinitions {
     private static final Set<String> SERVER_OWNED = Set.of(
             "version", "versionInfo", "tasks", "tasksRunning", "tasksStaged", "tasksHealthy", "tasksUnhealthy",
             "deployments", "lastTaskFailure", "readinessCheckResults", "taskStats", "taskCounts", "counts");
+
+    /**
+     * Fields whose default differs between Marathon releases: maxLaunchDelaySeconds is 3600 in the 1.x releases
+     * this project runs (and the sim), 300 in later ones. A desired definition that leaves such a field out is
+     * satisfied by any of these values.
+     */
+    private static final Map<String, Set<Integer>> RELEASE_DEFAULTS = Map.of("maxLaunchDelaySeconds", Set.of(300, 3600));
+
+    /** Health check fields Marathon uses for HTTP(S) checks only; on TCP and COMMAND checks they mean nothing. */
+    private static final List<String> HTTP_ONLY_CHECK_FIELDS = List.of("path", "ignoreHttp1xx");
 
     /** Free-form maps whose keys are compared in both directions. */
     private static final Set<String> FREE_FORM = Set.of("env", "labels");
@@ -91,7 +103,16 @@ public final class AppDefinitions {
      */
     public static List<FieldChange> diff(JsonNode desired, JsonNode running) {
         List<FieldChange> changes = new ArrayList<>();
-        compareObjects("", normalize(desired), normalize(running), changes, false);
+        ObjectNode want = normalize(desired);
+        ObjectNode have = normalize(running);
+        for (Map.Entry<String, Set<Integer>> field : RELEASE_DEFAULTS.entrySet()) {
+            JsonNode given = desired == null ? null : desired.get(field.getKey());
+            JsonNode runs = have.get(field.getKey());
+            if ((given == null || given.isNull()) && runs != null && runs.canConvertToInt() && field.getValue().contains(runs.asInt())) {
+                want.set(field.getKey(), runs);
+            }
+        }
+        compareObjects("", want, have, changes, false);
         return List.copyOf(changes);
     }
 
@@ -191,6 +212,9 @@ public final class AppDefinitions {
         if (protocol.endsWith("HTTP") || protocol.endsWith("HTTPS")) {
             defaultValue(check, "path", NODES.textNode("/"));
             defaultValue(check, "ignoreHttp1xx", NODES.booleanNode(false));
+        } else {
+            // Some Marathon releases still report ignoreHttp1xx: false on TCP and COMMAND checks.
+            HTTP_ONLY_CHECK_FIELDS.forEach(check::remove);
         }
         if (!protocol.endsWith("COMMAND") && !check.has("port")) {
             defaultNumber(check, "portIndex", 0);

@@ -50,34 +50,63 @@ public final class RemoteCommand {
 
     /**
      * The journal of a systemd unit: the last {@code lines} lines, optionally since a time ago and only the lines
-     * containing {@code grep} (a fixed string, not a pattern).
+     * containing {@code grep} (a fixed, case-sensitive string, not a pattern). The search is a {@code | grep -F}
+     * pipeline, not {@code journalctl --grep}: that option needs systemd 237 built with PCRE2 (Ubuntu 16.04's
+     * systemd 229 has none) and would take the text as a regular expression.
      */
     public static RemoteCommand journalctl(String unit, Duration since, int lines, String grep) {
-        if (unit == null || !UNIT.matcher(unit).matches()) {
-            throw new OpsException("'" + shorten(unit) + "' is not a valid systemd unit name");
-        }
-        StringBuilder line = new StringBuilder("journalctl --no-pager --output=short-iso --unit=").append(quote(unit));
+        StringBuilder line = new StringBuilder("journalctl --no-pager --output=short-iso --unit=").append(quote(unit(unit)));
         if (since != null) {
-            line.append(' ').append(quote("--since=-" + positive(since).toSeconds() + "s"));
+            // At least one second: "--since=-0s" would mean "from now", an empty read.
+            line.append(' ').append(quote("--since=-" + Math.max(1, positive(since).toSeconds()) + "s"));
         }
         return new RemoteCommand("journalctl", withGrepAndTail(line.toString(), grep, lines));
     }
 
-    /** The end of a log file in a configured directory (the central rsyslog host's per-app files). */
+    /** {@code unit} when it is a valid systemd unit name. */
+    public static String unit(String unit) {
+        if (unit == null || !UNIT.matcher(unit).matches()) {
+            throw new OpsException("'" + shorten(unit) + "' is not a valid systemd unit name");
+        }
+        return unit;
+    }
+
+    /**
+     * The end of a log file in a directory (the central rsyslog host's per-app files, or a service's own log file),
+     * optionally only the lines containing {@code grep} as a fixed, case-sensitive string.
+     */
     public static RemoteCommand tailFile(String directory, String fileName, int lines, String grep) {
+        return tailFile(directory, fileName, lines, grep, false);
+    }
+
+    /**
+     * {@link #tailFile(String, String, int, String)}, the search ignoring case when {@code ignoreCase}. The
+     * forms are plain GNU coreutils and grep: {@code tail -n N -- FILE}, {@code grep -F -e TEXT -- FILE | tail -n N}
+     * and, ignoring case, {@code grep --fixed-strings --ignore-case --regexp=TEXT -- FILE | tail --lines=N}.
+     */
+    public static RemoteCommand tailFile(String directory, String fileName, int lines, String grep, boolean ignoreCase) {
+        String file = quote(path(directory, fileName));
+        checkLines(lines);
+        if (grep == null) {
+            return new RemoteCommand("tail", "tail -n " + lines + " -- " + file);
+        }
+        if (ignoreCase) {
+            return new RemoteCommand("tail", "grep --fixed-strings --ignore-case " + quote("--regexp=" + text(grep))
+                    + " -- " + file + " | tail --lines=" + lines);
+        }
+        return new RemoteCommand("tail", "grep -F -e " + quote(text(grep)) + " -- " + file + " | tail -n " + lines);
+    }
+
+    /** {@code directory/fileName}, both checked: an absolute directory without "." or ".." parts, a plain name. */
+    public static String path(String directory, String fileName) {
         if (directory == null || !DIRECTORY.matcher(directory).matches() || directory.contains("/..")
-                || directory.contains("/./")) {
+                || directory.contains("/./") || directory.endsWith("/.")) {
             throw new OpsException("'" + shorten(directory) + "' is not an allowed log directory");
         }
         if (fileName == null || !FILE_NAME.matcher(fileName).matches() || fileName.contains("..")) {
             throw new OpsException("'" + shorten(fileName) + "' is not a valid log file name");
         }
-        String file = quote(directory.endsWith("/") ? directory + fileName : directory + "/" + fileName);
-        checkLines(lines);
-        if (grep == null) {
-            return new RemoteCommand("tail", "tail -n " + lines + " -- " + file);
-        }
-        return new RemoteCommand("tail", "grep -F -e " + quote(text(grep)) + " -- " + file + " | tail -n " + lines);
+        return directory.endsWith("/") ? directory + fileName : directory + "/" + fileName;
     }
 
     /** A short name for logs ("journalctl", "weave-report"). */
@@ -119,14 +148,15 @@ public final class RemoteCommand {
     }
 
     /** Free text from a person: bounded, one line, no control characters (it is quoted besides). */
-    static String text(String value) {
+    public static String text(String value) {
         if (value.isEmpty() || value.length() > MAX_TEXT) {
-            throw new OpsException("the search text must be 1 to " + MAX_TEXT + " characters");
+            throw new OpsException("the --grep text must be 1 to " + MAX_TEXT + " characters long, not " + value.length());
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                throw new OpsException("the search text must be a single line without control characters");
+                throw new OpsException("the --grep text must be one line without control characters (found U+"
+                        + String.format("%04X", (int) c) + ")");
             }
         }
         return value;

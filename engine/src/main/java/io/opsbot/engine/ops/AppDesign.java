@@ -9,13 +9,11 @@ import io.opsbot.cluster.marathon.FieldChange;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.function.Supplier;
 
 /**
- * What an app of the catalog should look like in Marathon, and how that differs from what runs. {@code deploy
- * --plan} and {@code drift} both compare through {@link #diff}, so they agree by construction.
+ * What an app of the catalog should look like in Marathon. {@code deploy --plan} and {@code drift} both compare
+ * it with what runs through {@link AppDefinitions#diff}, so they agree by construction.
  */
 final class AppDesign {
 
@@ -37,47 +35,6 @@ final class AppDesign {
 
     String imageRef(AppSpec app, String version) {
         return imageRegistry.get() + "/" + app.image() + ":" + version;
-    }
-
-    /** Field-level differences, desired against running, both normalized; empty when they are the same. */
-    static List<FieldChange> diff(JsonNode desired, JsonNode running) {
-        return AppDefinitions.diff(withReleaseDefaults(withoutHttpOnlyFields(desired), running), withoutHttpOnlyFields(running));
-    }
-
-    /** ignoreHttp1xx means something for HTTP checks only; some servers still report it on TCP and COMMAND checks. */
-    private static JsonNode withoutHttpOnlyFields(JsonNode definition) {
-        if (definition == null || !definition.path("healthChecks").isArray()) {
-            return definition;
-        }
-        ObjectNode copy = (ObjectNode) definition.deepCopy();
-        for (JsonNode check : copy.withArray("healthChecks")) {
-            String protocol = check.path("protocol").asText("HTTP");
-            if (check.isObject() && !protocol.contains("HTTP") && !check.path("ignoreHttp1xx").asBoolean(false)) {
-                ((ObjectNode) check).remove("ignoreHttp1xx");
-            }
-        }
-        return copy;
-    }
-
-    /**
-     * Marathon releases differ in some defaults (maxLaunchDelaySeconds: 3600 before 1.5, 300 since). A field the
-     * desired definition leaves out and that runs at one of those defaults is not drift.
-     */
-    private static final Map<String, Set<Integer>> RELEASE_DEFAULTS = Map.of("maxLaunchDelaySeconds", Set.of(300, 3600));
-
-    private static JsonNode withReleaseDefaults(JsonNode desired, JsonNode running) {
-        if (desired == null || !desired.isObject() || running == null) {
-            return desired;
-        }
-        ObjectNode copy = null;
-        for (Map.Entry<String, Set<Integer>> field : RELEASE_DEFAULTS.entrySet()) {
-            JsonNode value = running.get(field.getKey());
-            if (!desired.has(field.getKey()) && value != null && value.canConvertToInt() && field.getValue().contains(value.asInt())) {
-                copy = copy == null ? (ObjectNode) desired.deepCopy() : copy;
-                copy.set(field.getKey(), value);
-            }
-        }
-        return copy == null ? desired : copy;
     }
 
     /** "instances: 2 → 3; cpus: 0.5 → 0.25" */

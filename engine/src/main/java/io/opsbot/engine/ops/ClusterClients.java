@@ -103,17 +103,30 @@ public final class ClusterClients implements Closeable {
             return clients;
         }
         if (w.viaSsh() && config.ssh() != null && config.ssh().user() != null && config.ssh().key() != null) {
-            ClusterConfig.Ssh ssh = config.ssh();
-            SshRunner runner = new SshRunner(ssh.user(), Path.of(ssh.key()),
-                    ssh.knownHosts() == null ? null : Path.of(ssh.knownHosts()), Duration.ofSeconds(10));
-            config.nodes().forEach((node, address) -> clients.put(node, new WeaveClient(new SshWeaveTransport(runner,
-                    config.isEmulated() ? "127.0.0.1" : address, ssh.portOf(node)), node)));
+            SshRunner runner = sshRunner(config, Duration.ofSeconds(10));
+            config.nodes().keySet().forEach(node -> clients.put(node, new WeaveClient(new SshWeaveTransport(runner,
+                    sshHost(config, node), config.ssh().portOf(node)), node)));
         } else if (w.urls() != null && !w.urls().isEmpty()) {
             w.urls().forEach((node, url) -> clients.put(node, new WeaveClient(new HttpWeaveTransport(url, shared, metrics, RetryPolicy.DEFAULT), node)));
         } else if (w.url() != null) {
             clients.put("weave", new WeaveClient(new HttpWeaveTransport(w.url(), shared, metrics, RetryPolicy.DEFAULT), w.url()));
         }
         return clients;
+    }
+
+    /** A runner with the configured SSH user and key, or null when cluster.ssh does not give both. */
+    static SshRunner sshRunner(ClusterConfig config, Duration timeout) {
+        ClusterConfig.Ssh ssh = config.ssh();
+        if (ssh == null || ssh.user() == null || ssh.key() == null) {
+            return null;
+        }
+        return new SshRunner(ssh.user(), Path.of(ssh.key()), ssh.knownHosts() == null ? null : Path.of(ssh.knownHosts()),
+                timeout);
+    }
+
+    /** The address SSH reaches a node at: the emulated nodes' SSH servers all listen on loopback, one port each. */
+    static String sshHost(ClusterConfig config, String node) {
+        return config.isEmulated() ? "127.0.0.1" : config.nodes().get(node);
     }
 
     private static Auth marathonAuth(ClusterConfig.Marathon m) {

@@ -197,7 +197,7 @@ public final class ClusterOperations {
             App newer = definitions.get(i);
             String head = shown.get(i) + (i == 0 ? " (current)" : "") + " image " + newer.image();
             if (i + 1 < definitions.size()) {
-                List<FieldChange> changes = AppDesign.diff(newer.raw(), definitions.get(i + 1).raw());
+                List<FieldChange> changes = AppDefinitions.diff(newer.raw(), definitions.get(i + 1).raw());
                 head += changes.isEmpty() ? ": no change in the definition (a restart or a re-deploy)" : ": " + AppDesign.describe(changes);
             } else {
                 head += ": the oldest shown";
@@ -251,7 +251,7 @@ public final class ClusterOperations {
     List<FieldChange> driftOf(AppSpec app, App live) {
         String tag = AppDesign.tagOf(live);
         JsonNode desired = design.render(app, tag == null ? "latest" : tag, Map.of());
-        return AppDesign.diff(desired, live.raw());
+        return AppDefinitions.diff(desired, live.raw());
     }
 
     public Report status(String target) {

@@ -1,10 +1,11 @@
 package io.opsbot.engine.ops;
 
 import io.opsbot.catalog.AppCatalog;
+import io.opsbot.cluster.ssh.RemoteCommand;
+import io.opsbot.cluster.ssh.SshRunner;
 import io.opsbot.config.ClusterConfig;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.Report;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,8 +17,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * {@code logs TARGET [@NODE] [--since] [--grep] [--lines]}: a service's journal on the node that runs it, or an
- * app's lines from the central rsyslog host, both over SSH with the fixed {@link LogCommand}s. Output is bounded.
+ * {@code logs TARGET [@NODE] [--since] [--grep] [--lines]}: a service's journal (or its log file, when the
+ * inventory in cluster.services says so) on the nodes that run it, or an app's lines from the central rsyslog host, both over SSH with the fixed {@link RemoteCommand}s. Output is bounded.
+ *
+ * <p>Searches are literal text: in an app's file ignoring case, in a journal case-sensitively (a {@code grep -F}
+ * behind journalctl, see {@link RemoteCommand#journalctl}).
  */
 final class LogsReport {
 
@@ -25,6 +29,10 @@ final class LogsReport {
     static final int MAX_REPORT_BYTES = 64 * 1024;
     /** journalctl needs a start; without --since the last hour is read. */
     static final Duration DEFAULT_SINCE = Duration.ofHours(1);
+    /** How far back a journal is read from chat: further is an archive search, not a chat command. */
+    static final Duration MAX_SINCE = Duration.ofDays(31);
+    /** Where the central rsyslog host writes each program's lines (its syslog tag): one file per app. */
+    static final String CENTRAL_LOG_DIR = "/var/log/remote";
 
     /** Services that run on the control node only; the others run on every node. */
     private static final Set<String> CONTROL_SERVICES = Set.of("zookeeper", "mesos-master", "marathon");
@@ -34,32 +42,48 @@ final class LogsReport {
     private final ClusterConfig config;
     private final AppCatalog catalog;
     private final Clock clock;
-    private final SshShell shell;
+    private final SshRunner ssh;
 
     LogsReport(ClusterConfig config, AppCatalog catalog, Clock clock) {
         this.config = config;
         this.catalog = catalog;
         this.clock = clock;
-        ClusterConfig.Ssh ssh = config.ssh();
-        this.shell = ssh == null || ssh.user() == null || ssh.key() == null ? null
-                : new SshShell(ssh.user(), Path.of(ssh.key()), ssh.knownHosts() == null ? null : Path.of(ssh.knownHosts()),
-                Duration.ofSeconds(20));
+        this.ssh = ClusterClients.sshRunner(config, Duration.ofSeconds(20));
     }
 
-    static Set<String> services() {
+    /** Every service {@code logs} knows: the default inventory's and the configured ones (cluster.services). */
+    Set<String> services() {
         Set<String> all = new TreeSet<>(CONTROL_SERVICES);
         all.addAll(NODE_SERVICES);
         all.add(FLOCKER);
+        all.addAll(config.services().keySet());
         return all;
     }
 
+    /** Where one node keeps a service's log: a systemd unit's journal, or a file when the inventory says so. */
+    record Source(String node, String unit, String file) {
+        String heading() {
+            return node + ": " + (file == null ? "journal of " + unit : file);
+        }
+
+        RemoteCommand command(Duration since, int lines, String grep) {
+            if (file == null) {
+                return RemoteCommand.journalctl(unit, since, lines, grep);
+            }
+            int slash = file.lastIndexOf('/');
+            return RemoteCommand.tailFile(file.substring(0, Math.max(slash, 1)), file.substring(slash + 1), lines, grep, true);
+        }
+    }
+
     Report read(String target, String node, Duration since, String grep, int lines) {
-        if (shell == null) {
+        if (ssh == null) {
             throw new OpsException("SSH is not configured (cluster.ssh.user and key in opsbot.yaml), so logs cannot be read");
         }
-        LogCommand.lines(lines);
+        if (lines < 1 || lines > MAX_REPORT_LINES) {
+            throw new OpsException("--lines must be between 1 and " + MAX_REPORT_LINES + ", not " + lines);
+        }
         if (grep != null) {
-            LogCommand.pattern(grep);
+            RemoteCommand.text(grep);
         }
         if (node != null && !config.nodes().containsKey(node)) {
             throw new OpsException("no node named '" + node + "'; known nodes: " + String.join(", ", new TreeSet<>(config.nodes().keySet())));
@@ -67,25 +91,27 @@ final class LogsReport {
         List<Report.Section> sections = new ArrayList<>();
         String title;
         if (services().contains(target)) {
-            Duration span = since == null ? DEFAULT_SINCE : since;
-            for (String where : nodesOf(target, node)) {
-                String unit = unitOf(target, where);
-                LogCommand command = LogCommand.journal(unit, span, lines, grep);
-                sections.add(section(where + ": journal of " + unit, run(where, command), null));
+            List<Source> sources = sourcesOf(target, node);
+            Duration span = since == null ? DEFAULT_SINCE : journalSpan(since);
+            for (Source source : sources) {
+                // A file has no --since of its own: its lines are filtered by their timestamps instead.
+                RemoteCommand command = source.command(source.file() == null ? span : null, lines, grep);
+                sections.add(section(source.heading(), run(source.node(), command), source.file() == null ? null : since));
             }
-            title = "logs of " + target + " (last " + describe(span) + (grep == null ? "" : ", matching '" + grep + "'") + ")";
+            title = sources.stream().anyMatch(source -> source.file() == null)
+                    ? "logs of " + target + " (last " + describe(span) + (grep == null ? "" : ", matching '" + grep + "'") + ")"
+                    : fileTitle(target, since, grep);
         } else if (catalog.find(target).isPresent()) {
             String host = controlNode();
-            LogCommand command = LogCommand.appFile(catalog.require(target).name(), lines, grep);
-            SshShell.Result result = run(host, command);
+            String file = catalog.require(target).name() + ".log";
+            String heading = host + ": " + RemoteCommand.path(CENTRAL_LOG_DIR, file);
+            SshRunner.Result result = run(host, RemoteCommand.tailFile(CENTRAL_LOG_DIR, file, lines, grep, true));
             if (result.exitStatus() != 0 && result.stdout().isEmpty()) {
-                sections.add(new Report.Section(host + ": " + LogCommand.fileOf(target),
-                        List.of("no central log for " + target + " yet: " + result.stderr().strip())));
+                sections.add(new Report.Section(heading, List.of("no central log for " + target + " yet: " + result.stderr().strip())));
             } else {
-                sections.add(section(host + ": " + LogCommand.fileOf(target), result, since));
+                sections.add(section(heading, result, since));
             }
-            title = "logs of " + target + (since == null ? "" : " (last " + describe(since) + ")")
-                    + (grep == null ? "" : " matching '" + grep + "'");
+            title = fileTitle(target, since, grep);
         } else {
             throw new OpsException("no service or app named '" + target + "'; services: " + String.join(", ", services())
                     + "; apps: " + String.join(", ", catalog.names()));
@@ -93,10 +119,20 @@ final class LogsReport {
         return new Report(title, sections, config.isEmulated());
     }
 
-    private SshShell.Result run(String node, LogCommand command) {
-        // The emulated nodes' SSH servers all listen on loopback, one port each.
-        String host = config.isEmulated() ? "127.0.0.1" : config.nodes().get(node);
-        SshShell.Result result = shell.run(host, config.ssh().portOf(node), command);
+    private static String fileTitle(String target, Duration since, String grep) {
+        return "logs of " + target + (since == null ? "" : " (last " + describe(since) + ")")
+                + (grep == null ? "" : " matching '" + grep + "'");
+    }
+
+    private static Duration journalSpan(Duration since) {
+        if (since.isNegative() || since.isZero() || since.compareTo(MAX_SINCE) > 0) {
+            throw new OpsException("--since must be a duration between 1s and " + MAX_SINCE.toDays() + " days");
+        }
+        return since;
+    }
+
+    private SshRunner.Result run(String node, RemoteCommand command) {
+        SshRunner.Result result = ssh.run(ClusterClients.sshHost(config, node), config.ssh().portOf(node), command);
         if (result.exitStatus() == 127) {
             throw new OpsException("the log command was refused on " + node + ": " + result.stderr().strip());
         }
@@ -104,7 +140,7 @@ final class LogsReport {
     }
 
     /** The output as lines, newer than {@code since} when given (files only), bounded in lines and bytes. */
-    private Report.Section section(String heading, SshShell.Result result, Duration since) {
+    private Report.Section section(String heading, SshRunner.Result result, Duration since) {
         List<String> lines = new ArrayList<>(result.stdout().lines().toList());
         if (since != null) {
             lines = newerThan(lines, since);
@@ -172,25 +208,41 @@ final class LogsReport {
         }
     }
 
-    private List<String> nodesOf(String service, String node) {
-        String control = controlNode();
-        if (CONTROL_SERVICES.contains(service)) {
-            if (node != null && !node.equals(control)) {
-                throw new OpsException(service + " runs on " + control + ", not on " + node);
+    /**
+     * The nodes to read {@code service} on and how: the inventory's entry (cluster.services) when there is one,
+     * else the default: ZooKeeper, the Mesos master and Marathon on the control node, the Mesos agent, Docker and
+     * Weave on every node, Flocker's control service on the control node and its dataset agent elsewhere.
+     */
+    private List<Source> sourcesOf(String service, String node) {
+        ClusterConfig.Service configured = config.services().get(service);
+        List<String> runsOn = configured != null && configured.nodes() != null ? configured.nodes() : defaultNodes(service);
+        if (node != null && !runsOn.contains(node)) {
+            throw new OpsException(service + " runs on " + String.join(", ", runsOn) + ", not on " + node);
+        }
+        if (node == null && configured == null && service.equals(FLOCKER)) {
+            runsOn = List.of(controlNode());
+        }
+        List<Source> sources = new ArrayList<>();
+        for (String where : node != null ? List.of(node) : runsOn) {
+            if (configured != null && configured.file() != null) {
+                sources.add(new Source(where, null, configured.file()));
+            } else {
+                String unit = configured != null && configured.unit() != null ? configured.unit() : defaultUnit(service, where);
+                sources.add(new Source(where, unit, null));
             }
-            return List.of(control);
         }
-        if (service.equals(FLOCKER) && node == null) {
-            return List.of(control);
-        }
-        return node != null ? List.of(node) : List.copyOf(new TreeSet<>(config.nodes().keySet()));
+        return sources;
     }
 
-    private String unitOf(String service, String node) {
+    private List<String> defaultNodes(String service) {
+        return CONTROL_SERVICES.contains(service) ? List.of(controlNode()) : List.copyOf(new TreeSet<>(config.nodes().keySet()));
+    }
+
+    private String defaultUnit(String service, String node) {
         if (service.equals(FLOCKER)) {
             return node.equals(controlNode()) ? "flocker-control" : "flocker-dataset-agent";
         }
-        return LogCommand.UNITS.get(service);
+        return service;
     }
 
     /**

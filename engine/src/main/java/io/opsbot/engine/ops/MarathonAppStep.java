@@ -67,7 +67,7 @@ final class MarathonAppStep implements Step {
             return Check.drift(appId + " does not run in Marathon yet: create it");
         }
         App app = found.get();
-        List<FieldChange> changes = AppDesign.diff(desired, app.raw());
+        List<FieldChange> changes = AppDefinitions.diff(desired, app.raw());
         if (!changes.isEmpty()) {
             return Check.drift(AppDesign.describe(changes));
         }
@@ -89,7 +89,7 @@ final class MarathonAppStep implements Step {
             return;
         }
         App previous = found.get();
-        if (AppDesign.diff(desired, previous.raw()).isEmpty()) {
+        if (AppDefinitions.diff(desired, previous.raw()).isEmpty()) {
             // Already asked for; only the tasks lag behind: verify waits for them, no new deployment.
             return;
         }
@@ -104,7 +104,7 @@ final class MarathonAppStep implements Step {
         String said = null;
         while (true) {
             App app = clients.marathon().app(appId, Embed.COUNTS, Embed.DEPLOYMENTS);
-            List<FieldChange> changes = AppDesign.diff(desired, app.raw());
+            List<FieldChange> changes = AppDefinitions.diff(desired, app.raw());
             if (changes.isEmpty() && settled(app)) {
                 context.progress(1.0, name + " is " + (app.hasHealthChecks() ? "healthy" : "running") + ": " + counts(app));
                 return;

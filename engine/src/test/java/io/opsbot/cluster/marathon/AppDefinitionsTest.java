@@ -106,6 +106,37 @@ class AppDefinitionsTest {
     }
 
     @Test
+    void maxLaunchDelayLeftOutIsSatisfiedByEitherMarathonReleasesDefault() {
+        JsonNode desired = json("{\"id\": \"/a\"}");
+
+        assertThat(AppDefinitions.diff(desired, json("{\"id\": \"/a\", \"maxLaunchDelaySeconds\": 3600}"))).isEmpty();
+        assertThat(AppDefinitions.diff(desired, json("{\"id\": \"/a\", \"maxLaunchDelaySeconds\": 300}"))).isEmpty();
+        assertThat(AppDefinitions.diff(desired, json("{\"id\": \"/a\", \"maxLaunchDelaySeconds\": 120}")))
+                .extracting(FieldChange::toString).containsExactly("maxLaunchDelaySeconds: 120 → 3600");
+        // Stated in the definition, it is compared like any other field.
+        assertThat(AppDefinitions.diff(json("{\"id\": \"/a\", \"maxLaunchDelaySeconds\": 3600}"),
+                json("{\"id\": \"/a\", \"maxLaunchDelaySeconds\": 300}")))
+                .extracting(FieldChange::toString).containsExactly("maxLaunchDelaySeconds: 300 → 3600");
+    }
+
+    @Test
+    void httpOnlyFieldsOnTcpAndCommandHealthChecksAreNotAChange() {
+        // Desired check → what a Marathon release reports for it.
+        java.util.Map<String, String> reports = java.util.Map.of(
+                "{\"protocol\": \"TCP\"}", "{\"protocol\": \"TCP\", \"ignoreHttp1xx\": false}",
+                "{\"protocol\": \"MESOS_TCP\"}", "{\"protocol\": \"MESOS_TCP\", \"ignoreHttp1xx\": true, \"path\": \"/\"}",
+                "{\"protocol\": \"COMMAND\", \"command\": {\"value\": \"true\"}}",
+                "{\"protocol\": \"COMMAND\", \"command\": {\"value\": \"true\"}, \"ignoreHttp1xx\": false}");
+        reports.forEach((desired, reported) ->
+                assertThat(AppDefinitions.diff(json("{\"id\": \"/a\", \"healthChecks\": [" + desired + "]}"),
+                        json("{\"id\": \"/a\", \"healthChecks\": [" + reported + "]}"))).as(reported).isEmpty());
+        // On an HTTP check ignoreHttp1xx matters.
+        assertThat(AppDefinitions.diff(json("{\"id\": \"/a\", \"healthChecks\": [{\"protocol\": \"HTTP\"}]}"),
+                json("{\"id\": \"/a\", \"healthChecks\": [{\"protocol\": \"HTTP\", \"ignoreHttp1xx\": true}]}")))
+                .singleElement().asString().startsWith("healthChecks").contains("ignoreHttp1xx");
+    }
+
+    @Test
     void envValueChangesAndRemovalsAreReportedPerKey() {
         List<FieldChange> changes = AppDefinitions.diff(json("{\"id\": \"/a\", \"env\": {\"A\": \"1\"}}"),
                 json("{\"id\": \"/a\", \"env\": {\"A\": \"2\", \"B\": \"x\"}}"));

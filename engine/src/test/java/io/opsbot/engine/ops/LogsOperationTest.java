@@ -3,11 +3,14 @@ package io.opsbot.engine.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.opsbot.cluster.ssh.RemoteCommand;
+import io.opsbot.config.ClusterConfig;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.Report;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,14 +73,51 @@ class LogsOperationTest {
     }
 
     @Test
+    void aServiceTheInventoryGivesALogFileIsReadFromThatFileOnItsNodes(@TempDir Path otherHome) {
+        // The emulated nodes serve files under /var/log/remote only (node1, the central log host), so the
+        // inventory points marathon at nodeapp's file there.
+        Map<String, ClusterConfig.Service> inventory = Map.of(
+                "marathon", new ClusterConfig.Service(List.of("node1"), null, "/var/log/remote/nodeapp.log"),
+                "mesos-slave", new ClusterConfig.Service(List.of("node2", "node3"), "mesos-agent", null));
+        try (SimCluster withInventory = new SimCluster(otherHome, c -> new ClusterConfig(c.marathon(), c.mesos(), c.flocker(),
+                c.registry(), c.docker(), c.weave(), c.ssh(), c.nodes(), inventory, c.emulated()))) {
+            Report logs = withInventory.ops.logs("marathon", null, null, "get /visits", 3);
+
+            assertThat(logs.title()).isEqualTo("logs of marathon matching 'get /visits'");
+            assertThat(logs.sections()).singleElement().satisfies(s -> {
+                assertThat(s.heading()).isEqualTo("node1: /var/log/remote/nodeapp.log");
+                // A fresh emulator has written only a few lines yet.
+                assertThat(s.lines()).hasSizeBetween(1, 3).allMatch(l -> l.contains(" nodeapp[") && l.contains("GET /visits"));
+            });
+            assertThat(withInventory.ops.logs("mesos-slave", null, null, null, 5).sections())
+                    .extracting(Report.Section::heading).containsExactly("node2: journal of mesos-agent", "node3: journal of mesos-agent");
+            assertThatThrownBy(() -> withInventory.ops.logs("mesos-slave", "node1", null, null, 5))
+                    .isInstanceOf(OpsException.class).hasMessage("mesos-slave runs on node2, node3, not on node1");
+        }
+    }
+
+    @Test
     void hostileSearchTextIsOneQuotedLiteralArgument() {
         for (String hostile : List.of("; rm -rf /", "$(touch /tmp/pwned)", "`id`", "it's | cat /etc/passwd", "a' ; echo 'b")) {
             Report logs = cluster.ops.logs("nodeapp", null, null, hostile, 10);
             // The emulated shell refuses anything but the fixed forms (exit 127): reaching grep proves the quoting.
             assertThat(logs.sections().get(0).lines()).as(hostile).containsExactly("no lines");
         }
-        assertThat(LogCommand.appFile("nodeapp", 10, "a' ; echo 'b").line()).isEqualTo(
-                "grep --fixed-strings --ignore-case '--regexp=a'\\'' ; echo '\\''b' -- '/var/log/remote/nodeapp.log' | tail '--lines=10'");
+        assertThat(RemoteCommand.tailFile(LogsReport.CENTRAL_LOG_DIR, "nodeapp.log", 10, "a' ; echo 'b", true).commandLine())
+                .isEqualTo("grep --fixed-strings --ignore-case '--regexp=a'\\'' ; echo '\\''b' -- '/var/log/remote/nodeapp.log'"
+                        + " | tail --lines=10");
+    }
+
+    @Test
+    void aServiceJournalIsSearchedForLiteralText() {
+        List<String> found = cluster.ops.logs("marathon", null, Duration.ofMinutes(30), "Received resource offers", 5)
+                .sections().get(0).lines();
+        assertThat(found).hasSize(5).allMatch(l -> l.contains(" node1 marathon[") && l.contains("Received resource offers"));
+
+        for (String hostile : List.of("; rm -rf /", "$(touch /tmp/pwned)", "Received.*offers", "a' ; echo 'b")) {
+            assertThat(cluster.ops.logs("marathon", null, Duration.ofMinutes(30), hostile, 5).sections().get(0).lines())
+                    .as(hostile).containsExactly("no lines");
+        }
     }
 
     @Test
@@ -112,14 +152,17 @@ class LogsOperationTest {
 
     @Test
     void theThreeCommandFormsAreExactlyTheFixedOnes() {
-        assertThat(LogCommand.journal("marathon", Duration.ofMinutes(15), 50, null).line())
-                .isEqualTo("journalctl --no-pager --output=short-iso '--unit=marathon' '--since=-900s' '--lines=50'");
-        assertThat(LogCommand.journal("docker", Duration.ofHours(1), 5, "it's").line())
-                .isEqualTo("journalctl --no-pager --output=short-iso '--unit=docker' '--since=-3600s' '--lines=5' '--grep=it'\\''s'");
-        assertThat(LogCommand.appFile("nodeapp", 20, null).line()).isEqualTo("tail '--lines=20' -- '/var/log/remote/nodeapp.log'");
-        assertThatThrownBy(() -> LogCommand.journal("sshd", Duration.ofMinutes(1), 5, null))
-                .isInstanceOf(OpsException.class).hasMessageStartingWith("'sshd' is not a service opsbot reads logs of");
-        assertThatThrownBy(() -> LogCommand.appFile("../etc/passwd", 5, null))
-                .isInstanceOf(OpsException.class).hasMessage("'../etc/passwd' is not an app name opsbot reads logs of");
+        assertThat(RemoteCommand.journalctl("marathon", Duration.ofMinutes(15), 50, null).commandLine())
+                .isEqualTo("journalctl --no-pager --output=short-iso --unit='marathon' '--since=-900s' --lines=50");
+        assertThat(RemoteCommand.journalctl("docker", Duration.ofHours(1), 5, "it's").commandLine())
+                .isEqualTo("journalctl --no-pager --output=short-iso --unit='docker' '--since=-3600s' | grep -F -e 'it'\\''s' | tail -n 5");
+        assertThat(RemoteCommand.tailFile(LogsReport.CENTRAL_LOG_DIR, "nodeapp.log", 20, null, true).commandLine())
+                .isEqualTo("tail -n 20 -- '/var/log/remote/nodeapp.log'");
+        assertThatThrownBy(() -> cluster.ops.logs("sshd", null, Duration.ofMinutes(1), null, 5))
+                .isInstanceOf(OpsException.class).hasMessageStartingWith("no service or app named 'sshd'; services: ");
+        assertThatThrownBy(() -> cluster.ops.logs("../etc/passwd", null, null, null, 5))
+                .isInstanceOf(OpsException.class).hasMessageStartingWith("no service or app named '../etc/passwd'");
+        assertThatThrownBy(() -> RemoteCommand.tailFile(LogsReport.CENTRAL_LOG_DIR, "../etc/passwd.log", 5, null, true))
+                .isInstanceOf(OpsException.class).hasMessage("'../etc/passwd.log' is not a valid log file name");
     }
 }

@@ -31,7 +31,7 @@ class RealDeployTest {
 
         try (SimCluster cluster = new SimCluster(home, c -> new ClusterConfig(c.marathon(), c.mesos(), c.flocker(),
                 new ClusterConfig.Registry(registry.baseUri().toString()), new ClusterConfig.Docker(docker.dockerHost()),
-                c.weave(), c.ssh(), c.nodes(), false), apps, settings)) {
+                c.weave(), c.ssh(), c.nodes(), c.services(), false), apps, settings)) {
             String tag = DockerImages.contentHash(cluster.catalog.require("nodeapp").buildContext());
             String ref = registry.hostPort() + "/nodeapp:" + tag;
 

@@ -80,6 +80,7 @@ final class SimCluster implements AutoCloseable {
                 new ClusterConfig.Weave(null, null, e.weaveUrls()),
                 new ClusterConfig.Ssh(e.sshUser(), e.sshKey().toString(), null, null, e.sshPorts()),
                 nodes,
+                null,
                 true);
     }
 

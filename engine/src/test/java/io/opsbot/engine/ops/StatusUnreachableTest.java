@@ -15,7 +15,7 @@ class StatusUnreachableTest {
         // Port 9 (discard) on loopback: nothing listens there.
         try (SimCluster cluster = new SimCluster(home, c -> new ClusterConfig(c.marathon(),
                 new ClusterConfig.Mesos("http://127.0.0.1:9", null), c.flocker(), c.registry(), c.docker(), c.weave(),
-                c.ssh(), c.nodes(), c.emulated()))) {
+                c.ssh(), c.nodes(), c.services(), c.emulated()))) {
             Report status = cluster.ops.status(null);
 
             assertThat(status.sections().get(0).heading()).isEqualTo("Mesos agents");
