@@ -11,6 +11,8 @@ final class Context implements StepContext {
     private final ProgressListener listener;
     private final Instant deadline;
     private final Clock clock;
+    /** What the step last said at 100%: its result in words ("nodeapp is healthy: 2 of 2 running"). */
+    private volatile String result;
 
     Context(RunningOperation op, int index, ProgressListener listener, Instant deadline, Clock clock) {
         this.op = op;
@@ -22,7 +24,15 @@ final class Context implements StepContext {
 
     @Override
     public void progress(double fraction, String text) {
-        listener.stepProgress(index, Math.max(0, Math.min(1, fraction)), text);
+        double bounded = Math.max(0, Math.min(1, fraction));
+        // a step that reports below 100% again (a retry) takes back what it said at 100%
+        result = bounded >= 1.0 && text != null && !text.isBlank() ? text : null;
+        listener.stepProgress(index, bounded, text);
+    }
+
+    /** The text of the step's last report at 100%, or null. */
+    String result() {
+        return result;
     }
 
     @Override

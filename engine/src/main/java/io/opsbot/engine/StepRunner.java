@@ -43,7 +43,7 @@ final class StepRunner {
             recorder.step(op, index, description, StepState.APPLYING, check.text());
             Duration bound = step.timeout();
             long deadline = System.nanoTime() + bound.toNanos();
-            StepContext context = new Context(op, index, listener, clock.instant().plus(bound), clock);
+            Context context = new Context(op, index, listener, clock.instant().plus(bound), clock);
             AtomicBoolean firstAttempt = new AtomicBoolean(true);
             timeBox.call(() -> retrier.call("op=" + op.id() + " step=" + (index + 1) + " apply", () -> {
                 // A retried apply checks again first: the failed attempt may have taken effect after all.
@@ -58,7 +58,9 @@ final class StepRunner {
                 step.verify(context);
                 return null;
             }, op::checkCancelled), deadline, bound, "'" + description + "' to be in place");
-            return finish(op, index, description, StepResult.CHANGED, check.text(), started, listener);
+            // what changed, then where it ended up: "image: a → b; nodeapp is healthy: 2 of 2 running"
+            String detail = context.result() == null ? check.text() : check.text() + "; " + context.result();
+            return finish(op, index, description, StepResult.CHANGED, detail, started, listener);
         } catch (Exception failure) {
             if (!(failure instanceof OpsException)) {
                 log.warn("op={} step={} failed unexpectedly", op.id(), index + 1, failure);

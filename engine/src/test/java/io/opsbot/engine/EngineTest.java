@@ -44,6 +44,35 @@ class EngineTest {
     }
 
     @Test
+    void aChangedStepReportsWhatChangedAndWhereItEndedUp() {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Step step = new Step() {
+            @Override
+            public String description() {
+                return "roll out nodeapp";
+            }
+
+            @Override
+            public Check check() {
+                return done.get() ? Check.inSync("nodeapp runs b") : Check.drift("image: a → b");
+            }
+
+            @Override
+            public void apply(StepContext context) {
+                context.progress(1.0, "too early to tell");
+                context.progress(0.5, "1 of 2 tasks healthy");
+                done.set(true);
+                context.progress(1.0, "nodeapp is healthy: 2 of 2 running");
+            }
+        };
+        Outcome outcome = engine.apply(new Operation("deploy", "deploy nodeapp", List.of("app:/nodeapp"), List.of(step)),
+                ALICE, ProgressListener.NONE);
+
+        assertThat(outcome.steps().get(0).result()).isEqualTo(StepResult.CHANGED);
+        assertThat(outcome.steps().get(0).detail()).isEqualTo("image: a → b; nodeapp is healthy: 2 of 2 running");
+    }
+
+    @Test
     void planShowsTheDiffAndChangesNothing() {
         world.values.put("nodeapp.instances", 2);
         Operation op = scale(3);

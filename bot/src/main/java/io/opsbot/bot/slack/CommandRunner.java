@@ -79,14 +79,13 @@ final class CommandRunner {
     /** @param existingTs a message to edit (the confirmation's) instead of posting a new one */
     private void run(Request request, String existingTs, String note) {
         LiveMessage live = new LiveMessage(api, request.channel(), existingTs, editor, editInterval);
-        StepResults results = new StepResults();
         OperationView view = new OperationView(request.text(), emulated, clock, snapshot -> {
             if (snapshot.operationId() != null) {
                 synchronized (owners) {
                     owners.put(snapshot.operationId(), request.user());
                 }
             }
-            live.show(kit.progress(results.apply(snapshot), request.user(), note, true));
+            live.show(kit.progress(snapshot, request.user(), note, true));
         });
         Response response;
         try {
@@ -99,15 +98,14 @@ final class CommandRunner {
                     + "); the details are in its log");
         }
         try {
-            deliver(request, response, live, view, results, note);
+            deliver(request, response, live, view, note);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void deliver(Request request, Response response, LiveMessage live, OperationView view, StepResults results,
-                         String note) throws InterruptedException {
-        render(request, response, live, view, results, note);
+    private void deliver(Request request, Response response, LiveMessage live, OperationView view, String note) throws InterruptedException {
+        render(request, response, live, view, note);
         if (live.postFailed()) {
             // usually: the bot is not a member of the channel; only the asker hears about it
             api.ephemeral(request.channel(), request.user(), kit.text(":warning: opsbot could not post in this channel"
@@ -117,13 +115,12 @@ final class CommandRunner {
         }
     }
 
-    private void render(Request request, Response response, LiveMessage live, OperationView view, StepResults results,
-                        String note) throws InterruptedException {
+    private void render(Request request, Response response, LiveMessage live, OperationView view, String note) throws InterruptedException {
         if (response instanceof Response.Finished f) {
             if (view.snapshot().outcome() == null) {
                 view.finished(f.outcome());
             }
-            live.finish(kit.progress(results.apply(view.snapshot()), request.user(), note, false), FINAL_EDIT_WAIT);
+            live.finish(kit.progress(view.snapshot(), request.user(), note, false), FINAL_EDIT_WAIT);
         } else if (response instanceof Response.Answer a) {
             Report report = Access.verbOf(request.text()).equals("help") ? withRoles(a.report(), request.user()) : a.report();
             BlockKit.Message message = kit.report(report);
@@ -237,38 +234,6 @@ final class CommandRunner {
             api.upload(channel, ts, fileName(title), title, String.join("\n", lines));
         } else {
             api.post(channel, ts, reply);
-        }
-    }
-
-    /**
-     * What a step said on reaching 100% (the Marathon step's "nodeapp is healthy: 2/2 running …"), kept on its line
-     * once it finishes: the engine's report of a changed step says what changed, not how it ended, and the edit that
-     * carried the 100% text is usually coalesced away.
-     */
-    static final class StepResults {
-        private final Map<Integer, String> said = new java.util.HashMap<>();
-
-        synchronized OperationView.Snapshot apply(OperationView.Snapshot snapshot) {
-            List<OperationView.StepLine> lines = new ArrayList<>(snapshot.steps());
-            for (int i = 0; i < lines.size(); i++) {
-                OperationView.StepLine line = lines.get(i);
-                if (line.status() == OperationView.StepStatus.RUNNING) {
-                    if (line.fraction() >= 1.0 && line.detail() != null && !line.detail().isBlank()) {
-                        said.put(i, line.detail());
-                    } else {
-                        // running again below 100% (a retry): what it said before no longer holds
-                        said.remove(i);
-                    }
-                } else if ((line.status() == OperationView.StepStatus.OK || line.status() == OperationView.StepStatus.CHANGED)
-                        && said.containsKey(i) && !said.get(i).equals(line.detail())) {
-                    String detail = line.detail() == null || line.detail().isBlank()
-                            ? said.get(i) : said.get(i) + " (" + line.detail() + ")";
-                    lines.set(i, new OperationView.StepLine(line.description(), line.status(), detail, line.elapsed(),
-                            line.fraction()));
-                }
-            }
-            return new OperationView.Snapshot(snapshot.title(), snapshot.operationId(), lines, snapshot.waiting(),
-                    snapshot.outcome(), snapshot.emulated());
         }
     }
 

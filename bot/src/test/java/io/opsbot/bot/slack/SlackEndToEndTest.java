@@ -169,7 +169,7 @@ class SlackEndToEndTest {
         assertThat(finalBlocks)
                 .containsPattern("\\*ok\\*  1\\. build image node1:5000/nodeapp:\\S+ — no Docker engine configured: build skipped")
                 .containsPattern("\\*changed\\*  2\\. push node1:5000/nodeapp:\\S+ to the registry — ")
-                .containsPattern("\\*changed\\*  3\\. run /nodeapp at version \\S+ in Marathon — nodeapp is healthy: 2 of 2 running, 2 healthy \\(container\\.docker\\.image: node1:5000/nodeapp:1\\.0 → ")
+                .containsPattern("\\*changed\\*  3\\. run /nodeapp at version \\S+ in Marathon — container\\.docker\\.image: node1:5000/nodeapp:1\\.0 → .*; nodeapp is healthy: 2 of 2 running, 2 healthy")
                 .contains("*succeeded*", "ok=1 changed=2 failed=0 skipped=0", "requested by <@UOPS>", "_emulated cluster_")
                 .doesNotContain("opsbot.cancel", "*running*", "*pending*");
         App after = cluster.marathon().app("/nodeapp", Embed.COUNTS);
@@ -226,7 +226,8 @@ class SlackEndToEndTest {
         assertThat(slack.calls("chat.update").get(0).shown()).contains("confirmed by <@UADMIN2> — running");
         assertThat(lastShown()).contains("requested by <@UADMIN>", "confirmed by <@UADMIN2>",
                 "*changed*  1. move Flocker dataset mongo to node3 — dataset mongo: node2 → node3",
-                "*changed*  2. pin /mongo to node3 (constraint hostname:CLUSTER:node3) — mongo is healthy: 1 of 1 running, 1 healthy",
+                "*changed*  2. pin /mongo to node3 (constraint hostname:CLUSTER:node3) — constraints: ",
+                "; mongo is healthy: 1 of 1 running, 1 healthy",
                 "*ok*  3. verify mongo runs on node3 with dataset mongo attached — mongo runs on node3", "*succeeded*",
                 "ok=1 changed=2 failed=0 skipped=0");
         assertMongoOn("node3");
