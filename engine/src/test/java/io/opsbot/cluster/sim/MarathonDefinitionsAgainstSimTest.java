@@ -16,35 +16,15 @@ import io.opsbot.cluster.marathon.FieldError;
 import io.opsbot.cluster.marathon.ValidationException;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * App definitions on the wire: Marathon's 422 reaches the caller as a {@link ValidationException} with the field
  * paths, and what Marathon stores (with its defaults filled in) is no drift from what we PUT.
  */
-class MarathonDefinitionsAgainstSimTest {
+class MarathonDefinitionsAgainstSimTest extends AgainstSim {
 
     private static final Duration DEPLOY_BOUND = Duration.ofSeconds(20);
-    private static SimHarness h;
-
-    @BeforeAll
-    static void startSim() {
-        h = new SimHarness();
-    }
-
-    @AfterAll
-    static void stopSim() {
-        h.close();
-    }
-
-    @BeforeEach
-    void resetSim() {
-        h.reset();
-    }
-
     @Test
     void invalidUpdateIsRejectedWithMarathonsMessageAndEachFieldPath() {
         List<String> versionsBefore = h.marathon.versions("nodeapp");

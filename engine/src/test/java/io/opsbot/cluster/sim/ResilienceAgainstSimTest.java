@@ -18,30 +18,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Faults injected through the sim's control API: 5xx answers and a dropped event stream. */
-class ResilienceAgainstSimTest {
-
-    private static SimHarness h;
-
-    @BeforeAll
-    static void startSim() {
-        h = new SimHarness();
-    }
-
-    @AfterAll
-    static void stopSim() {
-        h.close();
-    }
-
-    @BeforeEach
-    void resetSim() {
-        h.reset();
-    }
+class ResilienceAgainstSimTest extends AgainstSim {
 
     @Test
     void twoInjected503sOnTheAppListAreRiddenOutByTheDefaultRetries() {

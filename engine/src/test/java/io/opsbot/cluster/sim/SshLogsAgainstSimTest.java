@@ -10,39 +10,19 @@ import io.opsbot.cluster.weave.SshWeaveTransport;
 import io.opsbot.cluster.weave.WeaveClient;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * SshRunner with the sim's key against the emulated nodes' SSH servers, sending exactly the lines
  * {@link RemoteCommand} builds: service journals, the central log host's app files, and Weave through curl.
  */
-class SshLogsAgainstSimTest {
+class SshLogsAgainstSimTest extends AgainstSim {
 
     private static final String LOG_DIR = "/var/log/remote";
     /** journalctl's short-iso line: time, host, process[pid]: message. */
     private static final String JOURNAL_LINE = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+0000 node1 marathon\\[\\d+]: .+";
     private static final List<String> HOSTILE = List.of(".*", "Deployment.*finished", "'; cat /etc/passwd; echo '",
             "$(id)", "`id`", "a|b", "\" && id && \"", "\\");
-
-    private static SimHarness h;
-
-    @BeforeAll
-    static void startSim() {
-        h = new SimHarness();
-    }
-
-    @AfterAll
-    static void stopSim() {
-        h.close();
-    }
-
-    @BeforeEach
-    void resetSim() {
-        h.reset();
-    }
 
     @Test
     void journalctlReturnsTheServiceLinesOfTheNodeIncludingARecentDeployment() {

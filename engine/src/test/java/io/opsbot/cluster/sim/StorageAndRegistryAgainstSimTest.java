@@ -15,30 +15,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import okhttp3.Response;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** FlockerClient over TLS with the sim's client certificate, and RegistryClient against the sim's registry. */
-class StorageAndRegistryAgainstSimTest {
-
-    private static SimHarness h;
-
-    @BeforeAll
-    static void startSim() {
-        h = new SimHarness();
-    }
-
-    @AfterAll
-    static void stopSim() {
-        h.close();
-    }
-
-    @BeforeEach
-    void resetSim() {
-        h.reset();
-    }
+class StorageAndRegistryAgainstSimTest extends AgainstSim {
 
     @Test
     void flockerMoveShowsInTheConfigurationAtOnceAndInTheStateOnlyAfterTheLag() {
