@@ -73,12 +73,20 @@ final class CommandRunner {
 
     /** A command typed by a user: /ops, a mention, or a direct message. */
     void run(Request request) {
-        run(request, null, null);
+        run(request, null, null, null);
     }
 
-    /** @param existingTs a message to edit (the confirmation's) instead of posting a new one */
-    private void run(Request request, String existingTs, String note) {
-        LiveMessage live = new LiveMessage(api, request.channel(), existingTs, editor, editInterval);
+    /** A slash command: its response_url shows the message where the bot is not a member. */
+    void run(Request request, String responseUrl) {
+        run(request, null, null, responseUrl);
+    }
+
+    /**
+     * @param existingTs a message to edit (the confirmation's) instead of posting a new one
+     * @param responseUrl where the first and final states go when the bot cannot post in the channel; may be null
+     */
+    private void run(Request request, String existingTs, String note, String responseUrl) {
+        LiveMessage live = new LiveMessage(api, request.channel(), existingTs, responseUrl, editor, editInterval);
         OperationView view = new OperationView(request.text(), emulated, clock, snapshot -> {
             if (snapshot.operationId() != null) {
                 synchronized (owners) {
@@ -156,7 +164,7 @@ final class CommandRunner {
                 if (p.messageTs() != null) {
                     api.update(channel, p.messageTs(), kit.confirmationClosed(p.plan(), ":white_check_mark: " + note + " — running…"));
                 }
-                run(p.request().confirm(), p.messageTs(), note);
+                run(p.request().confirm(), p.messageTs(), note, null);
             }
             case NOT_ALLOWED -> {
                 access.audit(new Request(p.request().text(), user, channel, false), "confirm-refused requester=" + p.request().user());

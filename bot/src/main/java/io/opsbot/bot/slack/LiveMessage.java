@@ -4,16 +4,27 @@ import io.opsbot.bot.render.BlockKit.Message;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One operation's message, posted once and then edited in place. Edits are coalesced: at most one per
  * {@code minInterval}, always with the latest state, so a burst of progress events costs one chat.update and
  * the last state is never lost ({@link #finish} waits until it is delivered).
+ *
+ * <p>When Slack rate-limits a send, the next one waits the Retry-After (on the scheduler, no thread sleeps) and
+ * carries the latest state then, not the refused one. When the bot is not in the channel and the command came
+ * with a response_url, the first and the final state go through it instead (2 of its 5 uses).
  */
 final class LiveMessage {
 
+    private static final Logger log = LoggerFactory.getLogger(LiveMessage.class);
+    /** 429s in a row after which a state is given up (a later one is still tried): about 5 Retry-Afters. */
+    static final int MAX_RATE_LIMITED_IN_A_ROW = 5;
+
     private final SlackApi api;
     private final String channel;
+    private final String responseUrl;
     private final ScheduledExecutorService scheduler;
     private final long minIntervalNanos;
     /** Serialises sends: Slack must see the edits of one message in order. */
@@ -22,20 +33,33 @@ final class LiveMessage {
     private String ts;
     /** chat.postMessage was refused (e.g. the bot is not in the channel): intermediate states are not retried. */
     private boolean postFailed;
+    /** The first state went through the response_url: the final one replaces it there. */
+    private boolean viaResponseUrl;
     private Message pending;
     private boolean scheduled;
     private long lastSentNanos;
+    /** Nothing is sent before this (System.nanoTime()): the Retry-After of the last 429. */
+    private long notBeforeNanos;
+    private int rateLimitedInARow;
     private long offered;
     private long delivered;
     private long finalVersion = -1;
 
     LiveMessage(SlackApi api, String channel, String existingTs, ScheduledExecutorService scheduler, Duration minInterval) {
+        this(api, channel, existingTs, null, scheduler, minInterval);
+    }
+
+    /** @param responseUrl a slash command's response_url, used when the bot cannot post in the channel; may be null */
+    LiveMessage(SlackApi api, String channel, String existingTs, String responseUrl, ScheduledExecutorService scheduler,
+                Duration minInterval) {
         this.api = api;
         this.channel = channel;
         this.ts = existingTs;
+        this.responseUrl = responseUrl;
         this.scheduler = scheduler;
         this.minIntervalNanos = minInterval.toNanos();
         this.lastSentNanos = System.nanoTime() - minIntervalNanos;
+        this.notBeforeNanos = lastSentNanos;
     }
 
     /** Shows this state soon: now if the last edit is old enough, else when it is; newer states replace it. */
@@ -48,7 +72,7 @@ final class LiveMessage {
                 return;
             }
             scheduled = true;
-            delay = Math.max(0, lastSentNanos + minIntervalNanos - System.nanoTime());
+            delay = Math.max(0, Math.max(lastSentNanos + minIntervalNanos, notBeforeNanos) - System.nanoTime());
         }
         scheduler.schedule(this::flush, delay, TimeUnit.NANOSECONDS);
     }
@@ -78,7 +102,7 @@ final class LiveMessage {
         return ts;
     }
 
-    /** Nothing could be posted: the caller tells the user another way. */
+    /** chat.postMessage was refused: the caller tells the asker privately (even when the response_url showed it). */
     synchronized boolean postFailed() {
         return postFailed;
     }
@@ -88,7 +112,14 @@ final class LiveMessage {
             Message message;
             long version;
             String currentTs;
+            boolean tryPost;
             synchronized (this) {
+                long hold = notBeforeNanos - System.nanoTime();
+                if (hold > 0) {
+                    // a 429's Retry-After is not over; this flush stays the scheduled one
+                    scheduler.schedule(this::flush, hold, TimeUnit.NANOSECONDS);
+                    return;
+                }
                 message = pending;
                 version = offered;
                 pending = null;
@@ -96,28 +127,84 @@ final class LiveMessage {
                 // counted from the start of the send, so the next edit is spaced from this one whatever Slack's latency
                 lastSentNanos = System.nanoTime();
                 currentTs = ts;
+                // the final state is always tried; progress states are not retried after a refusal
+                tryPost = !postFailed || version == finalVersion;
             }
             if (message == null) {
                 return;
             }
-            if (currentTs == null) {
-                boolean retry;
-                synchronized (this) {
-                    // the final state is always tried; progress states are not retried after a refusal
-                    retry = !postFailed || version == finalVersion;
-                }
-                String posted = retry ? api.post(channel, null, message).orElse(null) : null;
-                synchronized (this) {
-                    ts = posted;
-                    postFailed = posted == null;
-                }
-            } else {
-                api.update(channel, currentTs, message);
+            SlackApi.Result result = null;
+            if (currentTs != null) {
+                result = api.tryUpdate(channel, currentTs, message);
+            } else if (tryPost) {
+                result = api.tryPost(channel, null, message);
+            }
+            if (result != null && result.rateLimited()) {
+                retryLater(message, version, result.retryAfter());
+                return;
+            }
+            if (currentTs == null && result != null) {
+                posted(result, message, version);
             }
             synchronized (this) {
-                // a failed send still counts as delivered: retrying an edit Slack refused would not make it pass
+                rateLimitedInARow = 0;
+                // a refused send still counts as delivered: retrying an edit Slack refused would not make it pass
                 delivered = Math.max(delivered, version);
                 notifyAll();
+            }
+        }
+    }
+
+    /** After a 429: the next send waits Retry-After and carries the latest state, this one unless a newer came. */
+    private void retryLater(Message message, long version, Duration retryAfter) {
+        long delay = retryAfter.toNanos();
+        synchronized (this) {
+            rateLimitedInARow++;
+            if (rateLimitedInARow > MAX_RATE_LIMITED_IN_A_ROW) {
+                log.warn("event=slack_ratelimited_gave_up channel={} attempts={}", channel, rateLimitedInARow);
+                rateLimitedInARow = 0;
+                delivered = Math.max(delivered, version);
+                notifyAll();
+                return;
+            }
+            notBeforeNanos = System.nanoTime() + delay;
+            if (pending == null) {
+                pending = message; // nothing newer was shown: offered is still this state's version
+            }
+            if (scheduled) {
+                return; // a newer state is already scheduled; its flush waits for notBeforeNanos
+            }
+            scheduled = true;
+        }
+        scheduler.schedule(this::flush, delay, TimeUnit.NANOSECONDS);
+    }
+
+    /** The outcome of chat.postMessage; when the bot is not in the channel, the response_url shows the message. */
+    private void posted(SlackApi.Result result, Message message, long version) {
+        if (result.ok()) {
+            boolean replacesFallback;
+            synchronized (this) {
+                ts = result.ts();
+                postFailed = false;
+                replacesFallback = viaResponseUrl;
+                viaResponseUrl = false;
+            }
+            if (replacesFallback) {
+                // invited meanwhile: the stale first state shown through the response_url goes away
+                api.deleteResponse(responseUrl);
+            }
+            return;
+        }
+        boolean replace;
+        synchronized (this) {
+            postFailed = true;
+            replace = viaResponseUrl;
+        }
+        // reached only for the first state and the final one, so at most 2 of the response_url's 5 uses
+        if (responseUrl != null && result.notInChannel() && (!replace || version == finalVersion)) {
+            boolean shown = api.respond(responseUrl, message, replace);
+            synchronized (this) {
+                viaResponseUrl = viaResponseUrl || shown;
             }
         }
     }

@@ -81,7 +81,7 @@ public final class SlackBot implements AutoCloseable {
                 .signingSecret(b.slack.signingSecret())
                 .slack(slack)
                 .build());
-        SlackApi api = new SlackApi(slack.methods(b.slack.botToken()));
+        SlackApi api = new SlackApi(slack.methods(b.slack.botToken()), slack);
 
         this.workers = new ThreadPoolExecutor(b.workers, b.workers, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(b.queue),
                 Threads.named("opsbot-slack-worker"), new ThreadPoolExecutor.AbortPolicy());
@@ -193,7 +193,8 @@ public final class SlackBot implements AutoCloseable {
                 return ctx.ack();
             }
             Request request = new Request(commandText(p.getText()), p.getUserId(), p.getChannelId(), false);
-            if (!submit(() -> runner.run(request))) {
+            // the response_url reaches the channel even when the bot is not a member
+            if (!submit(() -> runner.run(request, p.getResponseUrl()))) {
                 return ctx.ack(busy());
             }
             return ctx.ack();
@@ -258,7 +259,8 @@ public final class SlackBot implements AutoCloseable {
 
     private void accept(Request request, CommandRunner runner, SlackApi api) {
         if (!submit(() -> runner.run(request))) {
-            editor.execute(() -> api.ephemeral(request.channel(), request.user(), new BlockKit().rejected(busy())));
+            // once: the edit scheduler must not wait out a rate limit
+            editor.execute(() -> api.tryEphemeral(request.channel(), request.user(), new BlockKit().rejected(busy())));
         }
     }
 

@@ -18,9 +18,14 @@ import mockwebserver3.RecordedRequest;
 /** A Slack Web API on loopback that records every call and answers as Slack does. */
 final class FakeSlack implements AutoCloseable {
 
-    record Call(String method, Map<String, String> params, String authorization, long atNanos) {
+    /** @param status the HTTP status the fake answered (429 when it rate-limited the call); body as sent */
+    record Call(String method, Map<String, String> params, String authorization, long atNanos, int status, String body) {
         String param(String name) {
             return params.getOrDefault(name, "");
+        }
+
+        boolean rateLimited() {
+            return status == 429;
         }
 
         /** Text and blocks together: what a person would read. */
@@ -42,6 +47,7 @@ final class FakeSlack implements AutoCloseable {
 
     static final String BOT_USER = "UBOT";
     static final String TEAM = "T1";
+    static final String RESPONSE_PATH = "/commands/T1/1/response";
 
     private final MockWebServer server = new MockWebServer();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
@@ -51,6 +57,9 @@ final class FakeSlack implements AutoCloseable {
     private final Map<String, List<String>> groups = new ConcurrentHashMap<>();
     /** Channels the bot is not a member of: chat.postMessage answers not_in_channel. */
     private final java.util.Set<String> notIn = ConcurrentHashMap.newKeySet();
+    /** Per method: how many more calls answer 429 with Retry-After, and its value in seconds. */
+    private final Map<String, AtomicInteger> limited = new ConcurrentHashMap<>();
+    private final Map<String, Integer> retryAfter = new ConcurrentHashMap<>();
     /** Socket Mode: what the bot sent back over the WebSocket (acks with envelope ids). */
     final java.util.concurrent.BlockingQueue<String> socketReceived = new java.util.concurrent.LinkedBlockingQueue<>();
     private final java.util.concurrent.atomic.AtomicReference<okhttp3.WebSocket> socket = new java.util.concurrent.atomic.AtomicReference<>();
@@ -75,6 +84,22 @@ final class FakeSlack implements AutoCloseable {
 
     void notInChannel(String channel) {
         notIn.add(channel);
+    }
+
+    /** The bot was invited: chat.postMessage works there from now on. */
+    void invite(String channel) {
+        notIn.remove(channel);
+    }
+
+    /** The next {@code times} calls of {@code method} answer HTTP 429 with Retry-After, as Slack does past a tier limit. */
+    void rateLimit(String method, int times, int retryAfterSeconds) {
+        retryAfter.put(method, retryAfterSeconds);
+        limited.put(method, new AtomicInteger(times));
+    }
+
+    /** A slash command's response_url, on this server. */
+    String responseUrl() {
+        return server.url(RESPONSE_PATH).toString();
     }
 
     /** The ts Slack gave the n-th message posted (0-based). */
@@ -118,7 +143,7 @@ final class FakeSlack implements AutoCloseable {
     private MockResponse answer(RecordedRequest request) {
         String path = request.getUrl().encodedPath();
         if (path.equals("/socket")) {
-            calls.add(new Call("websocket", Map.of(), null, System.nanoTime()));
+            calls.add(new Call("websocket", Map.of(), null, System.nanoTime(), 101, ""));
             return new MockResponse.Builder().webSocketUpgrade(new okhttp3.WebSocketListener() {
                 @Override
                 public void onOpen(okhttp3.WebSocket webSocket, okhttp3.Response response) {
@@ -135,7 +160,14 @@ final class FakeSlack implements AutoCloseable {
         }
         String body = request.getBody() == null ? "" : request.getBody().utf8();
         String method = path.startsWith("/api/") ? path.substring(5) : path;
-        calls.add(new Call(method, form(body), request.getHeaders().get("Authorization"), System.nanoTime()));
+        long at = System.nanoTime();
+        AtomicInteger left = limited.get(method);
+        if (left != null && left.getAndDecrement() > 0) {
+            calls.add(new Call(method, form(body), request.getHeaders().get("Authorization"), at, 429, body));
+            return new MockResponse.Builder().code(429).addHeader("Retry-After", String.valueOf(retryAfter.get(method)))
+                    .addHeader("Content-Type", "application/json; charset=utf-8").body("{\"ok\":false,\"error\":\"ratelimited\"}").build();
+        }
+        calls.add(new Call(method, form(body), request.getHeaders().get("Authorization"), at, 200, body));
         String json = switch (method) {
             case "auth.test" -> "{\"ok\":true,\"url\":\"https://t1.slack.com/\",\"team\":\"t1\",\"user\":\"opsbot\",\"team_id\":\""
                     + TEAM + "\",\"user_id\":\"" + BOT_USER + "\",\"bot_id\":\"BBOT\"}";
@@ -148,6 +180,7 @@ final class FakeSlack implements AutoCloseable {
             case "files.getUploadURLExternal" -> "{\"ok\":true,\"upload_url\":\"" + server.url("/upload/F1") + "\",\"file_id\":\"F1\"}";
             case "files.completeUploadExternal" -> "{\"ok\":true,\"files\":[{\"id\":\"F1\",\"title\":\"output\"}]}";
             case "/upload/F1" -> "OK - " + body.length();
+            case RESPONSE_PATH -> "{\"ok\":true}";
             case "apps.connections.open" -> "{\"ok\":true,\"url\":\"ws://127.0.0.1:" + server.getPort() + "/socket\"}";
             default -> "{\"ok\":false,\"error\":\"unknown_method\"}";
         };

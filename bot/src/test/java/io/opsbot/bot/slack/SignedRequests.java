@@ -22,10 +22,17 @@ final class SignedRequests {
     private final OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(20)).build();
     private final int port;
     private final String secret;
+    private final String responseUrl;
 
     SignedRequests(int port, String secret) {
+        this(port, secret, "https://hooks.slack.invalid/commands/1");
+    }
+
+    /** @param responseUrl the response_url slash commands carry (the fake Slack's, to see what goes through it) */
+    SignedRequests(int port, String secret, String responseUrl) {
         this.port = port;
         this.secret = secret;
+        this.responseUrl = responseUrl;
     }
 
     /** What came back, and how long it took. */
@@ -34,7 +41,7 @@ final class SignedRequests {
     Answer slashCommand(String text, String user, String channel, String triggerId) throws IOException {
         String body = "token=t&team_id=" + FakeSlack.TEAM + "&team_domain=t1&channel_id=" + channel + "&channel_name=ops&user_id=" + user
                 + "&user_name=" + user + "&command=" + enc(SlackBot.COMMAND) + "&text=" + enc(text)
-                + "&api_app_id=A1&response_url=" + enc("https://hooks.slack.invalid/commands/1") + "&trigger_id=" + triggerId;
+                + "&api_app_id=A1&response_url=" + enc(responseUrl) + "&trigger_id=" + triggerId;
         return post(body, FORM, now(), Map.of());
     }
 

@@ -71,7 +71,7 @@ class SlackBotTest {
         };
         bot = SlackBot.builder(new SlackConfig("http", 0, BOT_TOKEN, null, SECRET, slack.apiUrl()), access, recording)
                 .editInterval(editInterval).clock(clock).bindAddress("127.0.0.1").start();
-        requests = new SignedRequests(bot.httpPort(), SECRET);
+        requests = new SignedRequests(bot.httpPort(), SECRET, slack.responseUrl());
     }
 
     @Test
@@ -476,6 +476,153 @@ class SlackBotTest {
     }
 
     @Test
+    void rateLimitedEditsWaitRetryAfterThenCarryTheLatestStateAndTheFinalStateArrives() throws Exception {
+        slack.rateLimit("chat.update", 3, 1);
+        Plan plan = plan("deploy nodeapp", "watch");
+        start((request, progress) -> {
+            progress.planned("op-70", plan);
+            progress.stepStarted(0, "watch");
+            for (int i = 1; i <= 200; i++) {  // every 20 ms for 4 s
+                progress.stepProgress(0, i / 200.0, i + " of 200 checks");
+                pause(20);
+            }
+            Outcome outcome = new Outcome("op-70", "deploy nodeapp", Outcome.State.SUCCEEDED, List.of(
+                    new StepReport(0, "watch", StepResult.CHANGED, "all healthy", Duration.ofSeconds(4))), null, Duration.ofSeconds(4));
+            return new Response.Finished(outcome);
+        }, Duration.ofMillis(250));
+        long start = System.nanoTime();
+
+        requests.slashCommand("deploy nodeapp", OPERATOR, CHANNEL, "trig-70");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastShown().contains("*succeeded*"));
+        List<FakeSlack.Call> writes = slack.calls().stream()
+                .filter(c -> c.method().equals("chat.postMessage") || c.method().equals("chat.update")).toList();
+        double seconds = (writes.get(writes.size() - 1).atNanos() - start) / 1e9;
+        long limited = writes.stream().filter(FakeSlack.Call::rateLimited).count();
+        System.out.printf("measured: %d message writes (%d answered 429) in %.1f s for 200 progress events%n",
+                writes.size(), limited, seconds);
+        assertThat(limited).isEqualTo(3);
+        for (int i = 0; i < writes.size() - 1; i++) {
+            FakeSlack.Call refused = writes.get(i);
+            if (!refused.rateLimited()) {
+                continue;
+            }
+            FakeSlack.Call next = writes.get(i + 1);
+            assertThat((next.atNanos() - refused.atNanos()) / 1_000_000).as("wait after the 429 of write %d", i)
+                    .isGreaterThanOrEqualTo(1000);
+            // coalescing went on while waiting: the retry shows a newer state than the refused one
+            assertThat(checks(next.shown())).as("state sent after the 429 of write %d", i).isGreaterThan(checks(refused.shown()));
+        }
+        // every write is spaced by the edit interval at least, so their number is bounded by the time taken
+        assertThat(writes.size()).isLessThanOrEqualTo((int) Math.ceil(seconds / 0.25) + 2);
+        assertThat(lastShown()).contains("all healthy", "ok=0 changed=1");
+    }
+
+    @Test
+    void aRateLimitedFinalEditIsSentAgainUntilSlackTakesIt() throws Exception {
+        slack.rateLimit("chat.update", 2, 1);
+        Plan plan = plan("scale nodeapp 3", "set instances");
+        start((request, progress) -> {
+            progress.planned("op-71", plan);
+            pause(300);
+            Outcome outcome = new Outcome("op-71", "scale nodeapp 3", Outcome.State.SUCCEEDED, List.of(
+                    new StepReport(0, "set instances", StepResult.CHANGED, "2 → 3", Duration.ofMillis(200))), null, Duration.ofMillis(300));
+            return new Response.Finished(outcome);
+        }, Duration.ofMillis(50));
+
+        requests.slashCommand("scale nodeapp 3", OPERATOR, CHANNEL, "trig-71");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> lastShown().contains("*succeeded*"));
+        List<FakeSlack.Call> updates = slack.calls("chat.update");
+        assertThat(updates).hasSize(3);
+        assertThat(updates).extracting(FakeSlack.Call::rateLimited).containsExactly(true, true, false);
+        assertThat(updates).allSatisfy(u -> assertThat(u.shown()).contains("*succeeded*", "2 → 3"));
+        assertThat((updates.get(2).atNanos() - updates.get(0).atNanos()) / 1_000_000).isGreaterThanOrEqualTo(2000);
+        assertThat(slack.calls("chat.postMessage")).hasSize(1);
+    }
+
+    @Test
+    void aRateLimitedPrivateReplyIsSentAgainAfterRetryAfter() throws Exception {
+        slack.rateLimit("chat.postEphemeral", 1, 1);
+        start((request, progress) -> new Response.Rejected("the pipeline must not be reached"), Duration.ofMillis(50));
+
+        requests.slashCommand("scale nodeapp 5", VIEWER, CHANNEL, "trig-72");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> slack.calls("chat.postEphemeral").size() == 2);
+        List<FakeSlack.Call> replies = slack.calls("chat.postEphemeral");
+        assertThat(replies.get(0).rateLimited()).isTrue();
+        assertThat(replies.get(1).rateLimited()).isFalse();
+        assertThat(replies.get(1).param("text")).contains("scale needs the operator role");
+        assertThat((replies.get(1).atNanos() - replies.get(0).atNanos()) / 1_000_000).isGreaterThanOrEqualTo(1000);
+        Thread.sleep(300);
+        assertThat(slack.calls("chat.postEphemeral")).hasSize(2);
+    }
+
+    @Test
+    void retryAfterIsHonouredUpToThirtySeconds() {
+        assertThat(SlackApi.retryAfter("3")).isEqualTo(Duration.ofSeconds(3));
+        assertThat(SlackApi.retryAfter("600")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(SlackApi.retryAfter(null)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(SlackApi.retryAfter("soon")).isEqualTo(Duration.ofSeconds(1));
+        assertThat(SlackApi.retryAfter("0")).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void whenTheBotIsNotInTheChannelTheResponseUrlShowsTheFirstAndTheFinalState() throws Exception {
+        slack.notInChannel("C0NOTIN");
+        Plan plan = plan("scale nodeapp 3", "set instances");
+        start((request, progress) -> {
+            progress.planned("op-73", plan);
+            for (int i = 0; i < 50; i++) {
+                progress.stepProgress(0, i / 50.0, i + " of 50 tasks");
+                pause(20);
+            }
+            Outcome outcome = new Outcome("op-73", "scale nodeapp 3", Outcome.State.SUCCEEDED, List.of(
+                    new StepReport(0, "set instances", StepResult.CHANGED, "2 → 3", Duration.ofSeconds(1))), null, Duration.ofSeconds(1));
+            return new Response.Finished(outcome);
+        }, Duration.ofMillis(100));
+
+        requests.slashCommand("scale nodeapp 3", OPERATOR, "C0NOTIN", "trig-73");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> slack.calls("chat.postEphemeral").size() == 1);
+        List<FakeSlack.Call> responses = slack.calls(FakeSlack.RESPONSE_PATH);
+        assertThat(responses).hasSize(2);
+        String first = FakeSlack.Call.unescape(responses.get(0).body());
+        String last = FakeSlack.Call.unescape(responses.get(1).body());
+        assertThat(first).contains("\"response_type\":\"in_channel\"", "\"replace_original\":false", "*pending*", "0%")
+                .doesNotContain("*succeeded*");
+        assertThat(last).contains("\"response_type\":\"in_channel\"", "\"replace_original\":true", "*succeeded*", "op `op-73`",
+                "requested by <@UOPS>");
+        assertThat(slack.calls("chat.postEphemeral").get(0).param("text")).contains("invite it with `/invite @opsbot`");
+        assertThat(slack.calls("chat.update")).isEmpty();
+    }
+
+    @Test
+    void whenTheBotIsInvitedMidOperationTheFinalStateIsPostedAndTheResponseUrlCopyIsDeleted() throws Exception {
+        slack.notInChannel("C0LATER");
+        CountDownLatch invited = new CountDownLatch(1);
+        Plan plan = plan("scale nodeapp 3", "set instances");
+        start((request, progress) -> {
+            progress.planned("op-74", plan);
+            waitFor(invited, 10);
+            Outcome outcome = new Outcome("op-74", "scale nodeapp 3", Outcome.State.SUCCEEDED, List.of(
+                    new StepReport(0, "set instances", StepResult.CHANGED, "2 → 3", Duration.ofSeconds(1))), null, Duration.ofSeconds(1));
+            return new Response.Finished(outcome);
+        }, Duration.ofMillis(50));
+
+        requests.slashCommand("scale nodeapp 3", OPERATOR, "C0LATER", "trig-74");
+        await().atMost(Duration.ofSeconds(5)).until(() -> slack.calls(FakeSlack.RESPONSE_PATH).size() == 1);
+        slack.invite("C0LATER");
+        invited.countDown();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> slack.calls(FakeSlack.RESPONSE_PATH).size() == 2);
+        assertThat(lastShown()).contains("*succeeded*");
+        assertThat(slack.calls(FakeSlack.RESPONSE_PATH).get(1).body()).contains("\"delete_original\":true");
+        Thread.sleep(300);
+        assertThat(slack.calls("chat.postEphemeral")).isEmpty();
+    }
+
+    @Test
     void incompleteConfigurationListsEveryProblemAndNoSecret() {
         assertThatThrownBy(() -> SlackBot.start(new SlackConfig("socket", null, null, null, null, null), access, (r, p) -> null))
                 .isInstanceOf(OpsException.class)
@@ -510,15 +657,15 @@ class SlackBotTest {
         return new Plan(new Operation(title.split(" ")[0], title, List.of("app:/x"), List.of(), true), planned);
     }
 
-    /** The latest text and blocks Slack holds for the bot's messages (posts and updates, in order). */
+    /** The latest text and blocks Slack holds for the bot's messages (posts and updates it accepted, in order). */
     private String lastShown() {
-        List<FakeSlack.Call> writes = slack.calls().stream()
+        List<FakeSlack.Call> writes = slack.calls().stream().filter(c -> !c.rateLimited())
                 .filter(c -> c.method().equals("chat.postMessage") || c.method().equals("chat.update")).toList();
         return writes.isEmpty() ? "" : writes.get(writes.size() - 1).shown();
     }
 
     private String lastBlocks() {
-        List<FakeSlack.Call> writes = slack.calls().stream()
+        List<FakeSlack.Call> writes = slack.calls().stream().filter(c -> !c.rateLimited())
                 .filter(c -> c.method().equals("chat.postMessage") || c.method().equals("chat.update")).toList();
         return writes.get(writes.size() - 1).param("blocks");
     }
@@ -530,6 +677,16 @@ class SlackBotTest {
         int value = blocks.indexOf("\"value\":\"", at);
         int valueStart = value + "\"value\":\"".length();
         return blocks.substring(valueStart, blocks.indexOf('"', valueStart));
+    }
+
+    /** The progress count "N of 200 checks" a message shows; -1 when it shows none. */
+    private static int checks(String shown) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) of 200 checks").matcher(shown);
+        int last = -1;
+        while (m.find()) {
+            last = Integer.parseInt(m.group(1));
+        }
+        return last;
     }
 
     private static void pause(long ms) {
