@@ -6,6 +6,8 @@ import io.opsbot.engine.Engine;
 import io.opsbot.engine.Journal;
 import io.opsbot.engine.OperationEntry;
 import io.opsbot.engine.Operation;
+import io.opsbot.engine.Origin;
+import io.opsbot.engine.Outcome;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.ProgressListener;
 import io.opsbot.engine.Report;
@@ -30,6 +32,11 @@ public final class Dispatcher implements CommandHandler {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
     private static final int HISTORY_LIMIT = 20;
+    /** The journal kind of commands that are not operations (queries, plans, rejections, denials). */
+    static final String COMMAND_KIND = "command";
+    private static final String COMMAND_PREFIX = "cmd-";
+
+    private final java.util.Random ids = new java.security.SecureRandom();
 
     private final CommandParser parser;
     private final Engine engine;
@@ -57,14 +64,52 @@ public final class Dispatcher implements CommandHandler {
         } catch (OpsException e) {
             log.info("event=rejected user={} channel={} text=\"{}\" reason=\"{}\"", request.user(), request.channel(),
                     printable(request.text()), e.getMessage());
-            return new Response.Rejected(e.getMessage());
+            return recorded(request, new Response.Rejected(e.getMessage()));
         }
         log.info("event=command user={} channel={} command=\"{}\"", request.user(), request.channel(), command.text());
         try {
-            return run(command, request, listener);
+            return recorded(request, run(command, request, listener));
         } catch (OpsException e) {
             log.info("event=refused user={} command=\"{}\" reason=\"{}\"", request.user(), command.text(), e.getMessage());
-            return new Response.Rejected(e.getMessage());
+            return recorded(request, new Response.Rejected(e.getMessage()));
+        }
+    }
+
+    /**
+     * Every command is in the journal: operations journal themselves; everything else (answers, plans,
+     * rejections, commands waiting for confirmation) is recorded here as a finished entry of kind "command".
+     */
+    private Response recorded(Request request, Response response) {
+        if (response instanceof Response.Finished) {
+            return response;
+        }
+        String outcome;
+        if (response instanceof Response.Answer) {
+            outcome = "answered";
+        } else if (response instanceof Response.Planned) {
+            outcome = "plan shown; nothing changed";
+        } else if (response instanceof Response.NeedsConfirmation) {
+            outcome = "waiting for confirmation; nothing changed";
+        } else {
+            outcome = "rejected: " + ((Response.Rejected) response).message();
+        }
+        record(request, outcome);
+        return response;
+    }
+
+    /** Records a command that is not an operation (also what the access layer denied or saw confirmed). */
+    public void record(Request request, String outcome) {
+        Instant now = clock.instant();
+        String state = outcome.startsWith("rejected") || outcome.startsWith("denied") || outcome.startsWith("error")
+                ? Outcome.State.REFUSED.name() : Outcome.State.SUCCEEDED.name();
+        String text = printable(request.text());
+        try {
+            journal.operationStarted(new OperationEntry(COMMAND_PREFIX + Long.toHexString(ids.nextLong() >>> 16),
+                    COMMAND_KIND, text.isBlank() ? "(empty)" : text, new Origin(request.user(), request.channel(), text),
+                    List.of(), "", state, now, now, outcome.length() > 500 ? outcome.substring(0, 500) + "…" : outcome));
+        } catch (RuntimeException e) {
+            // the answer still goes out; the log line above keeps the record
+            log.warn("event=journal-failed user={} text=\"{}\" reason=\"{}\"", request.user(), text, e.getMessage());
         }
     }
 
@@ -186,6 +231,7 @@ public final class Dispatcher implements CommandHandler {
         Instant from = clock.instant().minus(since);
         List<String> lines = journal.history(null, 500).stream()
                 .filter(e -> e.startedAt().isAfter(from))
+                .filter(e -> !COMMAND_KIND.equals(e.kind()))
                 .filter(e -> e.summary() == null || !e.summary().contains("changed=0"))
                 .map(e -> format(e.startedAt()) + "  " + e.title() + "  " + e.state().toLowerCase(Locale.ROOT)
                         + " by " + e.origin().requester() + " [" + e.id() + "]")

@@ -64,6 +64,7 @@ public final class Main implements Callable<Integer> {
                 .emulated(bot.emulated())
                 .verbRoles(Access.verbRoles(dispatcher.parser().grammar()))
                 .owners(dispatcher::requesterOf)
+                .audit(dispatcher::record)
                 .start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(slack::close));
             System.err.println("opsbot: serving Slack (" + (bot.config().slack().mode() == null ? "socket"

@@ -120,4 +120,22 @@ class LocalDefaultTest {
             assertThat(health.body()).contains("\"status\":\"UP\"").contains("marathon");
         }
     }
+
+    @Test
+    void everyCommandIsInTheJournalWithItsOutcomeAndHistoryShowsIt() {
+        try (Opsbot bot = Opsbot.start(null, home)) {
+            run(bot, "status");
+            run(bot, "sacle nodeapp 3");
+            run(bot, "scale nodeapp 0");
+            bot.dispatcher().record(new Request("move mongo node3", "U-viewer", "C1", false),
+                    "denied: move needs the admin role");
+            String history = new PlainText().render(run(bot, "history"));
+            assertThat(history).contains("status", "answered", "by tester")
+                    .contains("sacle nodeapp 3", "rejected: unknown command 'sacle'")
+                    .contains("scale nodeapp 0", "waiting for confirmation; nothing changed")
+                    .contains("move mongo node3", "denied: move needs the admin role", "by U-viewer");
+            String changed = new PlainText().render(run(bot, "what changed"));
+            assertThat(changed).doesNotContain("sacle").doesNotContain("status");
+        }
+    }
 }

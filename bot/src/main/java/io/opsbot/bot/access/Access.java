@@ -50,6 +50,7 @@ public final class Access {
     private final GroupDirectory groups;
     private final Map<String, Role> verbs;
     private final OperationOwners owners;
+    private final AuditTrail trail;
 
     public Access(AccessConfig config, GroupDirectory groups) {
         this(config, groups, DEFAULT_VERBS, OperationOwners.UNKNOWN);
@@ -59,27 +60,33 @@ public final class Access {
         this(rolesOf(config), config == null || config.channels() == null ? Map.of() : Map.copyOf(config.channels()),
                 config == null ? DEFAULT_CONFIRMATION_TIMEOUT
                         : Durations.parse(config.confirmationTimeout()).orElse(DEFAULT_CONFIRMATION_TIMEOUT),
-                groups, verbs, owners);
+                groups, verbs, owners, AuditTrail.NONE);
     }
 
     private Access(Map<Role, List<String>> members, Map<String, List<String>> channels, Duration confirmationTimeout,
-                   GroupDirectory groups, Map<String, Role> verbs, OperationOwners owners) {
+                   GroupDirectory groups, Map<String, Role> verbs, OperationOwners owners, AuditTrail trail) {
         this.members = members;
         this.channels = channels;
         this.confirmationTimeout = confirmationTimeout;
         this.groups = groups;
         this.verbs = Collections.unmodifiableMap(new LinkedHashMap<>(verbs));
         this.owners = owners;
+        this.trail = trail;
     }
 
     /** The same rules, also asking {@code more} who started an operation. */
     public Access withOwners(OperationOwners more) {
-        return new Access(members, channels, confirmationTimeout, groups, verbs, owners.or(more));
+        return new Access(members, channels, confirmationTimeout, groups, verbs, owners.or(more), trail);
     }
 
     /** The same rules with the grammar's verb-to-role table. */
     public Access withVerbs(Map<String, Role> table) {
-        return new Access(members, channels, confirmationTimeout, groups, table, owners);
+        return new Access(members, channels, confirmationTimeout, groups, table, owners, trail);
+    }
+
+    /** The same rules, also recording denials and confirmation events in {@code audit} (the journal). */
+    public Access withAudit(AuditTrail audit) {
+        return new Access(members, channels, confirmationTimeout, groups, verbs, owners, audit);
     }
 
     private static Map<Role, List<String>> rolesOf(AccessConfig config) {
@@ -149,7 +156,8 @@ public final class Access {
         return (request, progress) -> {
             String denied = denial(request);
             if (denied != null) {
-                audit(request, "denied");
+                auditLine(request, "denied");
+                trail.record(request, "denied: " + denied);
                 return new Response.Rejected(denied);
             }
             Response response;
@@ -159,13 +167,19 @@ public final class Access {
                 audit(request, "error");
                 throw e;
             }
-            audit(request, outcomeOf(response));
+            // the pipeline journals what it answered; here only the log line
+            auditLine(request, outcomeOf(response));
             return response;
         };
     }
 
-    /** One line per command: who, where, what, and how it ended. */
+    /** One line per command (who, where, what, how it ended), and the same in the audit trail. */
     public void audit(Request request, String outcome) {
+        auditLine(request, outcome);
+        trail.record(request, outcome);
+    }
+
+    private void auditLine(Request request, String outcome) {
         audit.info("event=audit user={} channel={} text=\"{}\" outcome={}", request.user(), request.channel(),
                 oneLine(request.text()), outcome);
     }

@@ -17,6 +17,7 @@ import com.slack.api.model.event.MessageThreadBroadcastEvent;
 import io.opsbot.bot.CommandHandler;
 import io.opsbot.bot.Request;
 import io.opsbot.bot.access.Access;
+import io.opsbot.bot.access.AuditTrail;
 import io.opsbot.bot.access.CachedGroupDirectory;
 import io.opsbot.bot.access.OperationOwners;
 import io.opsbot.bot.command.Role;
@@ -96,7 +97,7 @@ public final class SlackBot implements AutoCloseable {
         CommandRunner[] runner = new CommandRunner[1];
         OperationOwners mine = id -> runner[0].requesterOf(id);
         Access access = new Access(accessConfig, new CachedGroupDirectory(api::groupMembers, b.groupCacheTtl, b.clock),
-                b.verbRoles, b.owners.or(mine));
+                b.verbRoles, b.owners.or(mine)).withAudit(b.audit);
         Confirmations confirmations = new Confirmations(b.clock, access.confirmationTimeout(), 1000);
         runner[0] = new CommandRunner(access.guard(b.handler), access, api, confirmations, editor, b.editInterval,
                 b.emulated, b.clock);
@@ -332,6 +333,7 @@ public final class SlackBot implements AutoCloseable {
         private Duration groupCacheTtl = Duration.ofMinutes(5);
         private Clock clock = Clock.systemUTC();
         private OperationOwners owners = OperationOwners.UNKNOWN;
+        private AuditTrail audit = AuditTrail.NONE;
         private Map<String, Role> verbRoles = Access.DEFAULT_VERBS;
         private String bindAddress = System.getenv().getOrDefault("OPSBOT_SLACK_BIND", "127.0.0.1");
 
@@ -376,6 +378,12 @@ public final class SlackBot implements AutoCloseable {
         /** Who started an operation (the journal), so that cancelling another's needs the admin role. */
         public Builder owners(OperationOwners value) {
             this.owners = value;
+            return this;
+        }
+
+        /** Where denials and confirmation events are recorded besides the log (the journal). */
+        public Builder audit(AuditTrail value) {
+            this.audit = value;
             return this;
         }
 

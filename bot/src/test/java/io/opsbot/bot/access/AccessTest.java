@@ -36,6 +36,17 @@ class AccessTest {
     final Access access = new Access(config, groups);
 
     @Test
+    void aDenialReachesTheAuditTrailWhileAnsweredCommandsAreLeftToThePipeline() {
+        List<String> trail = new java.util.ArrayList<>();
+        io.opsbot.bot.CommandHandler guarded = access.withAudit((request, outcome) -> trail.add(request.user() + " " + outcome))
+                .guard((request, progress) -> new io.opsbot.bot.Response.Rejected("from the pipeline"));
+        guarded.handle(new io.opsbot.bot.Request("scale nodeapp 5", "UVIEW", "C1", false), io.opsbot.engine.ProgressListener.NONE);
+        guarded.handle(new io.opsbot.bot.Request("status", "UVIEW", "C1", false), io.opsbot.engine.ProgressListener.NONE);
+        assertThat(trail).hasSize(1);
+        assertThat(trail.get(0)).startsWith("UVIEW denied: scale needs the operator role");
+    }
+
+    @Test
     void theHighestRoleWinsWhetherGivenDirectlyThroughAGroupOrToEveryone() {
         assertThat(access.roleOf("UADMIN")).contains(Role.ADMIN);
         assertThat(access.roleOf("UOPS1")).contains(Role.OPERATOR);
