@@ -13,6 +13,8 @@ import java.util.Set;
 final class ConfigValidator {
 
     private static final Set<String> SLACK_MODES = Set.of("socket", "http");
+    /** An absolute path of URL-safe segments: what Slack's request URL field and the HTTP server both accept. */
+    private static final java.util.regex.Pattern SLACK_PATH = java.util.regex.Pattern.compile("(/[A-Za-z0-9._~-]+)+/?");
     private static final Set<String> ROLES = Set.of("viewer", "operator", "admin");
 
     private final Path baseDir;
@@ -173,6 +175,9 @@ final class ConfigValidator {
         }
         if (s.apiUrl() != null) {
             url("slack.apiUrl", s.apiUrl(), problems);
+        }
+        if (s.path() != null && !SLACK_PATH.matcher(s.path()).matches()) {
+            problems.add("slack.path must be an absolute URL path such as /slack/events, not '" + s.path() + "'");
         }
     }
 

@@ -35,12 +35,22 @@ public record OpsbotConfig(ClusterConfig cluster, JournalConfig journal, EngineC
         public static final EngineConfig DEFAULTS = new EngineConfig("2m", "10m", 4);
     }
 
-    /** Slack transport settings (the Slack issue reads these). */
+    /** Slack transport settings. {@code path} is where HTTP mode takes Slack's requests (default /slack/events). */
     public record SlackConfig(String mode, Integer port, String botToken, String appToken, String signingSecret,
-                              String apiUrl) {
+                              String apiUrl, String path) {
+        public static final String DEFAULT_PATH = "/slack/events";
+
+        public SlackConfig(String mode, Integer port, String botToken, String appToken, String signingSecret, String apiUrl) {
+            this(mode, port, botToken, appToken, signingSecret, apiUrl, null);
+        }
+
+        public String pathOrDefault() {
+            return path == null || path.isBlank() ? DEFAULT_PATH : path.trim();
+        }
+
         @Override
         public String toString() {
-            return "SlackConfig[mode=" + mode + ", port=" + port + ", apiUrl=" + apiUrl + ", tokens=<hidden>]";
+            return "SlackConfig[mode=" + mode + ", port=" + port + ", path=" + path + ", apiUrl=" + apiUrl + ", tokens=<hidden>]";
         }
     }
 

@@ -64,7 +64,7 @@ class ConfigLoaderTest {
                   flocker: { url: "http://node1:4523", ca: missing.crt }
                   nodes: { Node_1: "" }
                 engine: { lockWait: soon, retries: 0 }
-                slack: { mode: carrier-pigeon, botToken: "${NOT_SET}" }
+                slack: { mode: carrier-pigeon, botToken: "${NOT_SET}", path: "slack events?" }
                 """))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("cluster.marathon.url: 'node1:8080' is not an http(s) URL")
@@ -76,7 +76,8 @@ class ConfigLoaderTest {
                 .hasMessageContaining("engine.retries must be from 1 to 10")
                 .hasMessageContaining("slack.mode must be socket or http")
                 .hasMessageContaining("slack.botToken needs the environment variable NOT_SET")
-                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSizeGreaterThanOrEqualTo(9));
+                .hasMessageContaining("slack.path must be an absolute URL path such as /slack/events, not 'slack events?'")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSizeGreaterThanOrEqualTo(10));
     }
 
     @Test

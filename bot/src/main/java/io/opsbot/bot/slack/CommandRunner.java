@@ -73,20 +73,21 @@ final class CommandRunner {
 
     /** A command typed by a user: /ops, a mention, or a direct message. */
     void run(Request request) {
-        run(request, null, null, null);
+        run(request, null, null, null, false);
     }
 
     /** A slash command: its response_url shows the message where the bot is not a member. */
     void run(Request request, String responseUrl) {
-        run(request, null, null, responseUrl);
+        run(request, null, null, responseUrl, false);
     }
 
     /**
      * @param existingTs a message to edit (the confirmation's) instead of posting a new one
      * @param responseUrl where the first and final states go when the bot cannot post in the channel; may be null
+     * @param replacesOriginal the response_url is a button's, whose message (the confirmation) the states replace
      */
-    private void run(Request request, String existingTs, String note, String responseUrl) {
-        LiveMessage live = new LiveMessage(api, request.channel(), existingTs, responseUrl, editor, editInterval);
+    private void run(Request request, String existingTs, String note, String responseUrl, boolean replacesOriginal) {
+        LiveMessage live = new LiveMessage(api, request.channel(), existingTs, responseUrl, replacesOriginal, editor, editInterval);
         OperationView view = new OperationView(request.text(), emulated, clock, snapshot -> {
             if (snapshot.operationId() != null) {
                 synchronized (owners) {
@@ -106,24 +107,26 @@ final class CommandRunner {
                     + "); the details are in its log");
         }
         try {
-            deliver(request, response, live, view, note);
+            deliver(request, response, live, view, note, responseUrl);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void deliver(Request request, Response response, LiveMessage live, OperationView view, String note) throws InterruptedException {
-        render(request, response, live, view, note);
+    private void deliver(Request request, Response response, LiveMessage live, OperationView view, String note,
+                         String responseUrl) throws InterruptedException {
+        render(request, response, live, view, note, responseUrl);
         if (live.postFailed()) {
             // usually: the bot is not a member of the channel; only the asker hears about it
-            api.ephemeral(request.channel(), request.user(), kit.text(":warning: opsbot could not post in this channel"
-                    + " (invite it with `/invite @opsbot`); the command itself " + (response instanceof Response.Finished f
-                    ? f.outcome().state().name().toLowerCase(java.util.Locale.ROOT) + " (" + f.outcome().recap() + ")"
-                    : "ran") + "."));
+            tellPrivately(request.channel(), request.user(), responseUrl, kit.text(":warning: opsbot could not post in this channel"
+                    + " (invite it with `/invite @opsbot` for live progress)" + (response instanceof Response.Finished f
+                    ? "; the command itself " + f.outcome().state().name().toLowerCase(java.util.Locale.ROOT) + " (" + f.outcome().recap() + ")"
+                    : "") + "."));
         }
     }
 
-    private void render(Request request, Response response, LiveMessage live, OperationView view, String note) throws InterruptedException {
+    private void render(Request request, Response response, LiveMessage live, OperationView view, String note,
+                        String responseUrl) throws InterruptedException {
         if (response instanceof Response.Finished f) {
             if (view.snapshot().outcome() == null) {
                 view.finished(f.outcome());
@@ -148,13 +151,18 @@ final class CommandRunner {
             if (live.ts() != null) {
                 live.finish(kit.rejected(message), FINAL_EDIT_WAIT);
             } else {
-                api.ephemeral(request.channel(), request.user(), kit.rejected(message));
+                tellPrivately(request.channel(), request.user(), responseUrl, kit.rejected(message));
             }
         }
     }
 
-    /** Confirm clicked: only the requester or an admin, only once, only before it expires. */
-    void confirm(String confirmationId, String user, String channel) {
+    /**
+     * Confirm clicked: only the requester or an admin, only once, only before it expires.
+     *
+     * @param responseUrl the button's response_url: where the bot is not in the channel, the confirmation was shown
+     *                    through the slash command's response_url, and this one replaces it; may be null
+     */
+    void confirm(String confirmationId, String user, String channel, String responseUrl) {
         Confirmations.Claim claim = confirmations.claim(confirmationId, user, access::mayConfirm);
         Confirmations.Pending p = claim.pending();
         switch (claim.verdict()) {
@@ -163,41 +171,60 @@ final class CommandRunner {
                 String note = "confirmed by <@" + user + ">";
                 if (p.messageTs() != null) {
                     api.update(channel, p.messageTs(), kit.confirmationClosed(p.plan(), ":white_check_mark: " + note + " — running…"));
+                    run(p.request().confirm(), p.messageTs(), note, null, false);
+                } else {
+                    run(p.request().confirm(), null, note, responseUrl, true);
                 }
-                run(p.request().confirm(), p.messageTs(), note, null);
             }
             case NOT_ALLOWED -> {
                 access.audit(new Request(p.request().text(), user, channel, false), "confirm-refused requester=" + p.request().user());
-                api.ephemeral(channel, user, kit.rejected("only <@" + p.request().user() + "> (who asked) or an admin may confirm `"
+                tellPrivately(channel, user, responseUrl, kit.rejected("only <@" + p.request().user() + "> (who asked) or an admin may confirm `"
                         + p.plan().operation().title() + "`; nothing changed"));
             }
-            case EXPIRED -> expired(p, user, channel);
-            case UNKNOWN -> api.ephemeral(channel, user, kit.rejected(
+            case EXPIRED -> expired(p, user, channel, responseUrl);
+            case UNKNOWN -> tellPrivately(channel, user, responseUrl, kit.rejected(
                     "this confirmation is no longer pending (already answered, or opsbot restarted); nothing changed"));
         }
     }
 
     /** Cancel clicked on a confirmation: same people as Confirm. */
-    void decline(String confirmationId, String user, String channel) {
+    void decline(String confirmationId, String user, String channel, String responseUrl) {
         Confirmations.Claim claim = confirmations.claim(confirmationId, user, access::mayConfirm);
         Confirmations.Pending p = claim.pending();
         switch (claim.verdict()) {
             case ACCEPTED -> {
                 access.audit(p.request(), "declined-by=" + user);
-                if (p.messageTs() != null) {
-                    api.update(channel, p.messageTs(), kit.confirmationClosed(p.plan(),
-                            ":no_entry_sign: cancelled by <@" + user + ">; nothing changed"));
-                }
+                closeConfirmation(p, channel, responseUrl, ":no_entry_sign: cancelled by <@" + user + ">; nothing changed");
             }
-            case NOT_ALLOWED -> api.ephemeral(channel, user, kit.rejected("only <@" + p.request().user()
+            case NOT_ALLOWED -> tellPrivately(channel, user, responseUrl, kit.rejected("only <@" + p.request().user()
                     + "> (who asked) or an admin may answer this confirmation"));
-            case EXPIRED -> expired(p, user, channel);
-            case UNKNOWN -> api.ephemeral(channel, user, kit.rejected("this confirmation is no longer pending; nothing changed"));
+            case EXPIRED -> expired(p, user, channel, responseUrl);
+            case UNKNOWN -> tellPrivately(channel, user, responseUrl, kit.rejected("this confirmation is no longer pending; nothing changed"));
+        }
+    }
+
+    /** The confirmation's message, its buttons gone: edited where the bot posted it, else through the button's response_url. */
+    private void closeConfirmation(Confirmations.Pending p, String channel, String responseUrl, String text) {
+        BlockKit.Message closed = kit.confirmationClosed(p.plan(), text);
+        if (p.messageTs() != null) {
+            api.update(channel, p.messageTs(), closed);
+        } else if (responseUrl != null) {
+            api.respond(responseUrl, closed, true);
+        }
+    }
+
+    /**
+     * Only {@code user} sees it. chat.postEphemeral needs the bot in the channel; where it is not, the slash command's
+     * or the button's response_url carries it instead.
+     */
+    private void tellPrivately(String channel, String user, String responseUrl, BlockKit.Message message) {
+        if (!api.ephemeral(channel, user, message) && responseUrl != null) {
+            api.respondPrivately(responseUrl, message);
         }
     }
 
     /** Cancel clicked on a running operation: the command "cancel OPID", as the person who clicked. */
-    void cancel(String operationId, String user, String channel) {
+    void cancel(String operationId, String user, String channel, String responseUrl) {
         Request request = new Request("cancel " + operationId, user, channel, false);
         Response response;
         try {
@@ -215,17 +242,15 @@ final class CommandRunner {
             message = kit.text(":black_square_for_stop: cancellation of `" + operationId + "` requested by <@" + user
                     + ">; the operation stops after its current step");
         }
-        api.ephemeral(channel, user, message);
+        tellPrivately(channel, user, responseUrl, message);
     }
 
-    private void expired(Confirmations.Pending p, String user, String channel) {
+    private void expired(Confirmations.Pending p, String user, String channel, String responseUrl) {
         String text = ":hourglass: this confirmation expired after " + Durations.format(confirmations.timeout())
                 + "; nothing changed. Run `/ops " + p.request().text() + "` again.";
-        if (p.messageTs() != null) {
-            api.update(channel, p.messageTs(), kit.confirmationClosed(p.plan(), text));
-        }
+        closeConfirmation(p, channel, responseUrl, text);
         access.audit(new Request(p.request().text(), user, channel, false), "confirm-expired");
-        api.ephemeral(channel, user, kit.text(text));
+        tellPrivately(channel, user, responseUrl, kit.text(text));
     }
 
     /** Output that did not fit: in the thread, bounded, and as a file when even the thread cannot hold it. */

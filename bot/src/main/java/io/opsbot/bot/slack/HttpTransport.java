@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * HTTP mode: Slack POSTs to {@code /slack/events}; each request goes through Bolt's own parsing and middleware
+ * HTTP mode: Slack POSTs to one path ({@code slack.path}, default {@code /slack/events}); each request goes through Bolt's own parsing and middleware
  * (signature and timestamp check: 401 when wrong or older than 5 minutes). The JDK's HTTP server carries it,
  * which spares a servlet container for one endpoint. Slack requires HTTPS: put a TLS proxy in front.
  */
@@ -37,8 +37,10 @@ final class HttpTransport implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
+    private final String path;
 
     HttpTransport(App app, String bindAddress, int port, String path) throws IOException {
+        this.path = path;
         SlackRequestParser parser = new SlackRequestParser(app.config());
         this.server = HttpServer.create(new InetSocketAddress(bindAddress, port), 64);
         this.executor = Executors.newFixedThreadPool(THREADS, Threads.named("opsbot-slack-http"));
@@ -54,7 +56,7 @@ final class HttpTransport implements AutoCloseable {
 
     void start() {
         server.start();
-        log.info("event=slack_http_listening address={} port={}", server.getAddress().getHostString(), port());
+        log.info("event=slack_http_listening address={} port={} path={}", server.getAddress().getHostString(), port(), path);
     }
 
     int port() {

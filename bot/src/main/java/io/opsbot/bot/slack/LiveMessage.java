@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When Slack rate-limits a send, the next one waits the Retry-After (on the scheduler, no thread sleeps) and
  * carries the latest state then, not the refused one. When the bot is not in the channel and the command came
- * with a response_url, the first and the final state go through it instead (2 of its 5 uses).
+ * with a response_url, the first and the final state go through it instead (2 of its 5 uses): a slash command's
+ * posts a new message and then replaces it; a button's replaces the message the button was on.
  */
 final class LiveMessage {
 
@@ -33,8 +34,10 @@ final class LiveMessage {
     private String ts;
     /** chat.postMessage was refused (e.g. the bot is not in the channel): intermediate states are not retried. */
     private boolean postFailed;
-    /** The first state went through the response_url: the final one replaces it there. */
+    /** The first state went through the response_url: only the final one follows it there. */
     private boolean viaResponseUrl;
+    /** The response_url's message is this operation's to replace (after the first state, or a button's from the start). */
+    private boolean replaceViaResponseUrl;
     private Message pending;
     private boolean scheduled;
     private long lastSentNanos;
@@ -46,16 +49,21 @@ final class LiveMessage {
     private long finalVersion = -1;
 
     LiveMessage(SlackApi api, String channel, String existingTs, ScheduledExecutorService scheduler, Duration minInterval) {
-        this(api, channel, existingTs, null, scheduler, minInterval);
+        this(api, channel, existingTs, null, false, scheduler, minInterval);
     }
 
-    /** @param responseUrl a slash command's response_url, used when the bot cannot post in the channel; may be null */
-    LiveMessage(SlackApi api, String channel, String existingTs, String responseUrl, ScheduledExecutorService scheduler,
-                Duration minInterval) {
+    /**
+     * @param responseUrl a slash command's or a button's response_url, used when the bot cannot post in the channel;
+     *                    may be null
+     * @param replacesOriginal the response_url is a button's: its message (a confirmation) is replaced, not added to
+     */
+    LiveMessage(SlackApi api, String channel, String existingTs, String responseUrl, boolean replacesOriginal,
+                ScheduledExecutorService scheduler, Duration minInterval) {
         this.api = api;
         this.channel = channel;
         this.ts = existingTs;
         this.responseUrl = responseUrl;
+        this.replaceViaResponseUrl = replacesOriginal;
         this.scheduler = scheduler;
         this.minIntervalNanos = minInterval.toNanos();
         this.lastSentNanos = System.nanoTime() - minIntervalNanos;
@@ -195,16 +203,19 @@ final class LiveMessage {
             }
             return;
         }
+        boolean first;
         boolean replace;
         synchronized (this) {
             postFailed = true;
-            replace = viaResponseUrl;
+            first = !viaResponseUrl;
+            replace = replaceViaResponseUrl;
         }
         // reached only for the first state and the final one, so at most 2 of the response_url's 5 uses
-        if (responseUrl != null && result.notInChannel() && (!replace || version == finalVersion)) {
+        if (responseUrl != null && result.notInChannel() && (first || version == finalVersion)) {
             boolean shown = api.respond(responseUrl, message, replace);
             synchronized (this) {
                 viaResponseUrl = viaResponseUrl || shown;
+                replaceViaResponseUrl = replaceViaResponseUrl || shown;
             }
         }
     }

@@ -130,22 +130,35 @@ final class SlackApi {
                 .text(message.text()).blocks(message.blocks()).build());
     }
 
+    /** Through a response_url, to the one person who clicked: for a channel where chat.postEphemeral cannot reach. */
+    boolean respondPrivately(String responseUrl, Message message) {
+        return send(responseUrl, ActionResponse.builder().responseType("ephemeral").replaceOriginal(false)
+                .text(message.text()).blocks(message.blocks()).build());
+    }
+
     /** Deletes the message posted through this response_url (one more use). */
     boolean deleteResponse(String responseUrl) {
         return send(responseUrl, ActionResponse.builder().deleteOriginal(true).build());
     }
 
     private boolean send(String responseUrl, ActionResponse response) {
+        return withRetries("response_url", () -> sendOnce(responseUrl, response)).ok();
+    }
+
+    private Result sendOnce(String responseUrl, ActionResponse response) {
         try {
             WebhookResponse r = responses.send(responseUrl, response);
             if (r.getCode() != null && r.getCode() == 200) {
-                return true;
+                return Result.DELIVERED;
+            }
+            if (r.getCode() != null && r.getCode() == 429) {
+                return limited("response_url", "-", header(r.getHeaders()));
             }
             log.warn("event=slack_api_error method=response_url status={} error=\"{}\"", r.getCode(), abbreviate(r.getBody()));
-            return false;
+            return Result.refused("http_" + r.getCode());
         } catch (IOException | RuntimeException e) {
             log.warn("event=slack_api_failed method=response_url error=\"{}\"", e.getMessage());
-            return false;
+            return Result.refused("request_failed");
         }
     }
 

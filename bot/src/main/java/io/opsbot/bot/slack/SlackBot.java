@@ -52,7 +52,6 @@ public final class SlackBot implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SlackBot.class);
 
     public static final String COMMAND = "/ops";
-    public static final String EVENTS_PATH = "/slack/events";
     public static final int DEFAULT_HTTP_PORT = 3000;
 
     private enum State { STARTED, CLOSED }
@@ -107,7 +106,8 @@ public final class SlackBot implements AutoCloseable {
         SocketModeApp socketApp = null;
         try {
             if (httpMode) {
-                httpTransport = new HttpTransport(app, b.bindAddress, b.slack.port() == null ? DEFAULT_HTTP_PORT : b.slack.port(), EVENTS_PATH);
+                httpTransport = new HttpTransport(app, b.bindAddress, b.slack.port() == null ? DEFAULT_HTTP_PORT : b.slack.port(),
+                        b.slack.pathOrDefault());
                 app.start();
                 httpTransport.start();
             } else {
@@ -232,7 +232,7 @@ public final class SlackBot implements AutoCloseable {
             var p = req.getPayload();
             if (dedup.firstTime("action:" + p.getTriggerId())) {
                 String value = p.getActions().get(0).getValue();
-                submit(() -> runner.confirm(value, p.getUser().getId(), p.getChannel().getId()));
+                submit(() -> runner.confirm(value, p.getUser().getId(), p.getChannel().getId(), p.getResponseUrl()));
             }
             return ctx.ack();
         });
@@ -240,7 +240,7 @@ public final class SlackBot implements AutoCloseable {
             var p = req.getPayload();
             if (dedup.firstTime("action:" + p.getTriggerId())) {
                 String value = p.getActions().get(0).getValue();
-                submit(() -> runner.decline(value, p.getUser().getId(), p.getChannel().getId()));
+                submit(() -> runner.decline(value, p.getUser().getId(), p.getChannel().getId(), p.getResponseUrl()));
             }
             return ctx.ack();
         });
@@ -248,7 +248,7 @@ public final class SlackBot implements AutoCloseable {
             var p = req.getPayload();
             if (dedup.firstTime("action:" + p.getTriggerId())) {
                 String value = p.getActions().get(0).getValue();
-                submit(() -> runner.cancel(value, p.getUser().getId(), p.getChannel().getId()));
+                submit(() -> runner.cancel(value, p.getUser().getId(), p.getChannel().getId(), p.getResponseUrl()));
             }
             return ctx.ack();
         });

@@ -174,7 +174,9 @@ final class FakeSlack implements AutoCloseable {
             case "chat.postMessage" -> notIn.contains(form(body).get("channel")) ? "{\"ok\":false,\"error\":\"not_in_channel\"}" : "{\"ok\":true,\"channel\":\"" + form(body).get("channel") + "\",\"ts\":\"" + newPost()
                     + "\"}";
             case "chat.update" -> "{\"ok\":true,\"channel\":\"" + form(body).get("channel") + "\",\"ts\":\"" + form(body).get("ts") + "\"}";
-            case "chat.postEphemeral" -> "{\"ok\":true,\"message_ts\":\"" + ts.incrementAndGet() + ".000200\"}";
+            // like Slack: the bot must be in the channel to post there, even privately
+            case "chat.postEphemeral" -> notIn.contains(form(body).get("channel")) ? "{\"ok\":false,\"error\":\"not_in_channel\"}"
+                    : "{\"ok\":true,\"message_ts\":\"" + ts.incrementAndGet() + ".000200\"}";
             case "usergroups.users.list" -> "{\"ok\":true,\"users\":[" + String.join(",", groups.getOrDefault(form(body).get("usergroup"),
                     List.of()).stream().map(u -> "\"" + u + "\"").toList()) + "]}";
             case "files.getUploadURLExternal" -> "{\"ok\":true,\"upload_url\":\"" + server.url("/upload/F1") + "\",\"file_id\":\"F1\"}";

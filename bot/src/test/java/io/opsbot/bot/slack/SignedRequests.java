@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import io.opsbot.config.OpsbotConfig.SlackConfig;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.RequestBody;
@@ -21,6 +22,7 @@ final class SignedRequests {
 
     private final OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(20)).build();
     private final int port;
+    private final String path;
     private final String secret;
     private final String responseUrl;
 
@@ -30,7 +32,13 @@ final class SignedRequests {
 
     /** @param responseUrl the response_url slash commands carry (the fake Slack's, to see what goes through it) */
     SignedRequests(int port, String secret, String responseUrl) {
+        this(port, SlackConfig.DEFAULT_PATH, secret, responseUrl);
+    }
+
+    /** @param path where the bot takes Slack's requests (slack.path) */
+    SignedRequests(int port, String path, String secret, String responseUrl) {
         this.port = port;
+        this.path = path;
         this.secret = secret;
         this.responseUrl = responseUrl;
     }
@@ -66,7 +74,7 @@ final class SignedRequests {
                 + "\",\"username\":\"" + user + "\",\"team_id\":\"" + FakeSlack.TEAM + "\"},\"api_app_id\":\"A1\",\"token\":\"t\","
                 + "\"trigger_id\":\"" + triggerId + "\",\"channel\":{\"id\":\"" + channel + "\",\"name\":\"ops\"},"
                 + "\"container\":{\"type\":\"message\",\"message_ts\":\"1001.000100\",\"channel_id\":\"" + channel + "\"},"
-                + "\"response_url\":\"https://hooks.slack.invalid/actions/1\",\"actions\":[{\"action_id\":\"" + actionId
+                + "\"response_url\":\"" + responseUrl + "\",\"actions\":[{\"action_id\":\"" + actionId
                 + "\",\"block_id\":\"b1\",\"value\":\"" + value + "\",\"type\":\"button\",\"action_ts\":\"1700000001.000\"}]}";
         return post("payload=" + enc(payload), FORM, now(), Map.of());
     }
@@ -77,7 +85,7 @@ final class SignedRequests {
 
     Answer postSigned(String body, String contentType, long timestamp, String signature, Map<String, String> headers) throws IOException {
         okhttp3.Request.Builder request = new okhttp3.Request.Builder()
-                .url("http://127.0.0.1:" + port + SlackBot.EVENTS_PATH)
+                .url("http://127.0.0.1:" + port + path)
                 .post(RequestBody.create(body, MediaType.get(contentType)))
                 .header("X-Slack-Request-Timestamp", Long.toString(timestamp))
                 .header("X-Slack-Signature", signature);

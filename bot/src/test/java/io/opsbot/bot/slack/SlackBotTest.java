@@ -471,7 +471,7 @@ class SlackBotTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> slack.calls("chat.postEphemeral").size() == 1);
         assertThat(slack.calls("chat.postEphemeral").get(0).param("text"))
-                .contains("could not post in this channel (invite it with `/invite @opsbot`); the command itself succeeded (ok=0 changed=1");
+                .contains("could not post in this channel (invite it with `/invite @opsbot` for live progress); the command itself succeeded (ok=0 changed=1");
         assertThat(slack.calls("chat.postMessage")).hasSize(2); // the first progress state, then the final one
     }
 
@@ -559,6 +559,23 @@ class SlackBotTest {
     }
 
     @Test
+    void aRateLimitedResponseUrlIsUsedAgainAfterRetryAfter() throws Exception {
+        slack.notInChannel("C0NOTIN");
+        slack.rateLimit(FakeSlack.RESPONSE_PATH, 1, 1);
+        start((request, progress) -> new Response.Answer(new Report("status", List.of(new Report.Section("apps",
+                List.of("nodeapp 2/2 healthy"))), false)), Duration.ofMillis(50));
+
+        requests.slashCommand("status", VIEWER, "C0NOTIN", "trig-76");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> slack.calls(FakeSlack.RESPONSE_PATH).size() >= 2);
+        List<FakeSlack.Call> responses = slack.calls(FakeSlack.RESPONSE_PATH);
+        assertThat(responses.get(0).rateLimited()).isTrue();
+        assertThat(responses.get(1).rateLimited()).isFalse();
+        assertThat(FakeSlack.Call.unescape(responses.get(1).body())).contains("nodeapp 2/2 healthy");
+        assertThat((responses.get(1).atNanos() - responses.get(0).atNanos()) / 1_000_000).isGreaterThanOrEqualTo(1000);
+    }
+
+    @Test
     void retryAfterIsHonouredUpToThirtySeconds() {
         assertThat(SlackApi.retryAfter("3")).isEqualTo(Duration.ofSeconds(3));
         assertThat(SlackApi.retryAfter("600")).isEqualTo(Duration.ofSeconds(30));
@@ -584,9 +601,8 @@ class SlackBotTest {
 
         requests.slashCommand("scale nodeapp 3", OPERATOR, "C0NOTIN", "trig-73");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> slack.calls("chat.postEphemeral").size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> slack.calls(FakeSlack.RESPONSE_PATH).size() == 3);
         List<FakeSlack.Call> responses = slack.calls(FakeSlack.RESPONSE_PATH);
-        assertThat(responses).hasSize(2);
         String first = FakeSlack.Call.unescape(responses.get(0).body());
         String last = FakeSlack.Call.unescape(responses.get(1).body());
         // The first post carries whatever state is current when it is sent: pending, or already running on a busy machine.
@@ -595,8 +611,51 @@ class SlackBotTest {
                 .doesNotContain("*succeeded*");
         assertThat(last).contains("\"response_type\":\"in_channel\"", "\"replace_original\":true", "*succeeded*", "op `op-73`",
                 "requested by <@UOPS>");
+        // chat.postEphemeral cannot reach a channel the bot is not in: the hint goes privately through the response_url
         assertThat(slack.calls("chat.postEphemeral").get(0).param("text")).contains("invite it with `/invite @opsbot`");
+        String hint = FakeSlack.Call.unescape(responses.get(2).body());
+        assertThat(hint).contains("\"response_type\":\"ephemeral\"", "invite it with `/invite @opsbot`", "succeeded");
         assertThat(slack.calls("chat.update")).isEmpty();
+    }
+
+    @Test
+    void inAChannelTheBotIsNotInAConfirmationIsAnsweredThroughTheButtonsResponseUrl() throws Exception {
+        slack.notInChannel("C0NOTIN");
+        Plan plan = plan("move mongo node3", "move dataset mongo to node3", "pin mongo to node3");
+        CommandHandler confirming = confirmingHandler(plan);
+        start((request, progress) -> {
+            if (request.confirmed()) {
+                progress.planned("op-75", plan);
+                pause(300); // the running state is shown before the final one
+            }
+            return confirming.handle(request, progress);
+        }, Duration.ofMillis(50));
+
+        requests.slashCommand("move mongo node3", ADMIN, "C0NOTIN", "trig-75");
+        await().atMost(Duration.ofSeconds(5)).until(() -> slack.calls(FakeSlack.RESPONSE_PATH).size() == 2);
+        String prompt = FakeSlack.Call.unescape(slack.calls(FakeSlack.RESPONSE_PATH).get(0).body());
+        assertThat(prompt).contains("\"response_type\":\"in_channel\"", "needs confirmation", "Confirm");
+        assertThat(FakeSlack.Call.unescape(slack.calls(FakeSlack.RESPONSE_PATH).get(1).body()))
+                .contains("\"response_type\":\"ephemeral\"", "invite it with `/invite @opsbot`")
+                .doesNotContain("the command itself");
+        String id = actionValue(prompt, "opsbot.confirm");
+
+        requests.click("opsbot.confirm", id, OPERATOR, "C0NOTIN", "click-75a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> slack.calls(FakeSlack.RESPONSE_PATH).size() == 3);
+        assertThat(FakeSlack.Call.unescape(slack.calls(FakeSlack.RESPONSE_PATH).get(2).body()))
+                .contains("\"response_type\":\"ephemeral\"", "only <@UADMIN> (who asked) or an admin may confirm");
+        assertThat(handled).hasSize(1);
+
+        requests.click("opsbot.confirm", id, ADMIN, "C0NOTIN", "click-75b");
+        await().atMost(Duration.ofSeconds(10)).until(() -> slack.calls(FakeSlack.RESPONSE_PATH).size() == 6);
+        List<String> after = slack.calls(FakeSlack.RESPONSE_PATH).subList(3, 6).stream()
+                .map(c -> FakeSlack.Call.unescape(c.body())).toList();
+        // the running state replaces the confirmation, the final state replaces that, and the asker gets the hint
+        assertThat(after.get(0)).contains("\"replace_original\":true", "confirmed by <@UADMIN>").doesNotContain("opsbot.confirm");
+        assertThat(after.get(1)).contains("\"replace_original\":true", "*succeeded*", "confirmed by <@UADMIN>");
+        assertThat(after.get(2)).contains("\"response_type\":\"ephemeral\"", "succeeded");
+        assertThat(handled).hasSize(2);
+        assertThat(handled.get(1).confirmed()).isTrue();
     }
 
     @Test
@@ -622,6 +681,26 @@ class SlackBotTest {
         assertThat(slack.calls(FakeSlack.RESPONSE_PATH).get(1).body()).contains("\"delete_original\":true");
         Thread.sleep(300);
         assertThat(slack.calls("chat.postEphemeral")).isEmpty();
+    }
+
+    @Test
+    void httpModeTakesSlacksRequestsOnTheConfiguredPathOnly() throws Exception {
+        bot = SlackBot.builder(new SlackConfig("http", 0, BOT_TOKEN, null, SECRET, slack.apiUrl(), "/hooks/opsbot"), access,
+                        (request, progress) -> {
+                            handled.add(request);
+                            return new Response.Answer(new Report("status", List.of(), false));
+                        })
+                .editInterval(Duration.ofMillis(50)).clock(clock).bindAddress("127.0.0.1").start();
+
+        SignedRequests.Answer onDefault = new SignedRequests(bot.httpPort(), SECRET, slack.responseUrl())
+                .slashCommand("status", OPERATOR, CHANNEL, "trig-path-1");
+        SignedRequests.Answer onConfigured = new SignedRequests(bot.httpPort(), "/hooks/opsbot", SECRET, slack.responseUrl())
+                .slashCommand("status", OPERATOR, CHANNEL, "trig-path-2");
+
+        assertThat(onDefault.status()).isEqualTo(404);
+        assertThat(onConfigured.status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> slack.calls("chat.postMessage").size() == 1);
+        assertThat(handled).hasSize(1);
     }
 
     @Test
