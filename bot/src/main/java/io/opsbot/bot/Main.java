@@ -138,7 +138,7 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--reset", description = "start the emulated cluster afresh")
         boolean reset;
 
-        @Option(names = "--time-scale", description = "simulated seconds per real second (default ${DEFAULT-VALUE})", defaultValue = "10")
+        @Option(names = "--time-scale", description = "simulated seconds per real second while the cluster changes (deployments, tasks starting, datasets moving); at rest it keeps to the wall clock (default ${DEFAULT-VALUE})", defaultValue = "10")
         double timeScale;
 
         @Override

@@ -138,9 +138,8 @@ public final class Sim implements AutoCloseable {
     ticker.scheduleAtFixedRate(() -> {
       try {
         long nowNanos = System.nanoTime();
-        model.clock().advanceReal((nowNanos - last[0]) / 1_000_000);
+        model.advanceReal((nowNanos - last[0]) / 1_000_000, System.currentTimeMillis());
         last[0] = nowNanos;
-        model.tick();
       } catch (RuntimeException e) {
         log.warn("sim tick failed", e);
       }

@@ -8,7 +8,8 @@ import java.nio.file.Path;
  * @param home         where state, certificates, keys and registry blobs live (e.g. ~/.opsbot/sim)
  * @param marathonPort Marathon's port (also /_sim/); 0 picks a free one. Other services always get free ports.
  * @param topologyFile YAML/JSON topology; null for the bundled default-topology.yaml
- * @param timeScale    simulated seconds per real second (the local default uses 10)
+ * @param timeScale    simulated seconds per real second while the cluster changes (the local default uses 10); at
+ *                     rest simulated time keeps to the wall clock
  * @param reset        forget the persisted cluster state (certificates and keys are kept)
  */
 public record SimOptions(Path home, int marathonPort, Path topologyFile, double timeScale, boolean reset) {

@@ -41,6 +41,43 @@ class PersistenceAndControlSimTest {
   }
 
   @Test
+  void simulatedTimeRunsFastOnlyWhileTheClusterChangesAndOtherwiseKeepsToTheWallClock() {
+    try (Sim sim = Sim.start(new SimOptions(TestHomes.withKeys(home), 0, null, 50, false))) {
+      SimClient marathon = new SimClient(sim.endpoints().marathonUrl());
+      // at rest: simulated time is real time, whatever the scale
+      long restStart = sim.clock().millis();
+      long wallStart = System.currentTimeMillis();
+      sleep(1_000);
+      long restDrift = sim.clock().millis() - System.currentTimeMillis();
+      assertThat(sim.clock().millis() - restStart).isLessThan(System.currentTimeMillis() - wallStart + 1_000);
+      assertThat(Math.abs(restDrift)).isLessThan(1_000);
+
+      // a deployment runs at 50x: it is over in well under its simulated duration
+      String deploymentId = marathon.put("/v2/apps/nodeapp", "{\"instances\": 3}").json().get("deploymentId").asText();
+      long deployStart = sim.clock().millis();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !marathon.get("/v2/deployments").text().contains(deploymentId));
+      long simulated = sim.clock().millis() - deployStart;
+      assertThat(simulated).as("simulated milliseconds the deployment took").isGreaterThan(2_000);
+
+      // at rest again, ahead of the wall clock: it waits for the wall clock (which it then follows, as above)
+      await().atMost(Duration.ofSeconds(10)).until(() -> marathon.get("/v2/apps/nodeapp").json().get("app").get("tasksHealthy").asInt() == 3);
+      long aheadAtRest = sim.clock().millis();
+      assertThat(aheadAtRest).isGreaterThan(System.currentTimeMillis() + 2_000);
+      sleep(500);
+      assertThat(sim.clock().millis()).isEqualTo(aheadAtRest);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void injectedFaultsAnswerTheGivenStatusThenStop() {
     try (Sim sim = Sim.start(new SimOptions(TestHomes.withKeys(home), 0, null, 100, false))) {
       SimClient marathon = new SimClient(sim.endpoints().marathonUrl());

@@ -19,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -48,6 +49,8 @@ public final class ClusterModel {
   static final int JOURNAL_LIMIT = 3_000;
   static final int COMPLETED_LIMIT = 100;
   static final long GIB = 1024L * 1024 * 1024;
+  /** How long a freshly seeded cluster seems to have run: long enough for an hour of log lines and history. */
+  static final long SEEDED_UPTIME_MS = 3_600_000;
 
   private final Topology topology;
   private final SimClock clock;
@@ -105,6 +108,7 @@ public final class ClusterModel {
       clock.set(state.simTimeMillis);
       long away = Math.max(0, System.currentTimeMillis() - state.savedAtWallMillis);
       catchUp(Math.round(Math.min(away, 3_600_000L) * clock.scale()));
+      restOnTheWallClock(System.currentTimeMillis());
       log.info("sim state loaded file={} apps={} tasks={} deployments={}", stateFile, state.apps.size(),
           state.tasks.size(), state.deployments.size());
     } catch (IOException e) {
@@ -113,23 +117,89 @@ public final class ClusterModel {
     }
   }
 
-  /** The cluster kept working while no process ran: replay that time in one-second steps (bounded). */
+  /**
+   * The cluster kept working while no process ran: replay that time in one-second steps (bounded), as long as
+   * something was changing; once it is at rest, the wall clock takes over.
+   */
   private synchronized void catchUp(long simMillis) {
     long stepped = 0;
-    while (stepped < simMillis && stepped < 600_000) {
+    while (stepped < simMillis && stepped < 600_000 && changing()) {
       long step = Math.min(1_000, simMillis - stepped);
       clock.advance(step);
       stepped += step;
       tickLocked();
     }
-    if (stepped < simMillis) {
+    if (stepped < simMillis && changing()) {
       clock.advance(simMillis - stepped);
       tickLocked();
     }
   }
 
-  /** Starts again from the topology: apps running and healthy, datasets in place, images in the registry. */
+  /**
+   * Called by the ticker with the real time that passed. Simulated time runs at the clock's scale only while the
+   * cluster is changing (so a deployment takes seconds, not minutes); at rest it follows the wall clock, and waits
+   * for it when ahead, so the timestamps people see (versions, events, log lines) stay close to real time.
+   */
+  public synchronized void advanceReal(long realMillis, long wallMillis) {
+    if (changing()) {
+      clock.advanceReal(realMillis);
+      tickLocked();
+    } else {
+      restOnTheWallClock(wallMillis);
+    }
+    if (dirty) {
+      save();
+    }
+  }
+
+  /** At rest and behind the wall clock: catch up with it in one step (nothing is in flight to miss a transition). */
+  private void restOnTheWallClock(long wallMillis) {
+    if (!changing() && clock.millis() < wallMillis) {
+      clock.set(wallMillis);
+      tickLocked();
+    }
+  }
+
+  /**
+   * Whether anything is on its way somewhere: a deployment, a task not yet running or not healthy, an app with
+   * more or fewer tasks than instances (launches, kills, back-off), an image set to fail, a dataset moving.
+   */
+  boolean changing() {
+    if (!state.deployments.isEmpty()) {
+      return true;
+    }
+    Map<String, Integer> running = new HashMap<>();
+    for (TaskState t : state.tasks) {
+      if (!"TASK_RUNNING".equals(t.state) || (t.hcGraceMs >= 0 && !Boolean.TRUE.equals(t.alive))
+          || (t.image != null && state.failingImages.contains(t.image)) || !state.apps.containsKey(t.appId)) {
+        return true;
+      }
+      running.merge(t.appId, 1, Integer::sum);
+    }
+    for (Map.Entry<String, AppState> app : state.apps.entrySet()) {
+      if (running.getOrDefault(app.getKey(), 0) != app.getValue().definition.path("instances").asInt()) {
+        return true;
+      }
+    }
+    return state.datasets.values().stream().anyMatch(ds -> !"steady".equals(ds.phase));
+  }
+
+  /**
+   * Starts again from the topology: apps running and healthy, datasets in place, images in the registry — as a
+   * cluster that has been up for {@link #SEEDED_UPTIME_MS}, so it already has versions, log lines and history.
+   */
   public synchronized void seed() {
+    long now = clock.millis();
+    clock.set(now - SEEDED_UPTIME_MS);
+    try {
+      seedFromTopology();
+    } finally {
+      clock.set(now);
+      state.simTimeMillis = now;
+    }
+  }
+
+  private void seedFromTopology() {
     state = new ClusterState();
     state.simTimeMillis = clock.millis();
     state.frameworkId = UUID.randomUUID() + "-0000";
@@ -455,14 +525,6 @@ public final class ClusterModel {
   }
 
   // ---------------------------------------------------------------- the tick
-
-  /** Called by the ticker after the clock moved: progresses tasks, deployments and datasets. */
-  public synchronized void tick() {
-    tickLocked();
-    if (dirty) {
-      save();
-    }
-  }
 
   private void tickLocked() {
     long now = clock.millis();
