@@ -20,6 +20,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +38,8 @@ public final class Dispatcher implements CommandHandler {
     /** The journal kind of commands that are not operations (queries, plans, rejections, denials). */
     static final String COMMAND_KIND = "command";
     private static final String COMMAND_PREFIX = "cmd-";
+    /** How the deploy and rollback steps that write Marathon name the version (ClusterOperations). */
+    private static final Pattern VERSION_IN_STEP = Pattern.compile("(?:at|back to) version (\\S+)");
 
     private final java.util.Random ids = new java.security.SecureRandom();
 
@@ -129,7 +134,7 @@ public final class Dispatcher implements CommandHandler {
     }
 
     /** Who started an operation, from the journal: cancelling someone else's needs the admin role. */
-    public java.util.Optional<String> requesterOf(String operationId) {
+    public Optional<String> requesterOf(String operationId) {
         return journal.find(operationId).map(e -> e.origin().requester());
     }
 
@@ -215,16 +220,42 @@ public final class Dispatcher implements CommandHandler {
         return new Report(title, List.of(new Report.Section("newest first", lines)), false);
     }
 
+    /**
+     * The deploys and rollbacks that changed the app (runs that found it already there are left out), newest
+     * first, each with the version it rolled out.
+     */
     private Report whoDeployed(String app) {
         List<OperationEntry> deploys = journal.history(cluster.resourceOf(app), 200).stream()
-                .filter(e -> "deploy".equals(e.kind()) || "rollback".equals(e.kind())).limit(5).toList();
+                .filter(e -> "deploy".equals(e.kind()) || "rollback".equals(e.kind()))
+                .filter(e -> !OperationEntry.RUNNING.equals(e.state()) && !nothingChanged(e))
+                .limit(5).toList();
         if (deploys.isEmpty()) {
             return new Report("who deployed " + app, List.of(new Report.Section("",
-                    List.of("no deployment of " + app + " is recorded in the journal"))), false);
+                    List.of("no deployment of " + app + " that changed it is recorded in the journal"))), false);
         }
-        List<String> lines = deploys.stream().map(e -> e.origin().requester() + " ran '" + e.title() + "' at "
-                + format(e.startedAt()) + " → " + e.state().toLowerCase(Locale.ROOT) + " [" + e.id() + "]").toList();
-        return new Report("who deployed " + app, List.of(new Report.Section("newest first", lines)), false);
+        List<String> lines = deploys.stream().map(e -> e.origin().requester() + " "
+                + ("rollback".equals(e.kind()) ? "rolled back to" : "deployed") + " version " + versionOf(e).orElse("?")
+                + " at " + format(e.startedAt()) + " → " + e.state().toLowerCase(Locale.ROOT) + " ('" + e.title() + "' in "
+                + e.origin().channel() + ") [" + e.id() + "]").toList();
+        List<Report.Section> sections = new ArrayList<>();
+        sections.add(new Report.Section("last", lines.subList(0, 1)));
+        if (lines.size() > 1) {
+            sections.add(new Report.Section("before that", lines.subList(1, lines.size())));
+        }
+        return new Report("who deployed " + app, sections, false);
+    }
+
+    /** The version a deploy or rollback rolled out, as its Marathon step names it ("… at version 1.4.2 …"). */
+    private Optional<String> versionOf(OperationEntry deploy) {
+        return journal.steps(deploy.id()).stream()
+                .map(s -> VERSION_IN_STEP.matcher(s.description()))
+                .filter(Matcher::find)
+                .map(m -> m.group(1))
+                .findFirst();
+    }
+
+    private static boolean nothingChanged(OperationEntry e) {
+        return e.summary() != null && e.summary().contains("changed=0");
     }
 
     private Report whatChanged(Duration since) {
@@ -232,7 +263,7 @@ public final class Dispatcher implements CommandHandler {
         List<String> lines = journal.history(null, 500).stream()
                 .filter(e -> e.startedAt().isAfter(from))
                 .filter(e -> !COMMAND_KIND.equals(e.kind()))
-                .filter(e -> e.summary() == null || !e.summary().contains("changed=0"))
+                .filter(e -> !nothingChanged(e))
                 .map(e -> format(e.startedAt()) + "  " + e.title() + "  " + e.state().toLowerCase(Locale.ROOT)
                         + " by " + e.origin().requester() + " [" + e.id() + "]")
                 .toList();

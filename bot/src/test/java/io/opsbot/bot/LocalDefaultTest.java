@@ -52,6 +52,21 @@ class LocalDefaultTest {
     }
 
     @Test
+    void whoDeployedNamesWhoRolledOutWhichVersionAndLeavesOutRunsThatChangedNothing() {
+        try (Opsbot bot = Opsbot.start(null, home)) {
+            assertThat(((Response.Finished) run(bot, "deploy nodeapp --version 2.0.1")).outcome().changedSomething()).isTrue();
+            assertThat(((Response.Finished) run(bot, "deploy nodeapp --version 2.0.1")).outcome().changedSomething()).isFalse();
+
+            String who = new PlainText().render(run(bot, "who deployed nodeapp"));
+
+            assertThat(who).contains("tester deployed version 2.0.1 at ", "→ succeeded ('deploy nodeapp --version 2.0.1' in test)");
+            assertThat(who.lines().filter(l -> l.contains("deployed version"))).hasSize(1);
+            assertThat(new PlainText().render(run(bot, "who deployed nginx")))
+                    .contains("no deployment of nginx that changed it is recorded in the journal");
+        }
+    }
+
+    @Test
     void execExitStatusSaysWhatHappened() {
         String opsbotHome = System.getProperty("opsbot.home");
         System.setProperty("opsbot.home", home.toString());
