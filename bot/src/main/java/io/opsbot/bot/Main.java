@@ -107,6 +107,9 @@ public final class Main implements Callable<Integer> {
                 // Live progress (deployment steps, task events, health) to stderr; the final view goes to stdout.
                 java.util.Map<Integer, String> said = new java.util.concurrent.ConcurrentHashMap<>();
                 OperationView progress = new OperationView(request.text(), bot.emulated(), Clock.systemUTC(), s -> {
+                    if (s.waiting() != null && !s.waiting().equals(said.put(-1, s.waiting()))) {
+                        System.err.println("  … " + s.waiting());
+                    }
                     for (int i = 0; i < s.steps().size(); i++) {
                         OperationView.StepLine line = s.steps().get(i);
                         if (line.status() == OperationView.StepStatus.RUNNING && line.detail() != null

@@ -10,9 +10,13 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs operations idempotently: plan (checks only), then apply step by step under per-resource locks, every
@@ -21,9 +25,13 @@ import java.util.random.RandomGenerator;
  */
 public final class Engine implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
     private final Journal journal;
     private final ExecutorService executor;
-    private final ResourceLocks locks = new ResourceLocks();
+    private final ScheduledExecutorService heartbeats;
+    private final EngineInstance self;
+    private final ResourceLocks locks;
     private final Map<String, RunningOperation> running = new ConcurrentHashMap<>();
     private final RandomGenerator random;
     private final OperationRunner runner;
@@ -41,11 +49,28 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(sleeper, "sleeper");
         this.random = new java.util.Random(); // thread-safe, unlike most RandomGenerators
         this.executor = Executors.newCachedThreadPool(stepThreads());
-        Recorder recorder = new Recorder(journal);
+        this.self = EngineInstance.current(settings.lease());
+        this.locks = new ResourceLocks(new SharedLocks(journal, self, clock));
+        Recorder recorder = new Recorder(journal, self, clock);
         StepRunner stepRunner = new StepRunner(recorder, new Retrier(settings.retry(), sleeper, random),
                 new TimeBox(executor), clock);
         this.runner = new OperationRunner(recorder, stepRunner, locks, running, settings, clock);
-        this.recovery = new Recovery(journal, runner, recorder, running);
+        this.recovery = new Recovery(journal, runner, recorder, running, self, clock);
+        this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("opsbot-heartbeat"));
+        long period = EngineInstance.HEARTBEAT.toMillis();
+        heartbeats.scheduleWithFixedDelay(() -> heartbeat(clock), period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Renews this engine's leases while it runs something, so engines sharing the journal leave its work alone. */
+    private void heartbeat(Clock clock) {
+        if (running.isEmpty()) {
+            return;
+        }
+        try {
+            journal.heartbeat(self.id(), clock.instant());
+        } catch (RuntimeException journalDown) {
+            log.warn("event=heartbeat_failed owner={} error=\"{}\"", self.id(), journalDown.getMessage());
+        }
     }
 
     /** What the operation would change, from every step's check; changes nothing and takes no lock. */
@@ -96,9 +121,10 @@ public final class Engine implements AutoCloseable {
         return recovery.recover(replanner, listener);
     }
 
-    /** Stops the step threads. The journal belongs to the caller and stays open. */
+    /** Stops the step threads and the heartbeat. The journal belongs to the caller and stays open. */
     @Override
     public void close() {
+        heartbeats.shutdownNow();
         executor.shutdownNow();
     }
 
@@ -122,9 +148,13 @@ public final class Engine implements AutoCloseable {
     }
 
     private static ThreadFactory stepThreads() {
+        return daemon("opsbot-step");
+    }
+
+    private static ThreadFactory daemon(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return work -> {
-            Thread thread = new Thread(work, "opsbot-step-" + count.incrementAndGet());
+            Thread thread = new Thread(work, prefix + "-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         };

@@ -34,6 +34,9 @@ public final class JdbcJournal implements Journal {
         }
     }
 
+    /** SQLSTATE of a duplicate key, in H2 and in PostgreSQL alike. */
+    private static final String UNIQUE_VIOLATION = "23505";
+
     private final ConnectionPool pool;
     private final Clock clock;
 
@@ -85,11 +88,11 @@ public final class JdbcJournal implements Journal {
     }
 
     @Override
-    public void operationStarted(OperationEntry entry) {
+    public void operationStarted(OperationEntry entry, Lease lease) {
         pool.call(connection -> {
             connection.setAutoCommit(false);
             try {
-                insertOperation(connection, entry);
+                insertOperation(connection, entry, lease);
                 try (PreparedStatement insert = connection.prepareStatement(
                         "INSERT INTO operation_resources (operation_id, resource) VALUES (?, ?)")) {
                     for (String resource : entry.resources().stream().distinct().toList()) {
@@ -110,9 +113,9 @@ public final class JdbcJournal implements Journal {
         });
     }
 
-    private static void insertOperation(Connection connection, OperationEntry entry) throws SQLException {
+    private static void insertOperation(Connection connection, OperationEntry entry, Lease lease) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO operations (" + OPERATION_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ", owner, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, entry.id());
             insert.setString(2, entry.kind());
             insert.setString(3, entry.title());
@@ -126,6 +129,8 @@ public final class JdbcJournal implements Journal {
             setInstant(insert, 11, entry.finishedAt());
             insert.setString(12, entry.summary());
             setInstant(insert, 13, entry.recoveredAt());
+            insert.setString(14, lease.owner());
+            setInstant(insert, 15, lease.heartbeatAt());
             insert.executeUpdate();
         }
     }
@@ -185,6 +190,97 @@ public final class JdbcJournal implements Journal {
                 return List.copyOf(steps);
             }
         });
+    }
+
+    @Override
+    public boolean claim(String operationId, Lease expected, String owner, Instant at) {
+        // Spelled out per null (not IS NOT DISTINCT FROM ?): PostgreSQL cannot type a null parameter there.
+        List<Object> parameters = new ArrayList<>(List.of(owner, at, operationId, OperationEntry.RUNNING));
+        StringBuilder sql = new StringBuilder("UPDATE operations SET owner = ?, heartbeat_at = ? WHERE id = ? AND state = ?");
+        if (expected.owner() == null) {
+            sql.append(" AND owner IS NULL");
+        } else {
+            sql.append(" AND owner = ?");
+            parameters.add(expected.owner());
+        }
+        if (expected.heartbeatAt() == null) {
+            sql.append(" AND heartbeat_at IS NULL");
+        } else {
+            sql.append(" AND heartbeat_at = ?");
+            parameters.add(expected.heartbeatAt());
+        }
+        return update(sql.toString(), parameters.toArray()) == 1;
+    }
+
+    @Override
+    public Lease leaseOf(String operationId) {
+        return pool.call(connection -> {
+            try (PreparedStatement query = prepare(connection, "SELECT owner, heartbeat_at FROM operations WHERE id = ?",
+                    operationId); ResultSet rows = query.executeQuery()) {
+                return rows.next() ? new Lease(rows.getString(1), getInstant(rows, 2)) : Lease.NONE;
+            }
+        });
+    }
+
+    @Override
+    public void heartbeat(String owner, Instant at) {
+        pool.call(connection -> {
+            try (PreparedStatement operations = prepare(connection,
+                    "UPDATE operations SET heartbeat_at = ? WHERE owner = ? AND state = ?", at, owner, OperationEntry.RUNNING);
+                 PreparedStatement locks = prepare(connection, "UPDATE resource_locks SET heartbeat_at = ? WHERE owner = ?",
+                         at, owner)) {
+                operations.executeUpdate();
+                locks.executeUpdate();
+                return null;
+            }
+        });
+    }
+
+    @Override
+    public Optional<SharedLock> tryLock(String resource, LockHolder holder, String owner, Instant at) {
+        return pool.call(connection -> {
+            // A lock released between the failed insert and the read is simply tried again.
+            for (int attempt = 0; attempt < 3; attempt++) {
+                try (PreparedStatement insert = prepare(connection, "INSERT INTO resource_locks "
+                        + "(resource, operation_id, title, requester, since, owner, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        resource, holder.operationId(), holder.title(), holder.requester(), holder.since(), owner, at)) {
+                    insert.executeUpdate();
+                    return Optional.empty();
+                } catch (SQLException e) {
+                    if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                        throw e;
+                    }
+                }
+                Optional<SharedLock> current = lockOn(connection, resource);
+                if (current.isPresent()) {
+                    return current;
+                }
+            }
+            throw new SQLException("the lock on " + resource + " changed hands three times in a row");
+        });
+    }
+
+    private static Optional<SharedLock> lockOn(Connection connection, String resource) throws SQLException {
+        try (PreparedStatement query = prepare(connection, "SELECT operation_id, title, requester, since, owner, heartbeat_at "
+                + "FROM resource_locks WHERE resource = ?", resource); ResultSet rows = query.executeQuery()) {
+            if (!rows.next()) {
+                return Optional.empty();
+            }
+            return Optional.of(new SharedLock(resource,
+                    new LockHolder(rows.getString(1), rows.getString(2), rows.getString(3), getInstant(rows, 4)),
+                    new Lease(rows.getString(5), getInstant(rows, 6))));
+        }
+    }
+
+    @Override
+    public boolean breakLock(SharedLock stale) {
+        return update("DELETE FROM resource_locks WHERE resource = ? AND operation_id = ? AND owner = ? AND heartbeat_at = ?",
+                stale.resource(), stale.holder().operationId(), stale.lease().owner(), stale.lease().heartbeatAt()) == 1;
+    }
+
+    @Override
+    public void unlock(String resource, String operationId) {
+        update("DELETE FROM resource_locks WHERE resource = ? AND operation_id = ?", resource, operationId);
     }
 
     @Override

@@ -10,8 +10,13 @@ import java.util.Optional;
  */
 public interface Journal extends AutoCloseable {
 
-    /** Records a new operation as RUNNING, with its origin and the plan as text. */
-    void operationStarted(OperationEntry entry);
+    /** Records a new operation (RUNNING, or already finished), with its origin and the plan as text; no engine owns it. */
+    default void operationStarted(OperationEntry entry) {
+        operationStarted(entry, Lease.NONE);
+    }
+
+    /** Records a new operation run by the engine that {@code lease} names. */
+    void operationStarted(OperationEntry entry, Lease lease);
 
     /** Records a step's transition; APPLYING is written before apply is called. */
     void stepTransition(String operationId, int index, String description, StepState state, String detail);
@@ -33,6 +38,31 @@ public interface Journal extends AutoCloseable {
     Optional<OperationEntry> find(String operationId);
 
     List<StepEntry> steps(String operationId);
+
+    // Several processes may share one journal: leases say which engine runs what, shared locks keep them apart.
+
+    /**
+     * Makes {@code owner} the engine that runs a RUNNING operation, if its lease is still {@code expected}: of two
+     * engines that try to take over one operation, one wins.
+     *
+     * @return false when another engine changed the lease first, or the operation is no longer RUNNING
+     */
+    boolean claim(String operationId, Lease expected, String owner, Instant at);
+
+    /** The operation's lease; {@link Lease#NONE} when it has none (or there is no such operation). */
+    Lease leaseOf(String operationId);
+
+    /** Renews the leases of every RUNNING operation and every lock that {@code owner} holds. */
+    void heartbeat(String owner, Instant at);
+
+    /** Takes the lock on {@code resource} for {@code holder} if nobody has it; otherwise answers who has it. */
+    Optional<SharedLock> tryLock(String resource, LockHolder holder, String owner, Instant at);
+
+    /** Removes a lock if it is still exactly {@code stale} (same operation, owner and heartbeat). */
+    boolean breakLock(SharedLock stale);
+
+    /** Releases the lock {@code operationId} holds on {@code resource}, if it does. */
+    void unlock(String resource, String operationId);
 
     @Override
     void close();

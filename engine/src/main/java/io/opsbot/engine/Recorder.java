@@ -9,13 +9,18 @@ final class Recorder {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
     private final Journal journal;
+    private final EngineInstance self;
+    private final java.time.Clock clock;
 
-    Recorder(Journal journal) {
+    Recorder(Journal journal, EngineInstance self, java.time.Clock clock) {
         this.journal = journal;
+        this.self = self;
+        this.clock = clock;
     }
 
+    /** A new operation, owned by this engine from its first row on, so no other engine mistakes it for a leftover. */
     void started(OperationEntry entry) {
-        journal.operationStarted(entry);
+        journal.operationStarted(entry, new Lease(self.id(), clock.instant()));
         log.info("op={} state=RUNNING kind={} requester={} channel={} title=\"{}\"",
                 entry.id(), entry.kind(), entry.origin().requester(), entry.origin().channel(), entry.title());
     }

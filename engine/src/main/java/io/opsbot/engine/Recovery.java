@@ -1,6 +1,8 @@
 package io.opsbot.engine;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +21,17 @@ final class Recovery {
     private final OperationRunner runner;
     private final Recorder recorder;
     private final Map<String, RunningOperation> running;
+    private final EngineInstance self;
+    private final Clock clock;
 
-    Recovery(Journal journal, OperationRunner runner, Recorder recorder, Map<String, RunningOperation> running) {
+    Recovery(Journal journal, OperationRunner runner, Recorder recorder, Map<String, RunningOperation> running,
+             EngineInstance self, Clock clock) {
         this.journal = journal;
         this.runner = runner;
         this.recorder = recorder;
         this.running = running;
+        this.self = self;
+        this.clock = clock;
     }
 
     List<Outcome> recover(Replanner replanner, ProgressListener listener) {
@@ -32,6 +39,17 @@ final class Recovery {
         for (OperationEntry entry : journal.unfinished()) {
             if (running.containsKey(entry.id())) {
                 continue; // this engine runs it right now: not a leftover
+            }
+            Lease lease = journal.leaseOf(entry.id());
+            Instant now = clock.instant();
+            if (self.isAlive(lease, now)) {
+                // another opsbot process sharing the journal runs it (a second `opsbot exec`, a replica)
+                log.info("op={} state=RUNNING_ELSEWHERE owner={} heartbeat={}", entry.id(), lease.owner(), lease.heartbeatAt());
+                continue;
+            }
+            if (!journal.claim(entry.id(), lease, self.id(), now)) {
+                log.info("op={} taken over by another engine first", entry.id());
+                continue;
             }
             log.info("op={} state=RECOVERING requester={} title=\"{}\"", entry.id(), entry.origin().requester(), entry.title());
             Operation op;

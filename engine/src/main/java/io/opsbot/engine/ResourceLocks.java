@@ -15,16 +15,28 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One exclusive lock per resource name ("app:/nodeapp"), held by an operation. An operation takes all its
- * resources in sorted order, so two operations that share several resources cannot deadlock.
+ * resources in sorted order, so two operations that share several resources cannot deadlock. A resource free
+ * here is also taken in the {@link SharedLocks} of every engine sharing the journal.
  */
 final class ResourceLocks {
 
     /** How often a waiting operation looks whether it was cancelled. */
     private static final long CANCEL_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** How often an operation waiting for another process's lock asks the journal again: no signal comes from there. */
+    private static final long SHARED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
     private final Map<String, LockHolder> held = new HashMap<>();
+    private final SharedLocks shared;
+
+    ResourceLocks() {
+        this(SharedLocks.NONE);
+    }
+
+    ResourceLocks(SharedLocks shared) {
+        this.shared = shared;
+    }
 
     /** The resource that stayed busy and who held it when the wait ran out. */
     record Busy(String resource, LockHolder holder) {}
@@ -64,9 +76,15 @@ final class ResourceLocks {
         try {
             while (true) {
                 LockHolder holder = held.get(resource);
+                boolean elsewhere = false;
                 if (holder == null) {
-                    held.put(resource, owner);
-                    return Optional.empty();
+                    Optional<LockHolder> other = shared.tryTake(resource, owner);
+                    if (other.isEmpty()) {
+                        held.put(resource, owner);
+                        return Optional.empty();
+                    }
+                    holder = other.get();
+                    elsewhere = true;
                 }
                 if (!holder.equals(announced)) {
                     announced = holder;
@@ -86,7 +104,7 @@ final class ResourceLocks {
                 if (remaining <= 0) {
                     return Optional.of(new Busy(resource, holder));
                 }
-                released.awaitNanos(Math.min(remaining, CANCEL_POLL_NANOS));
+                released.awaitNanos(Math.min(remaining, elsewhere ? SHARED_POLL_NANOS : CANCEL_POLL_NANOS));
             }
         } finally {
             lock.unlock();
@@ -97,7 +115,11 @@ final class ResourceLocks {
         lock.lock();
         try {
             for (String resource : resources) {
-                held.remove(resource, owner);
+                if (owner.equals(held.get(resource))) {
+                    // first the journal, then here: a local waiter that wakes finds the shared lock free too
+                    shared.release(resource, owner);
+                    held.remove(resource);
+                }
             }
             released.signalAll();
         } finally {

@@ -192,4 +192,57 @@ abstract class JournalContractTest {
                     "nothing to do: nodeapp is already at 3 (ok=1 changed=0 failed=0 skipped=0)");
         }
     }
+
+    @Test
+    void anOperationIsClaimedByOneEngineOnlyWhileItsLeaseIsUnchanged() {
+        journal.operationStarted(running("op-00c1a1", T0, "app:/nodeapp"));
+        assertThat(journal.leaseOf("op-00c1a1")).isEqualTo(Lease.NONE);
+
+        assertThat(journal.claim("op-00c1a1", Lease.NONE, "engine-a", T0)).isTrue();
+        // engine b read the lease before a claimed it: its claim fails
+        assertThat(journal.claim("op-00c1a1", Lease.NONE, "engine-b", T0)).isFalse();
+        Lease held = journal.leaseOf("op-00c1a1");
+        assertThat(held.owner()).isEqualTo("engine-a");
+        assertThat(held.heartbeatAt()).isEqualTo(T0);
+
+        Instant later = T0.plusSeconds(2);
+        journal.heartbeat("engine-a", later);
+        assertThat(journal.leaseOf("op-00c1a1").heartbeatAt()).isEqualTo(later);
+        assertThat(journal.claim("op-00c1a1", held, "engine-b", later)).as("a stale view of the lease").isFalse();
+        assertThat(journal.claim("op-00c1a1", journal.leaseOf("op-00c1a1"), "engine-b", later)).isTrue();
+
+        journal.operationFinished("op-00c1a1", Outcome.State.SUCCEEDED, "done");
+        assertThat(journal.claim("op-00c1a1", journal.leaseOf("op-00c1a1"), "engine-c", later)).as("finished").isFalse();
+    }
+
+    @Test
+    void anOperationStartedWithALeaseReadsItBack() {
+        journal.operationStarted(running("op-00c1a2", T0, "app:/nodeapp"), new Lease("engine-a", T0));
+        assertThat(journal.leaseOf("op-00c1a2")).isEqualTo(new Lease("engine-a", T0));
+        assertThat(journal.leaseOf("op-nothere")).isEqualTo(Lease.NONE);
+    }
+
+    @Test
+    void aSharedLockHasOneHolderUntilReleasedOrBrokenWhileUnchanged() {
+        LockHolder alice = new LockHolder("op-00a11c", "scale nodeapp 3", "alice", T0);
+        LockHolder bob = new LockHolder("op-000b0b", "restart nodeapp", "bob", T0.plusSeconds(1));
+
+        assertThat(journal.tryLock("app:/nodeapp", alice, "engine-a", T0)).isEmpty();
+        SharedLock held = journal.tryLock("app:/nodeapp", bob, "engine-b", T0).orElseThrow();
+        assertThat(held.holder()).isEqualTo(alice);
+        assertThat(held.lease()).isEqualTo(new Lease("engine-a", T0));
+        assertThat(journal.tryLock("dataset:mongo", bob, "engine-b", T0)).as("another resource").isEmpty();
+
+        journal.heartbeat("engine-a", T0.plusSeconds(2));
+        assertThat(journal.breakLock(held)).as("renewed since it was read").isFalse();
+        SharedLock renewed = journal.tryLock("app:/nodeapp", bob, "engine-b", T0).orElseThrow();
+        assertThat(renewed.lease().heartbeatAt()).isEqualTo(T0.plusSeconds(2));
+        assertThat(journal.breakLock(renewed)).isTrue();
+        assertThat(journal.tryLock("app:/nodeapp", bob, "engine-b", T0)).isEmpty();
+
+        journal.unlock("app:/nodeapp", "op-00a11c");
+        assertThat(journal.tryLock("app:/nodeapp", alice, "engine-a", T0)).as("only its holder releases it").isPresent();
+        journal.unlock("app:/nodeapp", "op-000b0b");
+        assertThat(journal.tryLock("app:/nodeapp", alice, "engine-a", T0)).isEmpty();
+    }
 }
