@@ -73,6 +73,8 @@ public final class Opsbot implements AutoCloseable {
         metrics.gauge("opsbot.operations.running", () -> engine.running().size());
         List<Outcome> recovered = engine.recover(dispatcher::replan, metrics.steps(ProgressListener.NONE));
         recovered.forEach(o -> log.info("event=recovered op={} title=\"{}\" state={}", o.operationId(), o.title(), o.state()));
+        // another process sharing the journal may die while this one runs: its operations are taken over then
+        engine.recoverEvery(EngineSettings.DEFAULT_LEASE, dispatcher::replan, metrics.steps(ProgressListener.NONE));
         if (cfg.metrics() != null) {
             OpsHttpEndpoint endpoint = own(OpsHttpEndpoint.start(metrics, cfg.metrics().bindOrDefault(),
                     cfg.metrics().portOrDefault(), Map.of(

@@ -1,6 +1,7 @@
 package io.opsbot.engine;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -30,6 +31,8 @@ public final class Engine implements AutoCloseable {
     private final Journal journal;
     private final ExecutorService executor;
     private final ScheduledExecutorService heartbeats;
+    /** Recovery sweeps run here: a resumed operation may take minutes, and must not hold up the heartbeat. */
+    private final ScheduledExecutorService sweeps;
     private final EngineInstance self;
     private final ResourceLocks locks;
     private final Map<String, RunningOperation> running = new ConcurrentHashMap<>();
@@ -57,6 +60,7 @@ public final class Engine implements AutoCloseable {
         this.runner = new OperationRunner(recorder, stepRunner, locks, running, settings, clock);
         this.recovery = new Recovery(journal, runner, recorder, running, self, clock);
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("opsbot-heartbeat"));
+        this.sweeps = Executors.newSingleThreadScheduledExecutor(daemon("opsbot-recovery"));
         long period = EngineInstance.HEARTBEAT.toMillis();
         heartbeats.scheduleWithFixedDelay(() -> heartbeat(clock), period, period, TimeUnit.MILLISECONDS);
     }
@@ -121,9 +125,26 @@ public final class Engine implements AutoCloseable {
         return recovery.recover(replanner, listener);
     }
 
-    /** Stops the step threads and the heartbeat. The journal belongs to the caller and stays open. */
+    /**
+     * Looks again every {@code period} for what a dead engine sharing the journal left running (a replica that died
+     * while this one goes on) and finishes it as {@link #recover} does, on a thread of its own. Stops with close.
+     */
+    public void recoverEvery(Duration period, Replanner replanner, ProgressListener listener) {
+        long millis = period.toMillis();
+        sweeps.scheduleWithFixedDelay(() -> {
+            try {
+                recover(replanner, listener).forEach(o -> log.info("event=recovered op={} title=\"{}\" state={}",
+                        o.operationId(), o.title(), o.state()));
+            } catch (RuntimeException e) {
+                log.warn("event=recovery_sweep_failed error=\"{}\"", e.getMessage());
+            }
+        }, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops the step threads, the heartbeat and recovery sweeps. The journal belongs to the caller and stays open. */
     @Override
     public void close() {
+        sweeps.shutdownNow();
         heartbeats.shutdownNow();
         executor.shutdownNow();
     }

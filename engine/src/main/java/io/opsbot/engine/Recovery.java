@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +17,8 @@ import org.slf4j.LoggerFactory;
 final class Recovery {
 
     private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+    /** Operations per resource looked at for a newer one: history is newest first, so the first few tell. */
+    private static final int NEWER_LOOKED_AT = 5;
 
     private final Journal journal;
     private final OperationRunner runner;
@@ -51,6 +54,11 @@ final class Recovery {
                 log.info("op={} taken over by another engine first", entry.id());
                 continue;
             }
+            Optional<Newer> newer = newerOnItsResources(entry);
+            if (newer.isPresent()) {
+                outcomes.add(failSuperseded(entry, newer.get(), listener));
+                continue;
+            }
             log.info("op={} state=RECOVERING requester={} title=\"{}\"", entry.id(), entry.origin().requester(), entry.title());
             Operation op;
             try {
@@ -67,8 +75,38 @@ final class Recovery {
         return outcomes;
     }
 
+    /**
+     * An operation started after this one on one of its resources (another process went on while this one's engine
+     * was dead): resuming the older one now would undo the newer one's work.
+     */
+    private Optional<Newer> newerOnItsResources(OperationEntry entry) {
+        for (String resource : entry.resources()) {
+            Optional<OperationEntry> newer = journal.history(resource, NEWER_LOOKED_AT).stream()
+                    .filter(e -> !e.id().equals(entry.id()) && e.startedAt().isAfter(entry.startedAt()))
+                    .filter(e -> !Outcome.State.REFUSED.name().equals(e.state()))
+                    .findFirst();
+            if (newer.isPresent()) {
+                return Optional.of(new Newer(resource, newer.get()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** An operation that ran on {@code resource} after the one to recover had started. */
+    private record Newer(String resource, OperationEntry operation) {}
+
+    private Outcome failSuperseded(OperationEntry entry, Newer newer, ProgressListener listener) {
+        OperationEntry op = newer.operation();
+        log.info("op={} state=SUPERSEDED by={}", entry.id(), op.id());
+        return fail(entry, "not resumed after a restart: " + op.id() + " '" + op.title() + "' (" + op.origin().requester()
+                + ") ran on " + OperationRunner.displayName(newer.resource()) + " after it; nothing more was done", listener);
+    }
+
     private Outcome failUnplannable(OperationEntry entry, String reason, ProgressListener listener) {
-        String message = "could not resume after a restart: " + reason + "; nothing more was done";
+        return fail(entry, "could not resume after a restart: " + reason + "; nothing more was done", listener);
+    }
+
+    private Outcome fail(OperationEntry entry, String message, ProgressListener listener) {
         Outcome outcome = new Outcome(entry.id(), entry.title(), Outcome.State.FAILED, List.of(), message, Duration.ZERO);
         recorder.finished(entry.id(), entry.origin().requester(), Outcome.State.FAILED, message + " (" + outcome.recap() + ")");
         listener.finished(outcome);

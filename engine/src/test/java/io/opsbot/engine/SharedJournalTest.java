@@ -166,6 +166,52 @@ class SharedJournalTest {
         }
     }
 
+    @Test
+    void anOperationANewerOneOvertookIsNotResumedButMarkedFailedNamingIt() {
+        Instant then = Instant.now().minusSeconds(120);
+        String elsewhere = "another-host/boot/pid:[1]|4242|1700000000000|0badcafe";
+        Lease dead = new Lease(elsewhere, then);
+        journal.operationStarted(entry("op-00old1", then), dead);
+        OperationEntry newer = new OperationEntry("op-00new1", "scale", "scale nodeapp 5", ALICE, List.of("app:/nodeapp"),
+                "1. [change] set nodeapp to 5\n", OperationEntry.RUNNING, then.plusSeconds(60), null, null);
+        journal.operationStarted(newer);
+        journal.operationFinished("op-00new1", Outcome.State.SUCCEEDED, "done");
+        world.values.put("nodeapp", 5);
+
+        try (Engine engine = engine(journal, Duration.ofSeconds(1))) {
+            List<Outcome> recovered = engine.recover(entry -> new Operation("scale", entry.title(), entry.resources(),
+                    List.of(world.set("nodeapp", 3))), ProgressListener.NONE);
+
+            assertThat(recovered).singleElement().satisfies(o -> {
+                assertThat(o.state()).isEqualTo(Outcome.State.FAILED);
+                assertThat(o.message()).isEqualTo("not resumed after a restart: op-00new1 'scale nodeapp 5' (alice) ran on "
+                        + "nodeapp after it; nothing more was done");
+            });
+        }
+        assertThat(world.values).containsEntry("nodeapp", 5);
+        assertThat(journal.find("op-00old1").orElseThrow().state()).isEqualTo("FAILED");
+    }
+
+    @Test
+    void aRunningEngineTakesOverWhatAnotherLeftWhenItsLeaseRunsOut() {
+        Instant now = Instant.now();
+        String elsewhere = "another-host/boot/pid:[1]|4242|1700000000000|0badcafe";
+        // the other engine was alive at the first look; it never renews its lease again
+        journal.operationStarted(entry("op-0gone1", now), new Lease(elsewhere, now));
+        Duration lease = Duration.ofSeconds(4);
+        try (Engine engine = new Engine(journal, new EngineSettings(Duration.ofSeconds(1), RetryPolicy.none(), lease), Clock.systemUTC())) {
+            Replanner replanner = entry -> new Operation("scale", entry.title(), entry.resources(), List.of(world.set("nodeapp", 3)));
+            assertThat(engine.recover(replanner, ProgressListener.NONE)).isEmpty();
+
+            engine.recoverEvery(Duration.ofMillis(250), replanner, ProgressListener.NONE);
+
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+                    .until(() -> "SUCCEEDED".equals(journal.find("op-0gone1").orElseThrow().state()));
+            assertThat(journal.find("op-0gone1").orElseThrow().wasRecovered()).isTrue();
+            assertThat(world.values).containsEntry("nodeapp", 3);
+        }
+    }
+
     private static OperationEntry entry(String id, Instant startedAt) {
         return new OperationEntry(id, "scale", "scale nodeapp 3", BOB, List.of("app:/nodeapp"),
                 "1. [change] set nodeapp to 3\n", OperationEntry.RUNNING, startedAt, null, null);
