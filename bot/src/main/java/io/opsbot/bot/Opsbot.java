@@ -61,7 +61,7 @@ public final class Opsbot implements AutoCloseable {
         OpsbotConfig.EngineConfig engineConfig = cfg.engineOrDefaults();
         Engine engine = own(new Engine(journal, engineSettings(engineConfig), clock));
         CommandParser parser = new CommandParser(KnownNames.withDefaultServices(catalog.names(),
-                cfg.cluster().nodes().keySet()));
+                cfg.cluster().nodes().keySet(), cfg.cluster().services().keySet()));
         OpsMetrics metrics = OpsMetrics.of(parser.grammar());
         ClusterClients clients = own(ClusterClients.connect(cfg.cluster(), DeploymentWatcher.DEFAULT_POLL,
                 metrics.clientMetrics()));

@@ -27,7 +27,14 @@ public record KnownNames(Set<String> apps, Set<String> nodes, Set<String> servic
 
     /** Names with the services of the reference cluster. */
     public static KnownNames withDefaultServices(Collection<String> apps, Collection<String> nodes) {
-        return new KnownNames(Set.copyOf(apps), Set.copyOf(nodes), DEFAULT_SERVICES);
+        return withDefaultServices(apps, nodes, Set.of());
+    }
+
+    /** Names with the services of the reference cluster and those the configuration's inventory adds. */
+    public static KnownNames withDefaultServices(Collection<String> apps, Collection<String> nodes, Collection<String> inventory) {
+        Set<String> services = new TreeSet<>(DEFAULT_SERVICES);
+        services.addAll(inventory);
+        return new KnownNames(Set.copyOf(apps), Set.copyOf(nodes), services);
     }
 
     private static Set<String> sorted(Collection<String> names) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opsbot.engine.OpsException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +103,14 @@ class CommandErrorsTest {
         CommandParser big = new CommandParser(KnownNames.withDefaultServices(apps, List.of("node1")));
         assertThat(big.parse("restart app120")).isEqualTo(new Command.Restart("app120"));
         assertThat(catchMessage(big, "restart zzz")).endsWith("app119 and 30 more");
+    }
+
+    @Test
+    void aServiceTheInventoryAddsIsKnownToLogs() {
+        CommandParser withHaproxy = new CommandParser(KnownNames.withDefaultServices(List.of("nodeapp"), List.of("node1"),
+                List.of("haproxy")));
+        assertThat(withHaproxy.parse("logs haproxy@node1")).isEqualTo(new Command.Logs("haproxy", Optional.of("node1")));
+        assertThat(catchMessage(DemoNames.parser(), "logs haproxy")).startsWith("no app or service named 'haproxy'");
     }
 
     @Test
