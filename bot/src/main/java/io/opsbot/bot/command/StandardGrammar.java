@@ -79,14 +79,16 @@ final class StandardGrammar {
                 m -> new Command.Restart(m.text(0)));
         define("rollback", Role.OPERATOR,
                 "Return an app to an earlier version.",
-                "Without VERSION, to the version before the current one. VERSION is a Marathon version (see"
-                        + " 'history APP') or an image tag. Asks for confirmation.",
+                "Without VERSION, lists the app's recent Marathon versions with their dates, images and what each"
+                        + " changed. VERSION is one of those Marathon versions, or an image tag (the newest version that"
+                        + " ran it). Asks for confirmation.",
                 List.of(new Param(APP, false, "the app to roll back"),
-                        new Param(VERSION, true, "the version to return to; without it, the previous one")),
+                        new Param(VERSION, true, "the version to return to; without it, the list to choose from")),
                 List.of(),
-                List.of(example("rollback {app:nodeapp}", "return {app:nodeapp} to its previous version"),
+                List.of(example("rollback {app:nodeapp}", "list the versions of {app:nodeapp} to return to"),
                         example("rollback {app:nodeapp} 2016-03-01T12:00:00.000Z",
-                                "return {app:nodeapp} to that Marathon version")),
+                                "return {app:nodeapp} to that Marathon version"),
+                        example("rollback {app:nodeapp} 1.4.2", "return {app:nodeapp} to the newest version that ran image 1.4.2")),
                 m -> new Command.Rollback(m.text(0), m.optionalText(1)));
         define("move", Role.ADMIN,
                 "Move an app and its Flocker dataset to another node.",

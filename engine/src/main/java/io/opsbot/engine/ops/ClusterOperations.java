@@ -14,11 +14,13 @@ import io.opsbot.engine.Report;
 import io.opsbot.engine.Step;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * What users can do to the cluster: each changing command becomes an {@link Operation} of idempotent steps,
@@ -28,6 +30,11 @@ public final class ClusterOperations {
 
     /** How many versions {@code rollback APP} without a version lists. */
     private static final int VERSIONS_SHOWN = 6;
+    /** Stored versions looked through for an image tag: one request each, so bounded. */
+    private static final int TAG_SEARCH_DEPTH = 50;
+    /** How Marathon names a version: an ISO-8601 instant; anything else given to rollback is an image tag. */
+    private static final Pattern MARATHON_VERSION =
+            Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z");
 
     private final ClusterClients clients;
     private final AppCatalog catalog;
@@ -140,25 +147,47 @@ public final class ClusterOperations {
         return new Operation("deploy", title, List.of(resourceOf(name)), steps);
     }
 
-    /** Puts back the definition Marathon stored at {@code version}. Confirmation is asked: it replaces what runs. */
+    /**
+     * Puts back the definition Marathon stored at {@code version}: a Marathon version, or an image tag (the newest
+     * stored version that ran it). Confirmation is asked: it replaces what runs.
+     */
     public Operation rollback(String name, String version) {
         AppSpec app = catalog.require(name);
         if (version == null || version.isBlank()) {
             throw new OpsException("rollback needs a version; `rollback " + name + "` without one lists them");
         }
+        String marathonVersion = MARATHON_VERSION.matcher(version).matches() ? version : versionRunning(app, name, version);
         App stored;
         try {
-            stored = clients.marathon().version(app.id(), version);
+            stored = clients.marathon().version(app.id(), marathonVersion);
         } catch (io.opsbot.cluster.marathon.NotFoundException e) {
             List<String> known = clients.marathon().versions(app.id());
             throw new OpsException("Marathon has no version " + version + " of " + name + "; recent ones: "
                     + String.join(", ", known.subList(0, Math.min(VERSIONS_SHOWN, known.size()))));
         }
         JsonNode desired = AppDefinitions.normalize(stored.raw());
-        Step step = new MarathonAppStep(clients, name, app.id(), desired, "put " + app.id() + " back to version " + version
+        Step step = new MarathonAppStep(clients, name, app.id(), desired, "put " + app.id() + " back to version " + marathonVersion
                 + (AppDesign.tagOf(stored) == null ? "" : " (image tag " + AppDesign.tagOf(stored) + ")"),
                 settings.watchTimeout(), settings.stepTimeout());
         return new Operation("rollback", "rollback " + name + " " + version, List.of(resourceOf(name)), List.of(step), true);
+    }
+
+    /** The newest Marathon version of the app whose image has {@code tag}, among the last {@link #TAG_SEARCH_DEPTH}. */
+    private String versionRunning(AppSpec app, String name, String tag) {
+        List<String> versions = clients.marathon().versions(app.id());
+        Set<String> seen = new LinkedHashSet<>();
+        for (String v : versions.subList(0, Math.min(TAG_SEARCH_DEPTH, versions.size()))) {
+            String ran = AppDesign.tagOf(clients.marathon().version(app.id(), v));
+            if (tag.equals(ran)) {
+                return v;
+            }
+            if (ran != null) {
+                seen.add(ran);
+            }
+        }
+        throw new OpsException("no version of " + name + " among Marathon's last " + Math.min(TAG_SEARCH_DEPTH, versions.size())
+                + " ran image tag " + tag + (seen.isEmpty() ? "" : "; tags there: " + String.join(", ", seen))
+                + "; `rollback " + name + "` lists the versions");
     }
 
     public Operation move(String name, String node) {

@@ -107,6 +107,31 @@ class MarathonOperationsTest {
     }
 
     @Test
+    void rollbackToAnImageTagPutsBackTheNewestVersionThatRanIt() {
+        App nginx = cluster.clients.marathon().app("/nginx");
+        assertThat(nginx.image()).endsWith(":1.0");
+        com.fasterxml.jackson.databind.node.ObjectNode changed = io.opsbot.cluster.marathon.AppDefinitions.normalize(nginx.raw());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) changed.path("container").path("docker"))
+                .put("image", nginx.image().replace(":1.0", ":2.0"));
+        String deployment = cluster.clients.marathon().updateApp("/nginx", changed, false).deploymentId();
+        assertThat(cluster.clients.deployments().awaitDeployment(deployment, "/nginx", java.time.Duration.ofSeconds(10), t -> { })
+                .isSuccess()).isTrue();
+
+        Operation back = cluster.ops.rollback("nginx", "1.0");
+        assertThat(back.title()).isEqualTo("rollback nginx 1.0");
+        assertThat(back.steps().get(0).description()).contains("back to version ").endsWith("(image tag 1.0)");
+        Outcome outcome = cluster.run(back);
+
+        assertThat(outcome.state()).as(outcome.message()).isEqualTo(Outcome.State.SUCCEEDED);
+        assertThat(cluster.clients.marathon().app("/nginx").image()).endsWith(":1.0");
+        assertThat(cluster.run(cluster.ops.rollback("nginx", "1.0")).changedSomething()).isFalse();
+        assertThatThrownBy(() -> cluster.ops.rollback("nginx", "9.9"))
+                .isInstanceOf(OpsException.class)
+                .hasMessageStartingWith("no version of nginx among Marathon's last ")
+                .hasMessageContaining(" ran image tag 9.9; tags there: 1.0, 2.0");
+    }
+
+    @Test
     void rollbackToAnUnknownVersionSaysWhichOnesExist() {
         assertThatThrownBy(() -> cluster.ops.rollback("nginx", "2001-01-01T00:00:00.000Z"))
                 .isInstanceOf(OpsException.class)
