@@ -103,8 +103,9 @@ class GrammarHelpTest {
         assertThat(parser.help("logs")).contains("--since DURATION — how far back to read; like 30s, 15m, 2h or 1d,"
                 + " at most 7d (default 15m)").contains("--lines N — at most this many lines, the newest; a whole"
                 + " number from 1 to 5000 (default 200)").contains("docker, flocker, marathon, mesos-master");
-        assertThat(parser.help("rollback")).contains("VERSION — the version to return to; without it, the previous"
-                + " one; an image tag like 1.4.2 or a Marathon version like 2016-03-01T12:00:00.000Z (optional)");
+        assertThat(parser.help("rollback")).contains("VERSION — the version to return to; without it, the list to"
+                + " choose from; an image tag like 1.4.2 or a Marathon version like 2016-03-01T12:00:00.000Z (optional)")
+                .contains("rollback nodeapp 1.4.2 — return nodeapp to the newest version that ran image 1.4.2");
         assertThat(parser.help("move")).contains("Who: admins only");
         assertThat(parser.help("who")).startsWith("who deployed APP\n").contains("Example:\n");
         assertThat(parser.help("WHAT changed")).contains("(default 1h)");
