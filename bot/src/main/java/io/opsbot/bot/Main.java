@@ -46,6 +46,7 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Opsbot bot = Opsbot.start(configFile(config), Home.dir())) {
+            bot.keepRecovering();
             if (bot.config().slack() != null) {
                 return runSlack(bot);
             }

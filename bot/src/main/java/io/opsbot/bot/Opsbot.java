@@ -46,6 +46,7 @@ public final class Opsbot implements AutoCloseable {
     private final CommandHandler handler;
     private int metricsPort = -1;
     private final boolean emulated;
+    private final Runnable recoverySweep;
 
     private Opsbot(OpsbotConfig loaded, Path home) {
         OpsbotConfig cfg = loaded;
@@ -73,8 +74,8 @@ public final class Opsbot implements AutoCloseable {
         metrics.gauge("opsbot.operations.running", () -> engine.running().size());
         List<Outcome> recovered = engine.recover(dispatcher::replan, metrics.steps(ProgressListener.NONE));
         recovered.forEach(o -> log.info("event=recovered op={} title=\"{}\" state={}", o.operationId(), o.title(), o.state()));
-        // another process sharing the journal may die while this one runs: its operations are taken over then
-        engine.recoverEvery(EngineSettings.DEFAULT_LEASE, dispatcher::replan, metrics.steps(ProgressListener.NONE));
+        this.recoverySweep = () -> engine.recoverEvery(EngineSettings.DEFAULT_LEASE, dispatcher::replan,
+                metrics.steps(ProgressListener.NONE));
         if (cfg.metrics() != null) {
             OpsHttpEndpoint endpoint = own(OpsHttpEndpoint.start(metrics, cfg.metrics().bindOrDefault(),
                     cfg.metrics().portOrDefault(), Map.of(
@@ -94,6 +95,14 @@ public final class Opsbot implements AutoCloseable {
                 ? OpsbotConfig.empty()
                 : new ConfigLoader().load(configFile);
         return new Opsbot(config, home);
+    }
+
+    /**
+     * For a bot that keeps running (console, Slack): another process sharing the journal may die meanwhile, and
+     * its operations are then taken over here. Not for `exec`, which would only cut such a takeover short.
+     */
+    public void keepRecovering() {
+        recoverySweep.run();
     }
 
     public Dispatcher dispatcher() {
