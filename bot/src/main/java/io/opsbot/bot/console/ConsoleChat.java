@@ -24,6 +24,8 @@ public final class ConsoleChat {
     private final boolean emulated;
     private final String user;
     private final PlainText text = new PlainText();
+    /** The width assumed when the terminal does not say. */
+    private static final int DEFAULT_COLUMNS = 80;
 
     /** @param interactive a terminal: redraw the progress line in place and show a prompt */
     public ConsoleChat(CommandHandler handler, BufferedReader in, PrintStream out, boolean interactive, boolean emulated,
@@ -76,16 +78,55 @@ public final class ConsoleChat {
     }
 
     private OperationView progress(String title) {
+        // a line wider than the terminal wraps, and \r then redraws only its last part: cut it to fit
+        int width = interactive ? terminalWidth() : Integer.MAX_VALUE;
         return new OperationView(title, emulated, Clock.systemUTC(), snapshot -> {
             if (snapshot.finished()) {
                 return;
             }
             if (interactive) {
                 String line = text.progressLine(snapshot);
-                out.print("\r\033[2K" + line);
+                out.print("\r\033[2K" + fit(line, width));
                 out.flush();
             }
         });
+    }
+
+    static String fit(String line, int width) {
+        if (line.codePointCount(0, line.length()) <= width) {
+            return line;
+        }
+        int end = line.offsetByCodePoints(0, Math.max(0, width - 1));
+        return line.substring(0, end) + "…";
+    }
+
+    /** Columns of the terminal: $COLUMNS, else what `stty size` says of /dev/tty, else 80; one less, for the cursor. */
+    private static int terminalWidth() {
+        int columns = parse(System.getenv("COLUMNS"));
+        if (columns <= 0) {
+            try {
+                Process stty = new ProcessBuilder("stty", "size").redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/tty")))
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                String size = new String(stty.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+                if (stty.waitFor(2, java.util.concurrent.TimeUnit.SECONDS) && size.contains(" ")) {
+                    columns = parse(size.substring(size.indexOf(' ') + 1));
+                }
+            } catch (IOException | RuntimeException e) {
+                columns = 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                columns = 0;
+            }
+        }
+        return (columns > 0 ? columns : DEFAULT_COLUMNS) - 1;
+    }
+
+    private static int parse(String number) {
+        try {
+            return number == null ? 0 : Integer.parseInt(number.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private void clearProgress() {
