@@ -30,10 +30,6 @@ final class ResourceLocks {
     private final Map<String, LockHolder> held = new HashMap<>();
     private final SharedLocks shared;
 
-    ResourceLocks() {
-        this(SharedLocks.NONE);
-    }
-
     ResourceLocks(SharedLocks shared) {
         this.shared = shared;
     }

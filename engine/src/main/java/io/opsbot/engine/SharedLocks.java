@@ -11,21 +11,9 @@ import org.slf4j.LoggerFactory;
  * replica) never interleave with this one. A lock whose engine is dead is broken; a journal that cannot answer
  * leaves the local lock to decide, and the operation then fails on recording its start, as it would anyway.
  */
-class SharedLocks {
+final class SharedLocks {
 
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
-
-    /** For engines that share no journal with anyone. */
-    static final SharedLocks NONE = new SharedLocks(null, null, null) {
-        @Override
-        Optional<LockHolder> tryTake(String resource, LockHolder holder) {
-            return Optional.empty();
-        }
-
-        @Override
-        void release(String resource, LockHolder holder) {
-        }
-    };
 
     private final Journal journal;
     private final EngineInstance self;

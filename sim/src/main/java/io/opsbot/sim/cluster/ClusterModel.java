@@ -108,7 +108,9 @@ public final class ClusterModel {
       clock.set(state.simTimeMillis);
       long away = Math.max(0, System.currentTimeMillis() - state.savedAtWallMillis);
       catchUp(Math.round(Math.min(away, 3_600_000L) * clock.scale()));
-      restOnTheWallClock(System.currentTimeMillis());
+      if (!changing()) {
+        restOnTheWallClock(System.currentTimeMillis());
+      }
       log.info("sim state loaded file={} apps={} tasks={} deployments={}", stateFile, state.apps.size(),
           state.tasks.size(), state.deployments.size());
     } catch (IOException e) {
@@ -154,7 +156,7 @@ public final class ClusterModel {
 
   /** At rest and behind the wall clock: catch up with it in one step (nothing is in flight to miss a transition). */
   private void restOnTheWallClock(long wallMillis) {
-    if (!changing() && clock.millis() < wallMillis) {
+    if (clock.millis() < wallMillis) {
       clock.set(wallMillis);
       tickLocked();
     }
