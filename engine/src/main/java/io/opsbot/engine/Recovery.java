@@ -76,14 +76,15 @@ final class Recovery {
     }
 
     /**
-     * An operation started after this one on one of its resources (another process went on while this one's engine
-     * was dead): resuming the older one now would undo the newer one's work.
+     * An operation started after this one on one of its resources that got as far as its steps (another process
+     * went on while this one's engine was dead): resuming the older one now would undo the newer one's work. One that
+     * was refused or cancelled while it waited for the lock did nothing, and does not count.
      */
     private Optional<Newer> newerOnItsResources(OperationEntry entry) {
         for (String resource : entry.resources()) {
             Optional<OperationEntry> newer = journal.history(resource, NEWER_LOOKED_AT).stream()
                     .filter(e -> !e.id().equals(entry.id()) && e.startedAt().isAfter(entry.startedAt()))
-                    .filter(e -> !Outcome.State.REFUSED.name().equals(e.state()))
+                    .filter(e -> !journal.steps(e.id()).isEmpty())
                     .findFirst();
             if (newer.isPresent()) {
                 return Optional.of(new Newer(resource, newer.get()));

@@ -175,8 +175,13 @@ class SharedJournalTest {
         OperationEntry newer = new OperationEntry("op-00new1", "scale", "scale nodeapp 5", ALICE, List.of("app:/nodeapp"),
                 "1. [change] set nodeapp to 5\n", OperationEntry.RUNNING, then.plusSeconds(60), null, null);
         journal.operationStarted(newer);
+        journal.stepTransition("op-00new1", 0, "set nodeapp to 5", StepState.APPLYING, "3 → 5");
         journal.operationFinished("op-00new1", Outcome.State.SUCCEEDED, "done");
         world.values.put("nodeapp", 5);
+        // one that was refused while it waited for the lock did nothing: it does not count as newer work
+        journal.operationStarted(new OperationEntry("op-00ref1", "scale", "scale nodeapp 7", ALICE, List.of("app:/nodeapp"),
+                "(not planned: refused)", OperationEntry.RUNNING, then.plusSeconds(90), null, null));
+        journal.operationFinished("op-00ref1", Outcome.State.REFUSED, "nodeapp is busy");
 
         try (Engine engine = engine(journal, Duration.ofSeconds(1))) {
             List<Outcome> recovered = engine.recover(entry -> new Operation("scale", entry.title(), entry.resources(),
