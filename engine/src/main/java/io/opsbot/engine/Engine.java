@@ -65,13 +65,23 @@ public final class Engine implements AutoCloseable {
         heartbeats.scheduleWithFixedDelay(() -> heartbeat(clock), period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Renews this engine's leases while it runs something, so engines sharing the journal leave its work alone. */
+    /**
+     * Renews this engine's leases while it runs something, so engines sharing the journal leave its work alone, and
+     * picks up the cancels that reached another process.
+     */
     private void heartbeat(Clock clock) {
         if (running.isEmpty()) {
             return;
         }
         try {
             journal.heartbeat(self.id(), clock.instant());
+            journal.cancelRequests(self.id()).forEach((id, by) -> {
+                RunningOperation op = running.get(id);
+                if (op != null && !op.isCancelled()) {
+                    log.info("op={} event=cancel_from_journal requested_by={}", id, by);
+                    op.cancel(by);
+                }
+            });
         } catch (RuntimeException journalDown) {
             log.warn("event=heartbeat_failed owner={} error=\"{}\"", self.id(), journalDown.getMessage());
         }
@@ -92,14 +102,15 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Asks a running operation to stop: it does between steps, or inside a step that calls
-     * {@link StepContext#checkCancelled()}.
+     * {@link StepContext#checkCancelled()}. One that another process sharing the journal runs is asked through the
+     * journal, and stops within a heartbeat or two.
      *
-     * @return false when no operation with that id runs here
+     * @return false when no operation with that id runs, here or elsewhere
      */
     public boolean cancel(String operationId, String requestedBy) {
         RunningOperation op = running.get(operationId);
         if (op == null) {
-            return false;
+            return journal.requestCancel(operationId, requestedBy);
         }
         op.cancel(requestedBy);
         return true;

@@ -237,6 +237,30 @@ public final class JdbcJournal implements Journal {
     }
 
     @Override
+    public boolean requestCancel(String operationId, String requestedBy) {
+        if (update("UPDATE operations SET cancel_requested_by = ? WHERE id = ? AND state = ? AND cancel_requested_by IS NULL",
+                requestedBy, operationId, OperationEntry.RUNNING) == 1) {
+            return true;
+        }
+        return find(operationId).map(e -> OperationEntry.RUNNING.equals(e.state())).orElse(false);
+    }
+
+    @Override
+    public java.util.Map<String, String> cancelRequests(String owner) {
+        return pool.call(connection -> {
+            try (PreparedStatement query = prepare(connection, "SELECT id, cancel_requested_by FROM operations "
+                    + "WHERE owner = ? AND state = ? AND cancel_requested_by IS NOT NULL", owner, OperationEntry.RUNNING);
+                 ResultSet rows = query.executeQuery()) {
+                java.util.Map<String, String> requests = new java.util.LinkedHashMap<>();
+                while (rows.next()) {
+                    requests.put(rows.getString(1), rows.getString(2));
+                }
+                return java.util.Map.copyOf(requests);
+            }
+        });
+    }
+
+    @Override
     public Optional<SharedLock> tryLock(String resource, LockHolder holder, String owner, Instant at) {
         return pool.call(connection -> {
             // A lock released between the failed insert and the read is simply tried again.

@@ -55,6 +55,16 @@ public interface Journal extends AutoCloseable {
     /** Renews the leases of every RUNNING operation and every lock that {@code owner} holds. */
     void heartbeat(String owner, Instant at);
 
+    /**
+     * Asks whichever engine runs the operation to cancel it (the first request is kept).
+     *
+     * @return false when no such operation is RUNNING
+     */
+    boolean requestCancel(String operationId, String requestedBy);
+
+    /** The cancels asked of {@code owner}'s RUNNING operations: operation id → who asked. */
+    java.util.Map<String, String> cancelRequests(String owner);
+
     /** Takes the lock on {@code resource} for {@code holder} if nobody has it; otherwise answers who has it. */
     Optional<SharedLock> tryLock(String resource, LockHolder holder, String owner, Instant at);
 

@@ -245,4 +245,20 @@ abstract class JournalContractTest {
         journal.unlock("app:/nodeapp", "op-000b0b");
         assertThat(journal.tryLock("app:/nodeapp", alice, "engine-a", T0)).isEmpty();
     }
+
+    @Test
+    void aCancelIsRecordedForTheEngineThatRunsTheOperation() {
+        journal.operationStarted(running("op-00cc01", T0, "app:/nodeapp"), new Lease("engine-a", T0));
+        journal.operationStarted(running("op-00cc02", T0, "app:/nginx"), new Lease("engine-b", T0));
+
+        assertThat(journal.requestCancel("op-00cc01", "bob")).isTrue();
+        assertThat(journal.requestCancel("op-00cc01", "carol")).as("still running: the first request is kept").isTrue();
+        assertThat(journal.cancelRequests("engine-a")).containsExactly(java.util.Map.entry("op-00cc01", "bob"));
+        assertThat(journal.cancelRequests("engine-b")).isEmpty();
+
+        journal.operationFinished("op-00cc01", Outcome.State.CANCELLED, "cancelled by bob");
+        assertThat(journal.cancelRequests("engine-a")).isEmpty();
+        assertThat(journal.requestCancel("op-00cc01", "bob")).as("finished").isFalse();
+        assertThat(journal.requestCancel("op-nothere", "bob")).isFalse();
+    }
 }

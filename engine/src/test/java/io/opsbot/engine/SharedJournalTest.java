@@ -106,6 +106,33 @@ class SharedJournalTest {
     }
 
     @Test
+    void aCancelThatReachesAnotherEngineStopsTheOperationWhereItRuns() throws Exception {
+        CountDownLatch holding = new CountDownLatch(1);
+        TestStep waitsForCancel = TestStep.alwaysDrift("roll out nodeapp", context -> {
+            holding.countDown();
+            for (int i = 0; i < 200; i++) { // 20 s at most: a cancel comes with the next heartbeat (2 s)
+                context.checkCancelled();
+                Thread.sleep(100);
+            }
+        });
+        TestStep never = TestStep.alwaysDrift("check nodeapp", context -> { });
+        try (Engine first = engine(journal, Duration.ofSeconds(30)); Engine second = engine(journal, Duration.ofSeconds(30))) {
+            RecordingListener listener = new RecordingListener();
+            Future<Outcome> deploying = callers.submit(() -> first.apply(new Operation("deploy", "deploy nodeapp",
+                    List.of("app:/nodeapp"), List.of(waitsForCancel, never)), ALICE, listener));
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(second.cancel(listener.operationId, "bob")).isTrue();
+            assertThat(second.cancel("op-0nosuch", "bob")).isFalse();
+
+            Outcome outcome = deploying.get(20, TimeUnit.SECONDS);
+            assertThat(outcome.state()).isEqualTo(Outcome.State.CANCELLED);
+            assertThat(outcome.message()).startsWith("cancelled by bob during step 1 of 2 'roll out nodeapp'");
+            assertThat(never.applies).hasValue(0);
+        }
+    }
+
+    @Test
     void anOperationWaitingTooLongForAnotherEnginesLockIsRefusedNamingIt() throws Exception {
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
