@@ -8,13 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Checks a parsed configuration and lists every problem, so a user fixes them all in one go. */
 final class ConfigValidator {
 
     private static final Set<String> SLACK_MODES = Set.of("socket", "http");
     /** An absolute path of URL-safe segments: what Slack's request URL field and the HTTP server both accept. */
-    private static final java.util.regex.Pattern SLACK_PATH = java.util.regex.Pattern.compile("(/[A-Za-z0-9._~-]+)+/?");
+    private static final Pattern SLACK_PATH = Pattern.compile("(/[A-Za-z0-9._~-]+)+/?");
     private static final Set<String> ROLES = Set.of("viewer", "operator", "admin");
 
     private final Path baseDir;

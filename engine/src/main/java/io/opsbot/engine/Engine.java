@@ -51,7 +51,7 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(sleeper, "sleeper");
         this.random = new java.util.Random(); // thread-safe, unlike most RandomGenerators
-        this.executor = Executors.newCachedThreadPool(stepThreads());
+        this.executor = Executors.newCachedThreadPool(daemon("opsbot-step"));
         this.self = EngineInstance.current(settings.lease());
         this.locks = new ResourceLocks(new SharedLocks(journal, self, clock));
         Recorder recorder = new Recorder(journal, self, clock);
@@ -177,10 +177,6 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException journalDown) {
             return false;
         }
-    }
-
-    private static ThreadFactory stepThreads() {
-        return daemon("opsbot-step");
     }
 
     private static ThreadFactory daemon(String prefix) {

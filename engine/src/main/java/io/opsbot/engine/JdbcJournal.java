@@ -12,7 +12,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
@@ -246,16 +248,16 @@ public final class JdbcJournal implements Journal {
     }
 
     @Override
-    public java.util.Map<String, String> cancelRequests(String owner) {
+    public Map<String, String> cancelRequests(String owner) {
         return pool.call(connection -> {
             try (PreparedStatement query = prepare(connection, "SELECT id, cancel_requested_by FROM operations "
                     + "WHERE owner = ? AND state = ? AND cancel_requested_by IS NOT NULL", owner, OperationEntry.RUNNING);
                  ResultSet rows = query.executeQuery()) {
-                java.util.Map<String, String> requests = new java.util.LinkedHashMap<>();
+                Map<String, String> requests = new LinkedHashMap<>();
                 while (rows.next()) {
                     requests.put(rows.getString(1), rows.getString(2));
                 }
-                return java.util.Map.copyOf(requests);
+                return Map.copyOf(requests);
             }
         });
     }

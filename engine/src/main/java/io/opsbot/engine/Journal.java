@@ -2,6 +2,7 @@ package io.opsbot.engine;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -63,7 +64,7 @@ public interface Journal extends AutoCloseable {
     boolean requestCancel(String operationId, String requestedBy);
 
     /** The cancels asked of {@code owner}'s RUNNING operations: operation id → who asked. */
-    java.util.Map<String, String> cancelRequests(String owner);
+    Map<String, String> cancelRequests(String owner);
 
     /** Takes the lock on {@code resource} for {@code holder} if nobody has it; otherwise answers who has it. */
     Optional<SharedLock> tryLock(String resource, LockHolder holder, String owner, Instant at);

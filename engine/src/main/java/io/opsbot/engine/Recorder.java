@@ -1,5 +1,6 @@
 package io.opsbot.engine;
 
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,9 +11,9 @@ final class Recorder {
 
     private final Journal journal;
     private final EngineInstance self;
-    private final java.time.Clock clock;
+    private final Clock clock;
 
-    Recorder(Journal journal, EngineInstance self, java.time.Clock clock) {
+    Recorder(Journal journal, EngineInstance self, Clock clock) {
         this.journal = journal;
         this.self = self;
         this.clock = clock;

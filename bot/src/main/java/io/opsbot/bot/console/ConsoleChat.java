@@ -6,10 +6,13 @@ import io.opsbot.bot.Response;
 import io.opsbot.bot.render.OperationView;
 import io.opsbot.bot.render.PlainText;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The terminal twin of the Slack bot: the same pipeline, a progress line redrawn in place, confirmations as a
@@ -105,10 +108,10 @@ public final class ConsoleChat {
         int columns = parse(System.getenv("COLUMNS"));
         if (columns <= 0) {
             try {
-                Process stty = new ProcessBuilder("stty", "size").redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/tty")))
+                Process stty = new ProcessBuilder("stty", "size").redirectInput(ProcessBuilder.Redirect.from(new File("/dev/tty")))
                         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-                String size = new String(stty.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
-                if (stty.waitFor(2, java.util.concurrent.TimeUnit.SECONDS) && size.contains(" ")) {
+                String size = new String(stty.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+                if (stty.waitFor(2, TimeUnit.SECONDS) && size.contains(" ")) {
                     columns = parse(size.substring(size.indexOf(' ') + 1));
                 }
             } catch (IOException | RuntimeException e) {
