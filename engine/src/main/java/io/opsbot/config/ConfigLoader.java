@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -68,6 +69,7 @@ public final class ConfigLoader {
         if (!tree.isObject()) {
             throw new ConfigException(source, List.of("the top level must be a mapping (cluster:, journal:, slack: …)"));
         }
+        dropUnsetInactiveSlackSettings(tree.get("slack"));
         substitute(tree, "", problems);
         OpsbotConfig config = null;
         try {
@@ -103,6 +105,43 @@ public final class ConfigLoader {
         }
         return new OpsbotConfig(c, config.journal(), config.engine(), abs.apply(config.apps()), config.slack(), config.access(),
                 config.metrics());
+    }
+
+    /**
+     * Only the active Slack mode's settings may be required: socket mode never uses the signing secret, the HTTP
+     * port or path; HTTP mode never uses the app-level token. A setting of the other mode whose variable is not set
+     * is left out (as if it were not written) instead of failing the start; one that is set stays, harmlessly.
+     */
+    private void dropUnsetInactiveSlackSettings(JsonNode slack) {
+        if (!(slack instanceof ObjectNode section)) {
+            return;
+        }
+        JsonNode modeNode = section.get("mode");
+        String mode = modeNode == null || modeNode.isNull() ? "socket"
+                : expand(modeNode.asText(), "slack.mode", new ArrayList<>()).trim().toLowerCase(Locale.ROOT);
+        List<String> inactive = switch (mode) {
+            case "socket", "" -> List.of("signingSecret", "port", "path");
+            case "http" -> List.of("appToken");
+            default -> List.of(); // an unknown mode is reported by the validator; nothing is guessed
+        };
+        for (String key : inactive) {
+            JsonNode value = section.get(key);
+            if (value != null && value.isTextual() && !unsetVariables(value.asText()).isEmpty()) {
+                section.remove(key);
+            }
+        }
+    }
+
+    /** The variables in {@code value} that are neither set nor given a default. */
+    private List<String> unsetVariables(String value) {
+        List<String> unset = new ArrayList<>();
+        Matcher m = VARIABLE.matcher(value);
+        while (m.find()) {
+            if (environment.apply(m.group(1)) == null && m.group(2) == null) {
+                unset.add(m.group(1));
+            }
+        }
+        return unset;
     }
 
     private void substitute(JsonNode node, String where, List<String> problems) {

@@ -28,7 +28,7 @@ class ConfigLoaderTest {
             Files.writeString(etc.resolve(f), "x");
         }
         Files.createDirectories(dir.resolve("apps"));
-        String shipped = Files.readString(Path.of("../config/opsbot.yaml"))
+        String shipped = Files.readString(Path.of("../config/opsbot.example.yaml"))
                 .replace("/etc/flocker/", etc + "/")
                 .replace("~/.ssh/id_rsa", etc.resolve("id_rsa").toString());
         OpsbotConfig config = parse(shipped);
@@ -116,6 +116,68 @@ class ConfigLoaderTest {
                 .hasMessageContaining("cluster.services.weave.unit: 'weave; reboot' is not a valid systemd unit name")
                 .hasMessageContaining("cluster.services.flocker.nodes is empty")
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(6));
+    }
+
+    /** The example file's commented slack section, uncommented as the README tells, in the given mode. */
+    private Path exampleWithSlack(String mode) throws Exception {
+        String example = Files.readString(Path.of("../config/opsbot.example.yaml"));
+        int start = example.indexOf("# slack:");
+        int end = example.indexOf("# access:");
+        assertThat(start).as("the example has a commented slack section").isPositive();
+        String slack = example.substring(start, end).replaceAll("(?m)^# ?", "")
+                .replace("mode: socket", "mode: " + mode);
+        Path file = dir.resolve("opsbot-" + mode + ".yaml");
+        Files.writeString(file, "journal: { url: \"jdbc:h2:mem:x\" }\n" + slack);
+        return file;
+    }
+
+    @Test
+    void socketModeNeedsOnlyTheBotAndAppTokensNotTheSigningSecret() throws Exception {
+        Path file = exampleWithSlack("socket");
+        OpsbotConfig config = new ConfigLoader(Map.of("SLACK_BOT_TOKEN", "xoxb-1", "SLACK_APP_TOKEN", "xapp-2")::get)
+                .load(file);
+        assertThat(config.slack().botToken()).isEqualTo("xoxb-1");
+        assertThat(config.slack().appToken()).isEqualTo("xapp-2");
+        assertThat(config.slack().signingSecret()).isNull();
+
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("SLACK_BOT_TOKEN", "xoxb-1")::get).load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("slack.appToken needs the environment variable SLACK_APP_TOKEN")
+                .hasMessageNotContaining("SLACK_SIGNING_SECRET");
+    }
+
+    @Test
+    void httpModeNeedsOnlyTheBotTokenAndSigningSecretNotTheAppToken() throws Exception {
+        Path file = exampleWithSlack("http");
+        OpsbotConfig config = new ConfigLoader(Map.of("SLACK_BOT_TOKEN", "xoxb-1", "SLACK_SIGNING_SECRET", "s3")::get)
+                .load(file);
+        assertThat(config.slack().mode()).isEqualTo("http");
+        assertThat(config.slack().signingSecret()).isEqualTo("s3");
+        assertThat(config.slack().appToken()).isNull();
+
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("SLACK_BOT_TOKEN", "xoxb-1", "SLACK_APP_TOKEN", "xapp-2")::get)
+                .load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("slack.signingSecret needs the environment variable SLACK_SIGNING_SECRET")
+                .hasMessageNotContaining("SLACK_APP_TOKEN");
+    }
+
+    @Test
+    void theModeItselfMayComeFromTheEnvironmentAndDecidesWhichSecretsAreRequired() {
+        OpsbotConfig config = new ConfigLoader(Map.of("MODE", "http", "BOT", "xoxb-1", "SECRET", "s3")::get).parse("""
+                slack:
+                  mode: ${MODE:-socket}
+                  botToken: ${BOT}
+                  appToken: ${APP}
+                  signingSecret: ${SECRET}
+                  port: ${SLACK_PORT:-3000}
+                """, "opsbot.yaml", dir);
+        assertThat(config.slack().signingSecret()).isEqualTo("s3");
+        assertThat(config.slack().appToken()).isNull();
+        // an inactive setting whose variable IS set stays as written (nothing is silently changed)
+        OpsbotConfig socket = new ConfigLoader(Map.of("BOT", "xoxb-1", "APP", "xapp-2", "SECRET", "s3")::get).parse(
+                "slack: { botToken: '${BOT}', appToken: '${APP}', signingSecret: '${SECRET}' }", "opsbot.yaml", dir);
+        assertThat(socket.slack().signingSecret()).isEqualTo("s3");
     }
 
     @Test
