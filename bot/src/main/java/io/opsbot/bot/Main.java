@@ -8,6 +8,7 @@ import io.opsbot.bot.render.PlainText;
 import io.opsbot.catalog.AppCatalog;
 import io.opsbot.config.ConfigException;
 import io.opsbot.config.OpsbotConfig;
+import io.opsbot.engine.OpsException;
 import io.opsbot.sim.Sim;
 import io.opsbot.sim.SimOptions;
 import java.io.BufferedReader;
@@ -29,18 +30,29 @@ import picocli.CommandLine.Parameters;
         subcommands = {Main.Exec.class, Main.SimCommand.class})
 public final class Main implements Callable<Integer> {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
+
     @Option(names = "--config", description = "opsbot.yaml (default: $OPSBOT_CONFIG; none = the local default)")
     Path config;
 
     public static void main(String[] args) {
-        int status = new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof ConfigException) {
-                cmd.getErr().println(e.getMessage());
+        System.exit(execute(args));
+    }
+
+    /**
+     * Runs the command line and returns the exit status. A bad configuration, a rejected Slack token or any other
+     * failure a person must fix is said in one line on stderr (exit status 2); its stack trace goes to the log at
+     * debug level only.
+     */
+    static int execute(String... args) {
+        return new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException || e instanceof OpsException) {
+                log.debug("event=start_failed", e);
+                cmd.getErr().println(e instanceof ConfigException ? e.getMessage() : "opsbot: " + e.getMessage());
                 return 2;
             }
             throw e;
         }).execute(args);
-        System.exit(status);
     }
 
     @Override
@@ -58,21 +70,47 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /** With a slack section the bot serves Slack until it is stopped (SIGTERM, Ctrl-C). */
+    /**
+     * With a slack section the bot serves Slack until it is stopped (SIGTERM, Ctrl-C). While Slack cannot be
+     * reached it keeps trying, one line per attempt on stderr, as a long-running service should.
+     */
     private static int runSlack(Opsbot bot) throws InterruptedException {
-        Dispatcher dispatcher = bot.dispatcher();
-        try (SlackBot slack = SlackBot.builder(bot.config().slack(), bot.config().access(), bot.handler())
-                .emulated(bot.emulated())
-                .verbRoles(Access.verbRoles(dispatcher.parser().grammar()))
-                .owners(dispatcher::requesterOf)
-                .audit(dispatcher::record)
-                .start()) {
+        Thread starter = Thread.currentThread();
+        Thread stopWaiting = new Thread(starter::interrupt);
+        Runtime.getRuntime().addShutdownHook(stopWaiting);
+        SlackBot connected;
+        try {
+            connected = slackBuilder(bot).startRetrying(line -> System.err.println("opsbot: " + line));
+        } catch (InterruptedException e) {
+            return 0; // stopped while waiting for Slack
+        } finally {
+            removeHook(stopWaiting);
+        }
+        try (SlackBot slack = connected) {
             Runtime.getRuntime().addShutdownHook(new Thread(slack::close));
             System.err.println("opsbot: serving Slack (" + (bot.config().slack().mode() == null ? "socket"
                     : bot.config().slack().mode()) + " mode)" + (bot.emulated() ? " against the emulated cluster" : ""));
             slack.awaitClose();
         }
         return 0;
+    }
+
+    /** The Slack adapter wired to the bot: the grammar's roles, the journal's owners and audit. */
+    static SlackBot.Builder slackBuilder(Opsbot bot) {
+        Dispatcher dispatcher = bot.dispatcher();
+        return SlackBot.builder(bot.config().slack(), bot.config().access(), bot.handler())
+                .emulated(bot.emulated())
+                .verbRoles(Access.verbRoles(dispatcher.parser().grammar()))
+                .owners(dispatcher::requesterOf)
+                .audit(dispatcher::record);
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is already stopping: nothing to remove
+        }
     }
 
     static Path configFile(Path option) {

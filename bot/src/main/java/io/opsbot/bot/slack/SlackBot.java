@@ -25,6 +25,8 @@ import io.opsbot.bot.render.BlockKit;
 import io.opsbot.config.OpsbotConfig.AccessConfig;
 import io.opsbot.config.OpsbotConfig.SlackConfig;
 import io.opsbot.engine.OpsException;
+import io.opsbot.engine.RetryPolicy;
+import io.opsbot.engine.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +34,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -53,6 +58,11 @@ public final class SlackBot implements AutoCloseable {
 
     public static final String COMMAND = "/ops";
     public static final int DEFAULT_HTTP_PORT = 3000;
+    /**
+     * Connection attempts while Slack cannot be reached: 1 s doubling to 5 min, a pause short enough to come back
+     * soon after an outage and long enough not to hammer Slack or fill the log (one line per attempt).
+     */
+    public static final RetryPolicy RECONNECT = new RetryPolicy(Integer.MAX_VALUE, Duration.ofSeconds(1), Duration.ofMinutes(5));
 
     private enum State { STARTED, CLOSED }
 
@@ -71,11 +81,17 @@ public final class SlackBot implements AutoCloseable {
         }
         boolean httpMode = "http".equals(mode(b.slack));
         com.slack.api.SlackConfig sdk = new com.slack.api.SlackConfig();
+        // the SDK's call statistics would call auth.test once more on their own and log its failure as an ERROR
+        // with a stack trace; opsbot has its own metrics
+        sdk.setStatsEnabled(false);
         if (b.slack.apiUrl() != null && !b.slack.apiUrl().isBlank()) {
             sdk.setMethodsEndpointUrlPrefix(b.slack.apiUrl().endsWith("/") ? b.slack.apiUrl() : b.slack.apiUrl() + "/");
         }
         Slack slack = Slack.getInstance(sdk);
-        // Bolt checks the token with auth.test here, and verifies every HTTP request's signature
+        SlackReachability reachability = new SlackReachability(sdk.getMethodsEndpointUrlPrefix());
+        // Slack answers and takes the tokens, or one line says why not (Bolt would say "The token is invalid")
+        reachability.check(slack.methods(), b.slack.botToken(), httpMode ? null : b.slack.appToken());
+        // Bolt verifies every HTTP request's signature
         this.app = new App(AppConfig.builder()
                 .singleTeamBotToken(b.slack.botToken())
                 .signingSecret(b.slack.signingSecret())
@@ -120,9 +136,16 @@ public final class SlackBot implements AutoCloseable {
             if (httpTransport != null) {
                 httpTransport.close();
             }
+            if (socketApp != null) {
+                try {
+                    socketApp.close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             workers.shutdownNow();
             editor.shutdownNow();
-            throw e;
+            throw reachability.classify(e);
         }
         this.http = httpTransport;
         this.socket = socketApp;
@@ -336,6 +359,9 @@ public final class SlackBot implements AutoCloseable {
         private AuditTrail audit = AuditTrail.NONE;
         private Map<String, Role> verbRoles = Access.DEFAULT_VERBS;
         private String bindAddress = System.getenv().getOrDefault("OPSBOT_SLACK_BIND", "127.0.0.1");
+        private RetryPolicy reconnect = RECONNECT;
+        private Sleeper sleeper = Sleeper.REAL;
+        private final RandomGenerator random = new SplittableRandom();
 
         private Builder(SlackConfig slack, AccessConfig access, CommandHandler handler) {
             this.slack = slack;
@@ -399,6 +425,18 @@ public final class SlackBot implements AutoCloseable {
             return this;
         }
 
+        /** The pauses between connection attempts in {@link #startRetrying}: growing, capped, jittered. */
+        public Builder reconnect(RetryPolicy backoff, Sleeper pauses) {
+            this.reconnect = Objects.requireNonNull(backoff, "backoff");
+            this.sleeper = Objects.requireNonNull(pauses, "pauses");
+            return this;
+        }
+
+        /**
+         * Starts the bot once. A Slack that cannot be reached (no route, DNS, refused, 5xx, rate limit) fails with
+         * {@link SlackReachability.Unreachable}; a rejected token or a bad setting with a plain {@link OpsException};
+         * either has a one-line message.
+         */
         public SlackBot start() {
             try {
                 return new SlackBot(this);
@@ -406,6 +444,31 @@ public final class SlackBot implements AutoCloseable {
                 throw e;
             } catch (Exception e) {
                 throw new OpsException("cannot start the Slack adapter: " + e.getMessage(), e);
+            }
+        }
+
+        /**
+         * Starts the bot as a long-running service does: while Slack cannot be reached it tries again after a
+         * growing, jittered pause (bounded by the reconnect policy's longest pause), saying each failed attempt in
+         * one line to {@code say} and the log; a rejected token or a bad setting still fails at once, since no
+         * wait mends it. Returns when connected; an interrupt stops the waiting.
+         */
+        public SlackBot startRetrying(Consumer<String> say) throws InterruptedException {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    SlackBot bot = start();
+                    if (attempt > 1) {
+                        log.info("event=slack_connected attempt={}", attempt);
+                        say.accept("connected to Slack after " + attempt + " attempts");
+                    }
+                    return bot;
+                } catch (SlackReachability.Unreachable e) {
+                    Duration pause = reconnect.backoffAfter(attempt, random);
+                    String retryIn = String.format(Locale.ROOT, "%.1fs", pause.toMillis() / 1000.0);
+                    log.warn("event=slack_connect_failed attempt={} retry_in={} reason=\"{}\"", attempt, retryIn, e.getMessage());
+                    say.accept(e.getMessage() + " (attempt " + attempt + "; trying again in " + retryIn + ")");
+                    sleeper.sleep(pause);
+                }
             }
         }
     }
