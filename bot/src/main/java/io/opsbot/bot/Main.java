@@ -45,7 +45,11 @@ public final class Main implements Callable<Integer> {
      * debug level only.
      */
     static int execute(String... args) {
-        return new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+        return execute(new CommandLine(new Main()), args);
+    }
+
+    static int execute(CommandLine commandLine, String... args) {
+        return commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException || e instanceof OpsException) {
                 log.debug("event=start_failed", e);
                 cmd.getErr().println(e instanceof ConfigException ? e.getMessage() : "opsbot: " + e.getMessage());

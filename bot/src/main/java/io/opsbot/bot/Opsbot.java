@@ -94,6 +94,11 @@ public final class Opsbot implements AutoCloseable {
         OpsbotConfig config = configFile == null
                 ? OpsbotConfig.empty()
                 : new ConfigLoader().load(configFile);
+        return startWith(config, home);
+    }
+
+    /** @param config as loaded; without a cluster section the emulated cluster is started (the local default) */
+    public static Opsbot startWith(OpsbotConfig config, Path home) {
         return new Opsbot(config, home);
     }
 

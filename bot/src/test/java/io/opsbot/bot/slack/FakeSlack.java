@@ -16,10 +16,10 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 
 /** A Slack Web API on loopback that records every call and answers as Slack does. */
-final class FakeSlack implements AutoCloseable {
+public final class FakeSlack implements AutoCloseable {
 
     /** @param status the HTTP status the fake answered (429 when it rate-limited the call); body as sent */
-    record Call(String method, Map<String, String> params, String authorization, long atNanos, int status, String body) {
+    public record Call(String method, Map<String, String> params, String authorization, long atNanos, int status, String body) {
         String param(String name) {
             return params.getOrDefault(name, "");
         }
@@ -29,7 +29,7 @@ final class FakeSlack implements AutoCloseable {
         }
 
         /** Text and blocks together: what a person would read. */
-        String shown() {
+        public String shown() {
             return param("text") + "\n" + unescape(param("blocks"));
         }
 
@@ -61,10 +61,10 @@ final class FakeSlack implements AutoCloseable {
     private final Map<String, AtomicInteger> limited = new ConcurrentHashMap<>();
     private final Map<String, Integer> retryAfter = new ConcurrentHashMap<>();
     /** Socket Mode: what the bot sent back over the WebSocket (acks with envelope ids). */
-    final java.util.concurrent.BlockingQueue<String> socketReceived = new java.util.concurrent.LinkedBlockingQueue<>();
+    public final java.util.concurrent.BlockingQueue<String> socketReceived = new java.util.concurrent.LinkedBlockingQueue<>();
     private final java.util.concurrent.atomic.AtomicReference<okhttp3.WebSocket> socket = new java.util.concurrent.atomic.AtomicReference<>();
 
-    FakeSlack() throws IOException {
+    public FakeSlack() throws IOException {
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
@@ -74,7 +74,7 @@ final class FakeSlack implements AutoCloseable {
         server.start(InetAddress.getLoopbackAddress(), 0);
     }
 
-    String apiUrl() {
+    public String apiUrl() {
         return server.url("/api/").toString();
     }
 
@@ -117,17 +117,17 @@ final class FakeSlack implements AutoCloseable {
         return List.copyOf(calls);
     }
 
-    List<Call> calls(String method) {
+    public List<Call> calls(String method) {
         return calls.stream().filter(c -> c.method().equals(method)).toList();
     }
 
     /** Sends a Socket Mode envelope to the connected bot; false when no bot is connected. */
-    boolean sendOverSocket(String envelope) {
+    public boolean sendOverSocket(String envelope) {
         okhttp3.WebSocket ws = socket.get();
         return ws != null && ws.send(envelope);
     }
 
-    boolean socketConnected() {
+    public boolean socketConnected() {
         return socket.get() != null;
     }
 
