@@ -68,7 +68,8 @@ public final class Opsbot implements AutoCloseable {
                 metrics.clientMetrics()));
         Duration stepTimeout = Durations.parse(engineConfig.stepTimeout()).orElse(Duration.ofMinutes(10));
         ClusterOperations operations = new ClusterOperations(clients, catalog, new ClusterOperations.Settings(stepTimeout,
-                stepTimeout.dividedBy(2), Map.of(), loaded.cluster() == null ? LocalCluster.REGISTRY : null));
+                stepTimeout.dividedBy(2), Map.of(), loaded.cluster() == null ? LocalCluster.REGISTRY : null,
+                engineSettings(engineConfig).lockWait()));
         this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock);
         this.handler = metrics.instrument(dispatcher);
         metrics.gauge("opsbot.operations.running", () -> engine.running().size());

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -42,6 +43,8 @@ public final class ClusterOperations {
     private final AppDesign design;
     private final StatusReport statusReport;
     private final LogsReport logsReport;
+    /** Marathon deployments this process started: a deployment found in the way is named as opsbot's or another's. */
+    private final Set<String> startedByOpsbot = ConcurrentHashMap.newKeySet();
 
     /**
      * @param stepTimeout  bound of each step
@@ -49,13 +52,30 @@ public final class ClusterOperations {
      *                     rolled back); at most half the step timeout, so the rollback fits in the step too
      * @param buildArgs    Dockerfile ARGs for image builds, e.g. BASE_IMAGE on a machine without public images
      * @param imageRegistry host:port that image references name (null: the host:port of cluster.registry.url)
+     * @param lockWait     how long a step waits for a Marathon deployment of its app that opsbot did not start
+     *                     (engine.lockWait) before the operation is refused
      */
-    public record Settings(Duration stepTimeout, Duration watchTimeout, Map<String, String> buildArgs, String imageRegistry) {
+    public record Settings(Duration stepTimeout, Duration watchTimeout, Map<String, String> buildArgs, String imageRegistry,
+                           Duration lockWait) {
+        /** engine.lockWait's default. */
+        public static final Duration DEFAULT_LOCK_WAIT = Duration.ofMinutes(2);
+
         public Settings {
             buildArgs = Map.copyOf(buildArgs);
             if (watchTimeout.multipliedBy(2).compareTo(stepTimeout) > 0) {
                 watchTimeout = stepTimeout.dividedBy(2);
             }
+            if (lockWait == null || lockWait.isNegative()) {
+                lockWait = DEFAULT_LOCK_WAIT;
+            }
+        }
+
+        public Settings(Duration stepTimeout, Duration watchTimeout, Map<String, String> buildArgs, String imageRegistry) {
+            this(stepTimeout, watchTimeout, buildArgs, imageRegistry, DEFAULT_LOCK_WAIT);
+        }
+
+        public Settings withLockWait(Duration value) {
+            return new Settings(stepTimeout, watchTimeout, buildArgs, imageRegistry, value);
         }
 
         public static Settings of(Duration stepTimeout) {
@@ -81,7 +101,17 @@ public final class ClusterOperations {
         return "app:" + catalog.require(app).id();
     }
 
+    /** The gate every Marathon-writing step passes: waits for others' deployments, or overrides them with force. */
+    private MarathonGate gate(boolean force) {
+        return new MarathonGate(clients, settings.lockWait(), force, startedByOpsbot);
+    }
+
     public Operation scale(String name, int instances) {
+        return scale(name, instances, false);
+    }
+
+    /** @param force override a Marathon deployment in the way instead of waiting for it (asks for confirmation) */
+    public Operation scale(String name, int instances, boolean force) {
         AppSpec app = catalog.require(name);
         AppSpec.Limits limits = app.limits();
         if (instances > limits.maxInstances()) {
@@ -93,9 +123,9 @@ public final class ClusterOperations {
                     + name + "/app.yaml); asked for " + instances + ". Scaling to 0 stops it altogether.");
         }
         refuseAboveUnique(app, instances);
-        ScaleStep step = new ScaleStep(clients, name, app.id(), instances, settings.stepTimeout());
-        return new Operation("scale", "scale " + name + " " + instances, List.of(resourceOf(name)), List.of(step),
-                instances == 0);
+        ScaleStep step = new ScaleStep(clients, name, app.id(), instances, settings.stepTimeout(), gate(force));
+        return new Operation("scale", "scale " + name + " " + instances + forced(force), List.of(resourceOf(name)),
+                List.of(step), instances == 0 || force);
     }
 
     /** hostname:UNIQUE places one task per agent: more instances than agents would stay waiting forever. */
@@ -115,9 +145,17 @@ public final class ClusterOperations {
     }
 
     public Operation restart(String name) {
+        return restart(name, false);
+    }
+
+    public Operation restart(String name, boolean force) {
         AppSpec app = catalog.require(name);
-        Step step = new RestartStep(clients, name, app.id(), settings.watchTimeout(), settings.stepTimeout());
-        return new Operation("restart", "restart " + name, List.of(resourceOf(name)), List.of(step));
+        Step step = new RestartStep(clients, name, app.id(), settings.watchTimeout(), settings.stepTimeout(), gate(force));
+        return new Operation("restart", "restart " + name + forced(force), List.of(resourceOf(name)), List.of(step), force);
+    }
+
+    private static String forced(boolean force) {
+        return force ? " --force" : "";
     }
 
     /**
@@ -125,6 +163,10 @@ public final class ClusterOperations {
      * hash ({@code only}: the tag Marathon runs now). {@code only} skips the build and push.
      */
     public Operation deploy(String name, String version, boolean only) {
+        return deploy(name, version, only, false);
+    }
+
+    public Operation deploy(String name, String version, boolean only, boolean force) {
         AppSpec app = catalog.require(name);
         String tag = version;
         if (tag == null && only) {
@@ -142,9 +184,10 @@ public final class ClusterOperations {
             steps.add(new ImageSteps.Push(clients, app.image(), tag, ref));
         }
         steps.add(new MarathonAppStep(clients, name, app.id(), desired, "run " + app.id() + " at version " + tag + " in Marathon",
-                settings.watchTimeout(), settings.stepTimeout()));
-        String title = "deploy " + name + (version == null ? "" : " --version " + version) + (only ? " --only" : "");
-        return new Operation("deploy", title, List.of(resourceOf(name)), steps);
+                settings.watchTimeout(), settings.stepTimeout(), gate(force)));
+        String title = "deploy " + name + (version == null ? "" : " --version " + version) + (only ? " --only" : "")
+                + forced(force);
+        return new Operation("deploy", title, List.of(resourceOf(name)), steps, force);
     }
 
     /**
@@ -152,6 +195,10 @@ public final class ClusterOperations {
      * stored version that ran it). Confirmation is asked: it replaces what runs.
      */
     public Operation rollback(String name, String version) {
+        return rollback(name, version, false);
+    }
+
+    public Operation rollback(String name, String version, boolean force) {
         AppSpec app = catalog.require(name);
         if (version == null || version.isBlank()) {
             throw new OpsException("rollback needs a version; `rollback " + name + "` without one lists them");
@@ -168,8 +215,9 @@ public final class ClusterOperations {
         JsonNode desired = AppDefinitions.normalize(stored.raw());
         Step step = new MarathonAppStep(clients, name, app.id(), desired, "put " + app.id() + " back to version " + marathonVersion
                 + (AppDesign.tagOf(stored) == null ? "" : " (image tag " + AppDesign.tagOf(stored) + ")"),
-                settings.watchTimeout(), settings.stepTimeout());
-        return new Operation("rollback", "rollback " + name + " " + version, List.of(resourceOf(name)), List.of(step), true);
+                settings.watchTimeout(), settings.stepTimeout(), gate(force));
+        return new Operation("rollback", "rollback " + name + " " + version + forced(force), List.of(resourceOf(name)),
+                List.of(step), true);
     }
 
     /** The newest Marathon version of the app whose image has {@code tag}, among the last {@link #TAG_SEARCH_DEPTH}. */
@@ -191,6 +239,10 @@ public final class ClusterOperations {
     }
 
     public Operation move(String name, String node) {
+        return move(name, node, false);
+    }
+
+    public Operation move(String name, String node, boolean force) {
         AppSpec app = catalog.require(name);
         if (!app.stateful()) {
             throw new OpsException(name + " has no Flocker dataset: move is for stateful apps ("
@@ -206,9 +258,10 @@ public final class ClusterOperations {
         List<Step> steps = List.of(
                 new MoveSteps.DatasetPrimary(clients, app.dataset(), node, settings.stepTimeout()),
                 new MarathonAppStep(clients, name, app.id(), desired, "pin " + app.id() + " to " + node
-                        + " (constraint hostname:CLUSTER:" + node + ")", settings.watchTimeout(), settings.stepTimeout()),
+                        + " (constraint hostname:CLUSTER:" + node + ")", settings.watchTimeout(), settings.stepTimeout(),
+                        gate(force)),
                 new MoveSteps.RunsOnNode(clients, app, node, settings.stepTimeout()));
-        return new Operation("move", "move " + name + " " + node,
+        return new Operation("move", "move " + name + " " + node + forced(force),
                 List.of(resourceOf(name), "dataset:" + app.dataset().name()), steps, true);
     }
 

@@ -39,13 +39,15 @@ final class MarathonAppStep implements Step {
     private final String description;
     private final Duration watchTimeout;
     private final Duration timeout;
+    private final MarathonGate gate;
 
     /**
      * @param watchTimeout how long a deployment may take before it counts as failed (and is rolled back)
      * @param timeout      the step's whole bound: the deployment, a rollback and its watch
+     * @param gate         waits for (or with --force overrides) a deployment of the app that this step did not start
      */
     MarathonAppStep(ClusterClients clients, String name, String appId, JsonNode desired, String description,
-                    Duration watchTimeout, Duration timeout) {
+                    Duration watchTimeout, Duration timeout, MarathonGate gate) {
         this.clients = clients;
         this.name = name;
         this.appId = appId;
@@ -53,6 +55,7 @@ final class MarathonAppStep implements Step {
         this.description = description;
         this.watchTimeout = watchTimeout;
         this.timeout = timeout;
+        this.gate = gate;
     }
 
     @Override
@@ -79,9 +82,15 @@ final class MarathonAppStep implements Step {
 
     @Override
     public void apply(StepContext context) throws InterruptedException {
+        gate.write(context, appId, force -> applyOnce(context, force));
+    }
+
+    /** Reads the app afresh (after waiting for another deployment, this is planning again) and makes it so. */
+    private void applyOnce(StepContext context, boolean force) {
         Optional<App> found = clients.marathon().findApp(appId, Embed.COUNTS, Embed.DEPLOYMENTS);
         if (found.isEmpty()) {
             App created = clients.marathon().createApp(desired);
+            created.deployments().forEach(d -> gate.ours(new DeploymentRef(d, created.version())));
             context.progress(0.1, "created " + appId + " in Marathon");
             for (String deployment : created.deployments()) {
                 expect(watch(context, deployment, created.version(), 0.2), null);
@@ -93,7 +102,7 @@ final class MarathonAppStep implements Step {
             // Already asked for; only the tasks lag behind: verify waits for them, no new deployment.
             return;
         }
-        DeploymentRef ref = clients.marathon().updateApp(appId, desired, false);
+        DeploymentRef ref = gate.ours(clients.marathon().updateApp(appId, desired, force));
         context.progress(0.1, "deployment " + ref.deploymentId() + " started (Marathon version " + ref.version() + ")");
         expect(watch(context, ref.deploymentId(), ref.version(), 0.2), previous);
         context.progress(0.9, "deployment " + ref.deploymentId() + " finished");
@@ -171,7 +180,7 @@ final class MarathonAppStep implements Step {
         String back = tagOrVersion(previous);
         JsonNode definition = AppDefinitions.normalize(previous.raw());
         // The failed deployment still holds the app's lock; replacing it is the point of a rollback.
-        DeploymentRef rollback = clients.marathon().updateApp(appId, definition, true);
+        DeploymentRef rollback = gate.ours(clients.marathon().updateApp(appId, definition, true));
         DeploymentOutcome restored = clients.deployments().awaitDeployment(rollback.deploymentId(), appId, watchTimeout, text -> { });
         if (restored.isSuccess()) {
             App now = clients.marathon().app(appId, Embed.COUNTS);

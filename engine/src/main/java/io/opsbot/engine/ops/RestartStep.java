@@ -25,14 +25,16 @@ final class RestartStep implements Step {
     private final String appId;
     private final Duration watchTimeout;
     private final Duration timeout;
+    private final MarathonGate gate;
     private volatile String restartedVersion;
 
-    RestartStep(ClusterClients clients, String name, String appId, Duration watchTimeout, Duration timeout) {
+    RestartStep(ClusterClients clients, String name, String appId, Duration watchTimeout, Duration timeout, MarathonGate gate) {
         this.clients = clients;
         this.name = name;
         this.appId = appId;
         this.watchTimeout = watchTimeout;
         this.timeout = timeout;
+        this.gate = gate;
     }
 
     @Override
@@ -55,8 +57,12 @@ final class RestartStep implements Step {
     }
 
     @Override
-    public void apply(StepContext context) {
-        DeploymentRef ref = clients.marathon().restart(appId, false);
+    public void apply(StepContext context) throws InterruptedException {
+        gate.write(context, appId, force -> applyOnce(context, force));
+    }
+
+    private void applyOnce(StepContext context, boolean force) {
+        DeploymentRef ref = gate.ours(clients.marathon().restart(appId, force));
         restartedVersion = ref.version();
         context.progress(0.1, "restart deployment " + ref.deploymentId() + " started");
         Duration left = Duration.between(context.clock().instant(), context.deadline());

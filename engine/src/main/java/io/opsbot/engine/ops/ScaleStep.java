@@ -18,13 +18,15 @@ final class ScaleStep implements Step {
     private final String appId;
     private final int instances;
     private final Duration timeout;
+    private final MarathonGate gate;
 
-    ScaleStep(ClusterClients clients, String name, String appId, int instances, Duration timeout) {
+    ScaleStep(ClusterClients clients, String name, String appId, int instances, Duration timeout, MarathonGate gate) {
         this.clients = clients;
         this.name = name;
         this.appId = appId;
         this.instances = instances;
         this.timeout = timeout;
+        this.gate = gate;
     }
 
     @Override
@@ -46,13 +48,17 @@ final class ScaleStep implements Step {
     }
 
     @Override
-    public void apply(StepContext context) {
+    public void apply(StepContext context) throws InterruptedException {
+        gate.write(context, appId, force -> applyOnce(context, force));
+    }
+
+    private void applyOnce(StepContext context, boolean force) {
         App app = clients.marathon().app(appId, Embed.COUNTS, Embed.DEPLOYMENTS);
         if (app.instances() == instances) {
             // Already asked for; only the tasks lag behind: wait for them in verify, don't start another deployment.
             return;
         }
-        DeploymentRef ref = clients.marathon().scale(appId, instances, false);
+        DeploymentRef ref = gate.ours(clients.marathon().scale(appId, instances, force));
         context.progress(0.1, "deployment " + ref.deploymentId() + " started");
         DeploymentOutcome outcome = clients.deployments().awaitDeployment(ref.deploymentId(), appId,
                 Duration.between(context.clock().instant(), context.deadline()), text -> context.progress(0.5, text));
