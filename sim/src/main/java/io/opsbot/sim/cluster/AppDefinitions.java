@@ -260,6 +260,22 @@ public final class AppDefinitions {
     return app.path("portDefinitions").size();
   }
 
+  /**
+   * The host port each port of a task asks for: a port mapping's non-zero hostPort, or a port definition's port when
+   * requirePorts is set; 0 means any free port of the agent's range.
+   */
+  static List<Integer> requestedHostPorts(ObjectNode app) {
+    List<Integer> out = new ArrayList<>();
+    List<JsonNode> m = mappings(app);
+    if (!m.isEmpty()) {
+      m.forEach(p -> out.add(p.path("hostPort").asInt(0)));
+      return out;
+    }
+    boolean require = app.path("requirePorts").asBoolean(false);
+    app.path("portDefinitions").forEach(p -> out.add(require ? p.path("port").asInt(0) : 0));
+    return out;
+  }
+
   public static String image(ObjectNode app) {
     JsonNode docker = app.path("container").path("docker");
     return docker.path("image").asText(null);

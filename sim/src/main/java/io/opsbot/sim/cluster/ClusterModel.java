@@ -20,9 +20,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -225,7 +227,7 @@ public final class ClusterModel {
       s.versions.add(app.deepCopy());
       state.apps.put(app.get("id").asText(), s);
       for (int k = 0; k < app.get("instances").asInt(); k++) {
-        TaskState t = launch(s, false);
+        TaskState t = launch(s, Placement.choose(placement.evaluate(app, state)), false);
         if (t != null) {
           t.state = "TASK_RUNNING";
           t.startedAt = clock.millis();
@@ -423,6 +425,8 @@ public final class ClusterModel {
       existing.versions.remove(0);
     }
     existing.launchDelayUntil = 0;
+    existing.backoffMs = 0;
+    existing.launchAttempt = null;
     if (uri != null) {
       emit(event("api_post_event").put("clientIp", clientIp == null ? "127.0.0.1" : clientIp).put("uri", uri)
           .set("appDefinition", app.deepCopy()));
@@ -654,25 +658,42 @@ public final class ClusterModel {
       }
     }
     int missing = n - cur.size();
+    boolean room = cur.size() + old.size() < Math.max(cap, n);
     app.queued = 0;
-    app.rejections.clear();
-    while (missing > 0 && cur.size() + old.size() < Math.max(cap, n)) {
+    if (missing > 0 && room) {
       if (now < app.launchDelayUntil) {
-        app.queued = missing;
-        break;
+        app.queued = missing; // backed off after failures: no offers are looked at until the delay is over
+      } else if (app.launchAttempt != null && now < app.launchAttempt.nextRoundAt) {
+        app.queued = missing; // waiting for the next round of offers
+      } else {
+        Set<String> used = new HashSet<>();
+        List<Placement.Verdict> last = List.of();
+        while (missing > 0 && cur.size() + old.size() < Math.max(cap, n)) {
+          last = placement.evaluate(app.definition, state);
+          TaskState t = launch(app, Placement.choose(last), true);
+          if (t == null) {
+            app.queued = missing;
+            break;
+          }
+          used.add(t.host);
+          cur.add(t);
+          missing--;
+        }
+        if (app.queued > 0) {
+          if (app.launchAttempt == null) {
+            app.launchAttempt = LaunchAttempt.startingAt(now);
+          }
+          app.launchAttempt.round(now, last, used, state.slaveIds);
+          dirty = true;
+        }
       }
-      TaskState t = launch(app, true);
-      if (t == null) {
-        app.queued = missing;
-        break;
+      if (app.queued > 0 && app.launchAttempt == null) {
+        app.launchAttempt = LaunchAttempt.startingAt(now);
       }
-      cur.add(t);
-      missing--;
     }
-    if (app.queued > 0 && app.queuedSince == 0) {
-      app.queuedSince = now;
-    } else if (app.queued == 0 && missing <= 0) {
-      app.queuedSince = 0;
+    if (app.queued == 0 && app.launchAttempt != null) {
+      app.launchAttempt = null; // the launch attempt is over: every instance got an offer
+      dirty = true;
     }
   }
 
@@ -693,11 +714,10 @@ public final class ClusterModel {
     }
   }
 
-  /** Places and launches one task of the app's current version; null when no agent can take it. */
-  private TaskState launch(AppState app, boolean announce) {
+  /** Launches one task of the app's current version on the offer; null when there is no offer that fits. */
+  private TaskState launch(AppState app, Placement.Offer offer, boolean announce) {
     ObjectNode def = app.definition;
     String appId = def.get("id").asText();
-    Placement.Offer offer = placement.place(def, state, app.rejections);
     if (offer == null) {
       return null;
     }
@@ -756,10 +776,37 @@ public final class ClusterModel {
           .put("state", status).put("taskId", t.id).put("timestamp", iso(clock.millis())).put("version", t.version)
           .put("slaveId", t.slaveId);
       app.lastTaskFailure = failure;
-      long backoff = Math.round(app.definition.path("backoffSeconds").asDouble(1) * 1000);
-      app.launchDelayUntil = clock.millis() + backoff;
+      app.backoffMs = nextBackoff(app);
+      app.launchDelayUntil = clock.millis() + app.backoffMs;
     }
     dirty = true;
+  }
+
+  /** Marathon's launch back-off: backoffSeconds, times backoffFactor after each further failure, up to maxLaunchDelaySeconds. */
+  private static long nextBackoff(AppState app) {
+    ObjectNode def = app.definition;
+    long first = Math.round(def.path("backoffSeconds").asDouble(1) * 1000);
+    long max = Math.round(def.path("maxLaunchDelaySeconds").asDouble(3600) * 1000);
+    long next = app.backoffMs == 0 ? first : Math.round(app.backoffMs * def.path("backoffFactor").asDouble(1.15));
+    return Math.min(max, next);
+  }
+
+  /**
+   * DELETE /v2/queue/{id}/delay: launches the app's waiting instances without waiting out the back-off; false when
+   * none of its instances wait in the queue.
+   */
+  public synchronized boolean resetDelay(String rawId) {
+    AppState app = state.apps.get(AppDefinitions.normalizeId(rawId));
+    if (app == null || app.queued <= 0) {
+      return false;
+    }
+    app.launchDelayUntil = 0;
+    app.backoffMs = 0;
+    if (app.launchAttempt != null) {
+      app.launchAttempt.nextRoundAt = 0;
+    }
+    save();
+    return true;
   }
 
   private void progressDeployments() {

@@ -38,9 +38,12 @@ public final class ClusterState {
     public List<ObjectNode> versions = new ArrayList<>();
     public ObjectNode lastTaskFailure;
     public long launchDelayUntil;
-    public long queuedSince;
-    public Map<String, Integer> rejections = new TreeMap<>();
+    /** The current back-off after failed tasks (0: none); grows by backoffFactor up to maxLaunchDelaySeconds. */
+    public long backoffMs;
+    /** Instances waiting in the launch queue (for offers or out of a back-off delay). */
     public int queued;
+    /** Offers processed for the instances waiting; null when none wait. */
+    public LaunchAttempt launchAttempt;
   }
 
   /** One Mesos task launched by Marathon. */

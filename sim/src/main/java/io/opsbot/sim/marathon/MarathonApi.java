@@ -33,6 +33,7 @@ public final class MarathonApi {
   }
 
   public void register(Router router) {
+    new QueueApi(model).register(router);
     router.on("GET", "/v2/apps/?", this::listApps)
         .on("POST", "/v2/apps/?", this::createApp)
         .on("POST", "/v2/apps" + "(/.+?)/restart/?", r -> change(model.restartApp(r.group(1), r.flag("force")), 200))
@@ -45,7 +46,6 @@ public final class MarathonApi {
         .on("GET", "/v2/deployments/?", r -> Response.json(200, model.read(this::deployments)))
         .on("DELETE", "/v2/deployments/([^/]+)/?", this::deleteDeployment)
         .on("GET", "/v2/tasks/?", this::allTasks)
-        .on("GET", "/v2/queue/?", r -> Response.json(200, model.read(this::queue)))
         .on("GET", "/v2/info/?", r -> Response.json(200, info()))
         .on("GET", "/v2/leader/?", r -> Response.json(200, Json.object().put("leader", leader)))
         .on("GET", "/ping", r -> Response.text(200, "pong"))
@@ -282,30 +282,6 @@ public final class MarathonApi {
       return Response.empty(202);
     }
     return Response.json(200, Json.object().put("deploymentId", c.deploymentId()).put("version", c.version()));
-  }
-
-  private ObjectNode queue(ClusterState s) {
-    ObjectNode out = Json.object();
-    ArrayNode q = out.putArray("queue");
-    long now = model.clock().millis();
-    for (AppState a : s.apps.values()) {
-      if (a.queued <= 0) {
-        continue;
-      }
-      ObjectNode e = q.addObject();
-      e.set("app", a.definition.deepCopy());
-      e.put("count", a.queued);
-      long left = Math.max(0, a.launchDelayUntil - now);
-      e.putObject("delay").put("timeLeftSeconds", left / 1000).put("overdue", left == 0);
-      e.put("since", ClusterModel.iso(a.queuedSince == 0 ? now : a.queuedSince));
-      ObjectNode summary = e.putObject("processedOffersSummary");
-      int agents = model.topology().agents().size();
-      summary.put("processedOffersCount", agents).put("unusedOffersCount", agents);
-      ArrayNode reasons = summary.putArray("rejectSummaryLastOffers");
-      a.rejections.forEach((reason, n) -> reasons.addObject().put("reason", reason).put("declined", n).put("processed", agents));
-      e.putArray("lastUnusedOffers");
-    }
-    return out;
   }
 
   private ObjectNode info() {
