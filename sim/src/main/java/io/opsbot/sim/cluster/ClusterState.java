@@ -31,6 +31,10 @@ public final class ClusterState {
   public TreeSet<String> downAgents = new TreeSet<>();
   public List<LogRecord> journal = new ArrayList<>();
   public int nextIpSuffix = 2;
+  /** Marathon groups created explicitly (id → version of their last change); others exist through their apps' ids. */
+  public Map<String, String> groups = new TreeMap<>();
+  /** Marathon's http_callback event subscribers (POST /v2/eventSubscriptions). */
+  public TreeSet<String> eventSubscribers = new TreeSet<>();
 
   /** One Marathon app: its current definition (with version and versionInfo) and every stored version. */
   public static final class AppState {
