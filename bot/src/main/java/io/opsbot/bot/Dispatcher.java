@@ -125,8 +125,10 @@ public final class Dispatcher implements CommandHandler {
                 return new Response.Planned(engine.plan(operation));
             }
             if (operation.needsConfirmation() && !request.confirmed()) {
-                return new Response.NeedsConfirmation(engine.plan(operation),
-                        "it is destructive; confirm to run it");
+                return new Response.NeedsConfirmation(engine.plan(operation), command.force()
+                        ? "--force overrides any Marathon deployment of the app in progress, also one opsbot did not"
+                                + " start; confirm to run it"
+                        : "it is destructive; confirm to run it");
             }
             return new Response.Finished(engine.apply(operation, request.origin(), listener));
         }
@@ -150,19 +152,19 @@ public final class Dispatcher implements CommandHandler {
     /** The engine operation for a command that changes the cluster, or null for a query. */
     private Operation operationFor(Command command) {
         if (command instanceof Command.Scale c) {
-            return cluster.scale(c.app(), c.instances());
+            return cluster.scale(c.app(), c.instances(), c.force());
         }
         if (command instanceof Command.Restart c) {
-            return cluster.restart(c.app());
+            return cluster.restart(c.app(), c.force());
         }
         if (command instanceof Command.Deploy c) {
-            return cluster.deploy(c.app(), c.version().orElse(null), c.only());
+            return cluster.deploy(c.app(), c.version().orElse(null), c.only(), c.force());
         }
         if (command instanceof Command.Rollback c) {
-            return c.version().map(v -> cluster.rollback(c.app(), v)).orElse(null);
+            return c.version().map(v -> cluster.rollback(c.app(), v, c.force())).orElse(null);
         }
         if (command instanceof Command.Move c) {
-            return cluster.move(c.app(), c.node());
+            return cluster.move(c.app(), c.node(), c.force());
         }
         return null;
     }

@@ -21,14 +21,26 @@ public sealed interface Command permits Command.Deploy, Command.Scale, Command.R
         return false;
     }
 
+    /**
+     * Whether a Marathon deployment of the app that opsbot did not start is overridden (Marathon's ?force=true)
+     * instead of waited for; such a command asks for confirmation.
+     */
+    default boolean force() {
+        return false;
+    }
+
     /** Canonical text, e.g. "scale nodeapp 3"; parsing it gives back an equal command. */
     String text();
 
-    /** {@code deploy APP [--version V] [--only] [--plan]}. */
-    record Deploy(String app, Optional<String> version, boolean only, boolean plan) implements Command {
+    /** {@code deploy APP [--version V] [--only] [--force] [--plan]}. */
+    record Deploy(String app, Optional<String> version, boolean only, boolean plan, boolean force) implements Command {
         public Deploy {
             Objects.requireNonNull(app, "app");
             Objects.requireNonNull(version, "version");
+        }
+
+        public Deploy(String app, Optional<String> version, boolean only, boolean plan) {
+            this(app, version, only, plan, false);
         }
 
         @Override
@@ -39,14 +51,18 @@ public sealed interface Command permits Command.Deploy, Command.Scale, Command.R
         @Override
         public String text() {
             return new CommandText(verb()).word(app).option("version", version).toggle("only", only)
-                    .toggle("plan", plan).toString();
+                    .toggle("force", force).toggle("plan", plan).toString();
         }
     }
 
-    /** {@code scale APP N [--plan]}. */
-    record Scale(String app, int instances, boolean plan) implements Command {
+    /** {@code scale APP N [--force] [--plan]}. */
+    record Scale(String app, int instances, boolean plan, boolean force) implements Command {
         public Scale {
             Objects.requireNonNull(app, "app");
+        }
+
+        public Scale(String app, int instances, boolean plan) {
+            this(app, instances, plan, false);
         }
 
         @Override
@@ -56,15 +72,19 @@ public sealed interface Command permits Command.Deploy, Command.Scale, Command.R
 
         @Override
         public String text() {
-            return new CommandText(verb()).word(app).word(Integer.toString(instances)).toggle("plan", plan)
-                    .toString();
+            return new CommandText(verb()).word(app).word(Integer.toString(instances)).toggle("force", force)
+                    .toggle("plan", plan).toString();
         }
     }
 
-    /** {@code restart APP}. */
-    record Restart(String app) implements Command {
+    /** {@code restart APP [--force]}. */
+    record Restart(String app, boolean force) implements Command {
         public Restart {
             Objects.requireNonNull(app, "app");
+        }
+
+        public Restart(String app) {
+            this(app, false);
         }
 
         @Override
@@ -74,15 +94,19 @@ public sealed interface Command permits Command.Deploy, Command.Scale, Command.R
 
         @Override
         public String text() {
-            return new CommandText(verb()).word(app).toString();
+            return new CommandText(verb()).word(app).toggle("force", force).toString();
         }
     }
 
-    /** {@code rollback APP [VERSION]}; without a version, to the one before the current. */
-    record Rollback(String app, Optional<String> version) implements Command {
+    /** {@code rollback APP [VERSION] [--force]}; without a version, to the one before the current. */
+    record Rollback(String app, Optional<String> version, boolean force) implements Command {
         public Rollback {
             Objects.requireNonNull(app, "app");
             Objects.requireNonNull(version, "version");
+        }
+
+        public Rollback(String app, Optional<String> version) {
+            this(app, version, false);
         }
 
         @Override
@@ -92,15 +116,19 @@ public sealed interface Command permits Command.Deploy, Command.Scale, Command.R
 
         @Override
         public String text() {
-            return new CommandText(verb()).word(app).word(version).toString();
+            return new CommandText(verb()).word(app).word(version).toggle("force", force).toString();
         }
     }
 
-    /** {@code move APP NODE [--plan]}. */
-    record Move(String app, String node, boolean plan) implements Command {
+    /** {@code move APP NODE [--force] [--plan]}. */
+    record Move(String app, String node, boolean plan, boolean force) implements Command {
         public Move {
             Objects.requireNonNull(app, "app");
             Objects.requireNonNull(node, "node");
+        }
+
+        public Move(String app, String node, boolean plan) {
+            this(app, node, plan, false);
         }
 
         @Override
@@ -110,7 +138,7 @@ public sealed interface Command permits Command.Deploy, Command.Scale, Command.R
 
         @Override
         public String text() {
-            return new CommandText(verb()).word(app).word(node).toggle("plan", plan).toString();
+            return new CommandText(verb()).word(app).word(node).toggle("force", force).toggle("plan", plan).toString();
         }
     }
 

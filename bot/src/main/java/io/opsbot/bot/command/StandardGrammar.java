@@ -36,6 +36,8 @@ final class StandardGrammar {
     private static final Slot LINES = Slot.number("N", "a number of lines", 1, 5000);
 
     private static final Flag PLAN = Flag.toggle("plan", "show what would change and stop; nothing changes");
+    private static final Flag FORCE = Flag.toggle("force", "override a Marathon deployment of the app that opsbot did not"
+            + " start (Marathon's ?force=true) instead of waiting for it (at most engine.lockWait); asks for confirmation");
 
     private static final Pattern NAME_TEMPLATE = Pattern.compile("\\{(app|node|service):([^}]+)}");
 
@@ -55,28 +57,34 @@ final class StandardGrammar {
                 List.of(Flag.valued("version", Slot.of(Kind.VERSION, "V", "a version"),
                                 "the image tag to deploy; without it, the version the app's configuration names"),
                         Flag.toggle("only", "skip the image build and push: only update the Marathon app (e.g. after changing instances or memory in app.yaml)"),
-                        PLAN),
+                        FORCE, PLAN),
                 List.of(example("deploy {app:nodeapp}", "build, push and roll out {app:nodeapp}"),
                         example("deploy {app:nodeapp} --version 1.4.2 --plan",
                                 "show what deploying version 1.4.2 would change"),
-                        example("deploy {app:nodeapp} --only", "roll out the current definition of {app:nodeapp} without building its image")),
-                m -> new Command.Deploy(m.text(0), m.flagText("version"), m.toggle("only"), m.toggle("plan")));
+                        example("deploy {app:nodeapp} --only", "roll out the current definition of {app:nodeapp} without building its image"),
+                        example("deploy {app:nodeapp} --force", "deploy now, overriding a Marathon deployment of {app:nodeapp} that"
+                                + " opsbot did not start (asks for confirmation)")),
+                m -> new Command.Deploy(m.text(0), m.flagText("version"), m.toggle("only"), m.toggle("plan"), m.toggle("force")));
         define("scale", Role.OPERATOR,
                 "Set how many instances of an app run.",
                 "Nothing changes when it already runs that many. Scaling to 0 asks for confirmation.",
                 List.of(new Param(APP, false, "the app to scale"),
                         new Param(INSTANCES, false, "how many instances should run")),
-                List.of(PLAN),
+                List.of(FORCE, PLAN),
                 List.of(example("scale {app:nodeapp} 3", "run three instances of {app:nodeapp}"),
-                        example("scale {app:nodeapp} 0 --plan", "show what stopping every instance would do")),
-                m -> new Command.Scale(m.text(0), m.number(1), m.toggle("plan")));
+                        example("scale {app:nodeapp} 0 --plan", "show what stopping every instance would do"),
+                        example("scale {app:nodeapp} 3 --force", "scale now, overriding another deployment of {app:nodeapp}"
+                                + " (asks for confirmation)")),
+                m -> new Command.Scale(m.text(0), m.number(1), m.toggle("plan"), m.toggle("force")));
         define("restart", Role.OPERATOR,
                 "Restart an app's tasks without changing its definition.",
                 "Marathon replaces the tasks as the app's upgrade strategy allows, so a healthy app keeps serving.",
                 List.of(new Param(APP, false, "the app to restart")),
-                List.of(),
-                List.of(example("restart {app:nodeapp}", "replace every task of {app:nodeapp}")),
-                m -> new Command.Restart(m.text(0)));
+                List.of(FORCE),
+                List.of(example("restart {app:nodeapp}", "replace every task of {app:nodeapp}"),
+                        example("restart {app:nodeapp} --force", "restart now, overriding another deployment of {app:nodeapp}"
+                                + " (asks for confirmation)")),
+                m -> new Command.Restart(m.text(0), m.toggle("force")));
         define("rollback", Role.OPERATOR,
                 "Return an app to an earlier version.",
                 "Without VERSION, lists the app's recent Marathon versions with their dates, images and what each"
@@ -84,22 +92,26 @@ final class StandardGrammar {
                         + " ran it). Asks for confirmation.",
                 List.of(new Param(APP, false, "the app to roll back"),
                         new Param(VERSION, true, "the version to return to; without it, the list to choose from")),
-                List.of(),
+                List.of(FORCE),
                 List.of(example("rollback {app:nodeapp}", "list the versions of {app:nodeapp} to return to"),
                         example("rollback {app:nodeapp} 2016-03-01T12:00:00.000Z",
                                 "return {app:nodeapp} to that Marathon version"),
-                        example("rollback {app:nodeapp} 1.4.2", "return {app:nodeapp} to the newest version that ran image 1.4.2")),
-                m -> new Command.Rollback(m.text(0), m.optionalText(1)));
+                        example("rollback {app:nodeapp} 1.4.2", "return {app:nodeapp} to the newest version that ran image 1.4.2"),
+                        example("rollback {app:nodeapp} 1.4.2 --force", "the same, overriding another deployment of"
+                                + " {app:nodeapp} in progress")),
+                m -> new Command.Rollback(m.text(0), m.optionalText(1), m.toggle("force")));
         define("move", Role.ADMIN,
                 "Move an app and its Flocker dataset to another node.",
                 "Moves the dataset first and waits until it is there, then pins the app to NODE and checks the"
                         + " data. Asks for confirmation.",
                 List.of(new Param(APP, false, "the app to move, with its data"),
                         new Param(NODE, false, "the node to move it to")),
-                List.of(PLAN),
+                List.of(FORCE, PLAN),
                 List.of(example("move {app:mongo} {node:node3}", "move {app:mongo} and its dataset to {node:node3}"),
-                        example("move {app:mongo} {node:node3} --plan", "show the steps of that move, change nothing")),
-                m -> new Command.Move(m.text(0), m.text(1), m.toggle("plan")));
+                        example("move {app:mongo} {node:node3} --plan", "show the steps of that move, change nothing"),
+                        example("move {app:mongo} {node:node3} --force", "move, overriding another deployment of {app:mongo}"
+                                + " in progress")),
+                m -> new Command.Move(m.text(0), m.text(1), m.toggle("plan"), m.toggle("force")));
         define("logs", Role.VIEWER,
                 "Show recent log lines of an app or a cluster service.",
                 "An app's lines come from the central log host; a service's from the journal of each node it runs"

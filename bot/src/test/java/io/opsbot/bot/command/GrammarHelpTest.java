@@ -75,7 +75,7 @@ class GrammarHelpTest {
         }
         assertThat(help).contains("e.g. status nodeapp").contains("e.g. what changed --since 6h")
                 .contains("e.g. help deploy");
-        assertThat(help).contains("deploy APP [--version V] [--only] [--plan]")
+        assertThat(help).contains("deploy APP [--version V] [--only] [--force] [--plan]")
                 .contains("logs TARGET [--since DURATION] [--grep TEXT] [--lines N]")
                 .contains("e.g. scale nodeapp 3");
         assertThat(help.lines()).hasSize(grammar.verbs().size() + 2);
@@ -84,7 +84,7 @@ class GrammarHelpTest {
     @Test
     void helpForOneCommandShowsUsageArgumentsFlagsRoleAndExamples() {
         assertThat(parser.help("scale")).isEqualTo("""
-                scale APP N [--plan]
+                scale APP N [--force] [--plan]
                 Set how many instances of an app run. Nothing changes when it already runs that many. Scaling to 0\
                  asks for confirmation.
                 Who: operators and admins
@@ -92,10 +92,13 @@ class GrammarHelpTest {
                   APP — the app to scale; one of mongo, nginx, nodeapp
                   N — how many instances should run; a whole number from 0 to 1000
                 Flags:
+                  --force — override a Marathon deployment of the app that opsbot did not start (Marathon's\
+                 ?force=true) instead of waiting for it (at most engine.lockWait); asks for confirmation
                   --plan — show what would change and stop; nothing changes
                 Examples:
                   scale nodeapp 3 — run three instances of nodeapp
-                  scale nodeapp 0 --plan — show what stopping every instance would do""");
+                  scale nodeapp 0 --plan — show what stopping every instance would do
+                  scale nodeapp 3 --force — scale now, overriding another deployment of nodeapp (asks for confirmation)""");
     }
 
     @Test

@@ -256,7 +256,7 @@ public final class ClusterOperations {
         String tag = AppDesign.tagOf(running);
         JsonNode desired = design.render(app, tag == null ? "latest" : tag, Map.of("node", node));
         List<Step> steps = List.of(
-                new MoveSteps.DatasetPrimary(clients, app.dataset(), node, settings.stepTimeout()),
+                new MoveSteps.DatasetPrimary(clients, app.dataset(), node, settings.stepTimeout(), app.id(), gate(force)),
                 new MarathonAppStep(clients, name, app.id(), desired, "pin " + app.id() + " to " + node
                         + " (constraint hostname:CLUSTER:" + node + ")", settings.watchTimeout(), settings.stepTimeout(),
                         gate(force)),

@@ -84,6 +84,14 @@ final class MarathonGate {
         }
     }
 
+    /** Waits (unless forced) until no deployment opsbot did not start touches the app, before a step that leads to a write. */
+    void awaitQuiet(StepContext context, String appId) throws InterruptedException {
+        if (!force) {
+            awaitOthers(context, appId, earliest(context.clock().instant().plus(lockWait),
+                    context.deadline().minus(Waits.MARGIN)));
+        }
+    }
+
     private void awaitOthers(StepContext context, String appId, Instant giveUp) throws InterruptedException {
         String said = null;
         Instant started = context.clock().instant();

@@ -76,8 +76,14 @@ final class MoveSteps {
         private final AppSpec.Dataset dataset;
         private final String node;
         private final Duration timeout;
+        private final String appId;
+        private final MarathonGate gate;
 
-        DatasetPrimary(ClusterClients clients, AppSpec.Dataset dataset, String node, Duration timeout) {
+        /** @param appId the app the dataset belongs to: a deployment of it that opsbot did not start is waited for first */
+        DatasetPrimary(ClusterClients clients, AppSpec.Dataset dataset, String node, Duration timeout, String appId,
+                       MarathonGate gate) {
+            this.appId = appId;
+            this.gate = gate;
             this.clients = clients;
             this.datasets = new Datasets(clients);
             this.dataset = dataset;
@@ -102,7 +108,9 @@ final class MoveSteps {
         }
 
         @Override
-        public void apply(StepContext context) {
+        public void apply(StepContext context) throws InterruptedException {
+            // the app follows its data in the next step: do not move the data while another tool changes the app
+            gate.awaitQuiet(context, appId);
             String id = datasets.datasetId(dataset.name());
             clients.flocker().moveDataset(id, datasets.uuidOf(node));
             context.progress(0.2, "Flocker is moving dataset " + dataset.name() + " to " + node);

@@ -52,9 +52,13 @@ class ForeignDeploymentTest {
         }
     }
 
-    /** What another tool does: PUT /v2/apps/nodeapp {"instances": n} straight to Marathon. Returns the deployment id. */
+    /** What another tool does: PUT /v2/apps/APP {"instances": n} straight to Marathon. Returns the deployment id. */
     private String scaleBehindOpsbotsBack(int instances) throws IOException {
-        String url = cluster.sim.endpoints().marathonUrl().replaceAll("/+$", "") + "/v2/apps/nodeapp";
+        return scaleBehindOpsbotsBack("nodeapp", instances);
+    }
+
+    private String scaleBehindOpsbotsBack(String app, int instances) throws IOException {
+        String url = cluster.sim.endpoints().marathonUrl().replaceAll("/+$", "") + "/v2/apps/" + app;
         try (Response r = http.newCall(new Request.Builder().url(url)
                 .put(RequestBody.create("{\"instances\": " + instances + "}", MediaType.get("application/json"))).build()).execute()) {
             String body = r.body().string();
@@ -62,6 +66,22 @@ class ForeignDeploymentTest {
             JsonNode json = new ObjectMapper().readTree(body);
             return json.get("deploymentId").asText();
         }
+    }
+
+    @Test
+    void moveDoesNotMoveTheDataWhileAnotherDeploymentChangesTheApp() throws Exception {
+        start(Duration.ofSeconds(2));
+        cluster.control("/_sim/time", FROZEN);
+        String foreign = scaleBehindOpsbotsBack("mongo", 2);
+        assertThat(running(foreign)).isTrue();
+
+        Outcome refused = cluster.run(cluster.ops.move("mongo", "node3"));
+
+        assertThat(refused.state()).isEqualTo(Outcome.State.FAILED);
+        assertThat(SimCluster.details(refused)).contains("/mongo is busy with Marathon deployment " + foreign);
+        assertThat(cluster.ops.move("mongo", "node3").steps().get(0).check().text())
+                .as("the dataset stayed where it was").isEqualTo("dataset mongo: node2 → node3");
+        cluster.control("/_sim/time", RUNNING);
     }
 
     private boolean running(String deploymentId) {
