@@ -717,6 +717,19 @@ public final class ClusterModel {
     killOrphans();
     progressDeployments();
     progressDatasets(now);
+    noteAgentsDown(now);
+  }
+
+  /** When each agent that is down went away (what Mesos' master times its unreachable agents by). */
+  private void noteAgentsDown(long now) {
+    if (state.agentsDownSince.keySet().retainAll(state.downAgents)) {
+      dirty = true;
+    }
+    for (String node : state.downAgents) {
+      if (state.agentsDownSince.putIfAbsent(node, now) == null) {
+        dirty = true;
+      }
+    }
   }
 
   private void progressTasks(long now) {
@@ -987,12 +1000,15 @@ public final class ClusterModel {
 
   private void progressDeployments() {
     for (DeploymentState d : List.copyOf(state.deployments)) {
+      if (d.done) {
+        continue;
+      }
       if (d.steps.isEmpty()) {
         finish(d);
         continue;
       }
       boolean advanced = true;
-      while (advanced && state.deployments.contains(d)) {
+      while (advanced && state.deployments.contains(d) && !d.done) {
         advanced = false;
         String action = d.steps.get(d.currentStep).get(0);
         if (stepDone(d, action)) {
@@ -1028,13 +1044,19 @@ public final class ClusterModel {
     }
   }
 
+  /**
+   * One app's part of a plan is done. The plan (and its lock on every app it changes) ends when its last app is
+   * done: then deployment_success, once.
+   */
   private void finish(DeploymentState d) {
-    state.deployments.remove(d);
-    if (state.deployments.stream().noneMatch(x -> x.id.equals(d.id))) {
-      emit(deploymentEvent("deployment_success", d).put("id", d.id)); // once per plan, when its last app is done
-    }
-    journal(marathonNode(), "marathon", "INFO  Deployment " + d.id + ":" + d.version + " of " + d.appId + " finished");
+    d.done = true;
     dirty = true;
+    List<DeploymentState> plan = state.deployments.stream().filter(x -> x.id.equals(d.id)).toList();
+    if (plan.stream().allMatch(x -> x.done)) {
+      state.deployments.removeAll(plan);
+      emit(deploymentEvent("deployment_success", d).put("id", d.id));
+      journal(marathonNode(), "marathon", "INFO  Deployment " + d.id + ":" + d.version + " finished");
+    }
   }
 
   List<TaskState> tasksOf(String appId) {

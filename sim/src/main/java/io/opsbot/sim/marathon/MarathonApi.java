@@ -324,12 +324,13 @@ public final class MarathonApi implements AutoCloseable {
         }
       }
       ArrayNode current = (ArrayNode) o.get("currentActions");
-      if (!d.steps.isEmpty()) {
+      if (!d.steps.isEmpty() && !d.done) {
         for (String action : d.steps.get(d.currentStep)) {
           current.addObject().put("action", action).put("app", d.appId).putArray("readinessCheckResults");
         }
       }
-      o.put("currentStep", Math.max(o.get("currentStep").asInt(), d.steps.isEmpty() ? 0 : d.currentStep + 1));
+      int at = d.done ? d.steps.size() : d.steps.isEmpty() ? 0 : d.currentStep + 1;
+      o.put("currentStep", Math.max(o.get("currentStep").asInt(), at));
       o.put("totalSteps", steps.size());
     }
     return out;
