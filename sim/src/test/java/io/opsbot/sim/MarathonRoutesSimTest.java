@@ -218,6 +218,20 @@ class MarathonRoutesSimTest {
   }
 
   @Test
+  void theTaskListFiltersByStatusAndSpeaksPlainText() {
+    JsonNode running = marathon.get("/v2/tasks?status=running").json().get("tasks");
+    assertThat(running).isNotEmpty().allSatisfy(t -> assertThat(t.get("state").asText()).isEqualTo("TASK_RUNNING"));
+    assertThat(marathon.get("/v2/tasks?status[]=staging&status[]=killing").json().get("tasks"))
+        .allSatisfy(t -> assertThat(t.get("state").asText()).isIn("TASK_STAGING", "TASK_KILLING"));
+    SimClient.Answer plain = marathon.call(new okhttp3.Request.Builder().url(marathon.base + "/v2/tasks")
+        .header("Accept", "text/plain").build());
+    assertThat(plain.headers().get("Content-Type")).startsWith("text/plain");
+    JsonNode nodeapp = marathon.get("/v2/apps/nodeapp/tasks").json().get("tasks");
+    String line = plain.text().lines().filter(l -> l.startsWith("nodeapp\t")).findFirst().orElseThrow();
+    nodeapp.forEach(t -> assertThat(line).contains("\t" + t.get("host").asText() + ":" + t.get("ports").get(0).asInt()));
+  }
+
+  @Test
   void subscriptionsLeaderAndMetricsAnswerAsMarathonDoes() {
     SimClient.Answer noUrl = marathon.post("/v2/eventSubscriptions", "");
     assertThat(noUrl.code()).isEqualTo(422);

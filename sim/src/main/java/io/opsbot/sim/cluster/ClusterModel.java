@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -356,7 +359,7 @@ public final class ClusterModel {
   }
 
   private static ObjectNode storedVersion(String id, AppState existing, ObjectNode body) {
-    for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!f.equals("id") && !f.equals("version")) {
         ObjectNode err = Json.object().put("message", "Object is not valid");
@@ -457,7 +460,7 @@ public final class ClusterModel {
    * version, /v2/deployments shows them as one, and deployment_success comes once, when the last app is done.
    * Call with the lock held.
    */
-  <T> T inOnePlan(java.util.function.Supplier<T> change) {
+  <T> T inOnePlan(Supplier<T> change) {
     if (planId != null) {
       return change.get();
     }
@@ -482,7 +485,7 @@ public final class ClusterModel {
     if (scale && wipe) {
       throw new ApiError(400, Json.object().put("message", "You cannot use scale and wipe at the same time."));
     }
-    Map<String, List<TaskState>> byApp = new java.util.LinkedHashMap<>();
+    Map<String, List<TaskState>> byApp = new LinkedHashMap<>();
     if (rawAppId != null) {
       String appId = AppDefinitions.normalizeId(rawAppId);
       requireApp(appId);
