@@ -11,6 +11,7 @@ import io.opsbot.config.OpsbotConfig;
 import io.opsbot.engine.OpsException;
 import io.opsbot.sim.Sim;
 import io.opsbot.sim.SimOptions;
+import io.opsbot.sim.SimScope;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -172,7 +173,8 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Starts the emulated cluster alone, prints where each service listens, runs until stopped. */
-    @Command(name = "sim", mixinStandardHelpOptions = true, description = "Run the emulated cluster on loopback.")
+    @Command(name = "sim", mixinStandardHelpOptions = true, description = "Run the emulated cluster on loopback.",
+            footer = SimScope.TEXT)
     static final class SimCommand implements Callable<Integer> {
 
         @Option(names = "--port", description = "Marathon's port (default ${DEFAULT-VALUE}; 0 = any free)", defaultValue = "8080")

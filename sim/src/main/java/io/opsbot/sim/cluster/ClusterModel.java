@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -356,7 +359,7 @@ public final class ClusterModel {
   }
 
   private static ObjectNode storedVersion(String id, AppState existing, ObjectNode body) {
-    for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!f.equals("id") && !f.equals("version")) {
         ObjectNode err = Json.object().put("message", "Object is not valid");
@@ -457,7 +460,7 @@ public final class ClusterModel {
    * version, /v2/deployments shows them as one, and deployment_success comes once, when the last app is done.
    * Call with the lock held.
    */
-  <T> T inOnePlan(java.util.function.Supplier<T> change) {
+  <T> T inOnePlan(Supplier<T> change) {
     if (planId != null) {
       return change.get();
     }
@@ -482,7 +485,7 @@ public final class ClusterModel {
     if (scale && wipe) {
       throw new ApiError(400, Json.object().put("message", "You cannot use scale and wipe at the same time."));
     }
-    Map<String, List<TaskState>> byApp = new java.util.LinkedHashMap<>();
+    Map<String, List<TaskState>> byApp = new LinkedHashMap<>();
     if (rawAppId != null) {
       String appId = AppDefinitions.normalizeId(rawAppId);
       requireApp(appId);
@@ -717,6 +720,19 @@ public final class ClusterModel {
     killOrphans();
     progressDeployments();
     progressDatasets(now);
+    noteAgentsDown(now);
+  }
+
+  /** When each agent that is down went away (what Mesos' master times its unreachable agents by). */
+  private void noteAgentsDown(long now) {
+    if (state.agentsDownSince.keySet().retainAll(state.downAgents)) {
+      dirty = true;
+    }
+    for (String node : state.downAgents) {
+      if (state.agentsDownSince.putIfAbsent(node, now) == null) {
+        dirty = true;
+      }
+    }
   }
 
   private void progressTasks(long now) {
@@ -987,12 +1003,15 @@ public final class ClusterModel {
 
   private void progressDeployments() {
     for (DeploymentState d : List.copyOf(state.deployments)) {
+      if (d.done) {
+        continue;
+      }
       if (d.steps.isEmpty()) {
         finish(d);
         continue;
       }
       boolean advanced = true;
-      while (advanced && state.deployments.contains(d)) {
+      while (advanced && state.deployments.contains(d) && !d.done) {
         advanced = false;
         String action = d.steps.get(d.currentStep).get(0);
         if (stepDone(d, action)) {
@@ -1028,13 +1047,19 @@ public final class ClusterModel {
     }
   }
 
+  /**
+   * One app's part of a plan is done. The plan (and its lock on every app it changes) ends when its last app is
+   * done: then deployment_success, once.
+   */
   private void finish(DeploymentState d) {
-    state.deployments.remove(d);
-    if (state.deployments.stream().noneMatch(x -> x.id.equals(d.id))) {
-      emit(deploymentEvent("deployment_success", d).put("id", d.id)); // once per plan, when its last app is done
-    }
-    journal(marathonNode(), "marathon", "INFO  Deployment " + d.id + ":" + d.version + " of " + d.appId + " finished");
+    d.done = true;
     dirty = true;
+    List<DeploymentState> plan = state.deployments.stream().filter(x -> x.id.equals(d.id)).toList();
+    if (plan.stream().allMatch(x -> x.done)) {
+      state.deployments.removeAll(plan);
+      emit(deploymentEvent("deployment_success", d).put("id", d.id));
+      journal(marathonNode(), "marathon", "INFO  Deployment " + d.id + ":" + d.version + " finished");
+    }
   }
 
   List<TaskState> tasksOf(String appId) {

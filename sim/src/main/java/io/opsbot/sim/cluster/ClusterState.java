@@ -29,6 +29,8 @@ public final class ClusterState {
   public Map<String, RepoState> repositories = new TreeMap<>();
   public TreeSet<String> failingImages = new TreeSet<>();
   public TreeSet<String> downAgents = new TreeSet<>();
+  /** Simulated time each agent in downAgents was first seen down. */
+  public Map<String, Long> agentsDownSince = new TreeMap<>();
   public List<LogRecord> journal = new ArrayList<>();
   public int nextIpSuffix = 2;
   /** Marathon groups created explicitly (id → version of their last change); others exist through their apps' ids. */
@@ -94,6 +96,8 @@ public final class ClusterState {
     public ObjectNode target;
     public long startedAt;
     public boolean announced;
+    /** This app's part is done; the plan ends when every app's part is (several apps: a group, PUT /v2/apps). */
+    public boolean done;
   }
 
   /** A Flocker dataset: desired configuration and the state the agents report, which lags behind. */

@@ -1,22 +1,26 @@
 package io.opsbot.sim.marathon;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsbot.sim.Json;
 import io.opsbot.sim.cluster.AppDefinitions;
 import io.opsbot.sim.cluster.ClusterModel;
 import io.opsbot.sim.cluster.ClusterState;
-import io.opsbot.sim.cluster.Groups;
 import io.opsbot.sim.cluster.ClusterState.AppState;
 import io.opsbot.sim.cluster.ClusterState.DeploymentState;
 import io.opsbot.sim.cluster.ClusterState.TaskState;
+import io.opsbot.sim.cluster.Groups;
 import io.opsbot.sim.http.ApiError;
 import io.opsbot.sim.http.Request;
 import io.opsbot.sim.http.Response;
 import io.opsbot.sim.http.Router;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /** Marathon's REST API v2 over the cluster model. */
@@ -245,19 +249,56 @@ public final class MarathonApi implements AutoCloseable {
     return Response.json(200, body);
   }
 
+  /**
+   * GET /v2/tasks: every task, or those in the states asked for ({@code status} and {@code status[]}: running,
+   * staging, killing, ...); with {@code Accept: text/plain}, Marathon's plain list: one line per app and service
+   * port, then host:port of each task.
+   */
   private Response allTasks(Request r) {
-    String status = r.query("status");
-    return Response.json(200, model.read(s -> {
+    List<String> wanted = new ArrayList<>(r.queryAll("status"));
+    wanted.addAll(r.queryAll("status[]"));
+    Set<String> states = new HashSet<>();
+    wanted.forEach(w -> states.add("TASK_" + w.toUpperCase(Locale.ROOT)));
+    boolean plain = String.valueOf(r.header("Accept")).startsWith("text/plain");
+    return model.read(s -> {
+      List<TaskState> tasks = s.tasks.stream().filter(t -> states.isEmpty() || states.contains(t.state)).toList();
+      if (plain) {
+        return Response.text(200, plainTasks(s, tasks));
+      }
       ObjectNode out = Json.object();
       ArrayNode ts = out.putArray("tasks");
-      for (TaskState t : s.tasks) {
-        boolean running = t.state.equals("TASK_RUNNING");
-        if (status == null || status.equalsIgnoreCase("running") == running) {
-          ts.add(task(t));
-        }
+      tasks.forEach(t -> ts.add(task(t)));
+      return Response.json(200, out);
+    });
+  }
+
+  private static String plainTasks(ClusterState s, List<TaskState> tasks) {
+    StringBuilder sb = new StringBuilder();
+    for (AppState a : s.apps.values()) {
+      String id = a.definition.get("id").asText();
+      List<TaskState> mine = tasks.stream().filter(t -> t.appId.equals(id)).toList();
+      int ports = mine.stream().mapToInt(t -> t.ports.size()).max().orElse(0);
+      for (int i = 0; i < ports; i++) {
+        int index = i;
+        sb.append(id.substring(1).replace('/', '_')).append('\t').append(servicePort(a, i));
+        mine.stream().filter(t -> t.ports.size() > index)
+            .forEach(t -> sb.append('\t').append(t.host).append(':').append(t.ports.get(index)));
+        sb.append('\n');
       }
-      return out;
-    }));
+    }
+    return sb.toString();
+  }
+
+  /** The app's service port for a port index: its port mapping's servicePort, else its port definition's port. */
+  private static int servicePort(AppState a, int index) {
+    JsonNode container = a.definition.path("container");
+    JsonNode mappings = container.path("docker").path("portMappings").size() > 0
+        ? container.path("docker").path("portMappings") : container.path("portMappings");
+    if (mappings.size() > index) {
+      return mappings.get(index).path("servicePort").asInt(0);
+    }
+    JsonNode defs = a.definition.path("portDefinitions");
+    return defs.size() > index ? defs.get(index).path("port").asInt(0) : 0;
   }
 
   private Response appVersions(Request r) {
@@ -301,7 +342,7 @@ public final class MarathonApi implements AutoCloseable {
   /** /v2/deployments: one entry per plan; a plan that changes several apps (a group, PUT /v2/apps) lists them all. */
   private ArrayNode deployments(ClusterState s) {
     ArrayNode out = Json.array();
-    java.util.Map<String, ObjectNode> byId = new java.util.LinkedHashMap<>();
+    Map<String, ObjectNode> byId = new LinkedHashMap<>();
     for (DeploymentState d : s.deployments) {
       ObjectNode o = byId.get(d.id);
       if (o == null) {
@@ -324,12 +365,13 @@ public final class MarathonApi implements AutoCloseable {
         }
       }
       ArrayNode current = (ArrayNode) o.get("currentActions");
-      if (!d.steps.isEmpty()) {
+      if (!d.steps.isEmpty() && !d.done) {
         for (String action : d.steps.get(d.currentStep)) {
           current.addObject().put("action", action).put("app", d.appId).putArray("readinessCheckResults");
         }
       }
-      o.put("currentStep", Math.max(o.get("currentStep").asInt(), d.steps.isEmpty() ? 0 : d.currentStep + 1));
+      int at = d.done ? d.steps.size() : d.steps.isEmpty() ? 0 : d.currentStep + 1;
+      o.put("currentStep", Math.max(o.get("currentStep").asInt(), at));
       o.put("totalSteps", steps.size());
     }
     return out;
