@@ -210,7 +210,7 @@ class KillSuiteTest {
         Map<Integer, StepEntry> lastStates() {
             Map<Integer, StepEntry> last = new TreeMap<>();
             for (StepEntry t : transitions) {
-                if (t.state() != StepState.NOTED) {
+                if (!t.state().name().equals("NOTED")) { // by name: the suite also runs against older engines
                     last.put(t.index(), t);
                 }
             }
