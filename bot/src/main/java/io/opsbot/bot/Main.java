@@ -46,7 +46,7 @@ public final class Main implements Callable<Integer> {
      * debug level only.
      */
     static int execute(String... args) {
-        return execute(new CommandLine(new Main()), args);
+        return execute(commandLine(), args);
     }
 
     static int execute(CommandLine commandLine, String... args) {
@@ -58,6 +58,16 @@ public final class Main implements Callable<Integer> {
             }
             throw e;
         }).execute(args);
+    }
+
+    /**
+     * The command line: for {@code exec}, words it does not know as its own options are the command's
+     * ({@code exec deploy nodeapp --version 1.5} deploys 1.5, as {@code exec "deploy nodeapp --version 1.5"} does).
+     */
+    static CommandLine commandLine() {
+        CommandLine line = new CommandLine(new Main());
+        line.getSubcommands().get("exec").setUnmatchedOptionsArePositionalParams(true);
+        return line;
     }
 
     @Override
@@ -127,8 +137,12 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Runs one command, prints the result as plain text, exits 0 ok, 1 failed, 2 bad command, 3 needs confirmation. */
-    @Command(name = "exec", mixinStandardHelpOptions = true, description = "Run one command and exit.")
+    @Command(name = "exec", description = "Run one command and exit.")
     static final class Exec implements Callable<Integer> {
+
+        // Not mixinStandardHelpOptions: its --version would swallow the command's own (`deploy nodeapp --version 1.5`).
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
 
         @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "e.g. \"scale nodeapp 3\"")
         List<String> words;

@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The local default end to end: the bot's pipeline, the engine, the real clients and the sim over HTTP. */
 class LocalDefaultTest {
@@ -80,6 +79,11 @@ class LocalDefaultTest {
             }
             assertThat(exec("scale", "nodeapp", "0", "--yes")).isZero();
             assertThat(exec("scale", "nodeapp", "2", "--yes")).isZero();
+            // the command's own options reach it, unquoted too (picocli's --version once swallowed them: exit 0, nothing done)
+            assertThat(exec("deploy", "nodeapp", "--only", "--version", "1.5")).isZero();
+            try (Opsbot bot = Opsbot.start(null, home)) {
+                assertThat(new PlainText().render(run(bot, "status nodeapp"))).contains("nodeapp:1.5");
+            }
         } finally {
             if (opsbotHome == null) {
                 System.clearProperty("opsbot.home");
@@ -93,7 +97,7 @@ class LocalDefaultTest {
         String[] args = new String[words.length + 1];
         args[0] = "exec";
         System.arraycopy(words, 0, args, 1, words.length);
-        return new CommandLine(new Main()).execute(args);
+        return Main.commandLine().execute(args);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.opsbot.config;
 
 import io.opsbot.cluster.ssh.RemoteCommand;
+import io.opsbot.engine.JdbcJournal;
 import io.opsbot.engine.OpsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,8 @@ final class ConfigValidator {
         if (config.journal() != null && config.journal().url() != null && !config.journal().url().startsWith("jdbc:")) {
             problems.add("journal.url must be a JDBC URL (jdbc:h2:file:… or jdbc:postgresql://…), not '"
                     + config.journal().url() + "'");
+        } else if (config.journal() != null && config.journal().url() != null) {
+            JdbcJournal.crashSafetyProblem(config.journal().url()).ifPresent(problems::add);
         }
         if (config.engine() != null) {
             duration("engine.lockWait", config.engine().lockWait(), problems);

@@ -14,9 +14,20 @@ final class Context implements StepContext {
     /** What the step last said at 100%: its result in words ("nodeapp is healthy: 2 of 2 running"). */
     private volatile String result;
 
-    Context(RunningOperation op, int index, ProgressListener listener, Instant deadline, Clock clock) {
+    private final Notes notes;
+    /** Why apply wrote nothing, when it said so; null when it wrote. */
+    private volatile String wroteNothing;
+
+    /** Where a step's notes go: the journal, before the step goes on. */
+    @FunctionalInterface
+    interface Notes {
+        void record(String key, String value);
+    }
+
+    Context(RunningOperation op, int index, ProgressListener listener, Instant deadline, Clock clock, Notes notes) {
         this.op = op;
         this.index = index;
+        this.notes = notes;
         this.listener = listener;
         this.deadline = deadline;
         this.clock = clock;
@@ -28,6 +39,22 @@ final class Context implements StepContext {
         // a step that reports below 100% again (a retry) takes back what it said at 100%
         result = bounded >= 1.0 && text != null && !text.isBlank() ? text : null;
         listener.stepProgress(index, bounded, text);
+    }
+
+    @Override
+    public void note(String key, String value) {
+        notes.record(key, value);
+    }
+
+    @Override
+    public void wroteNothing(String why) {
+        notes.record(EarlierRun.WROTE_NOTHING, why);
+        wroteNothing = why;
+    }
+
+    /** Why apply wrote nothing, or null when it wrote (or did not say). */
+    String wroteNothingBecause() {
+        return wroteNothing;
     }
 
     /** The text of the step's last report at 100%, or null. */

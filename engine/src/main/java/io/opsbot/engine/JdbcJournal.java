@@ -61,22 +61,48 @@ public final class JdbcJournal implements Journal {
         return open("jdbc:h2:file:" + path + ";AUTO_SERVER=TRUE;FILE_LOCK=SOCKET;WRITE_DELAY=0", "sa", "");
     }
 
+    /**
+     * Why a configured journal URL would not be crash-safe (an H2 URL with WRITE_DELAY or FILE_LOCK=NO), for the
+     * configuration check at start; empty when it is fine or made so.
+     */
+    public static Optional<String> crashSafetyProblem(String jdbcUrl) {
+        try {
+            H2Url.crashSafe(jdbcUrl);
+            return Optional.empty();
+        } catch (OpsException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
     /** A private in-memory H2 journal, gone when closed: for tests and dry runs. */
     public static JdbcJournal inMemory() {
         return open("jdbc:h2:mem:journal-" + UUID.randomUUID(), "sa", "");
     }
 
-    /** PostgreSQL for "jdbc:postgresql:…", H2 for any other URL; the schema is migrated before it returns. */
+    /**
+     * PostgreSQL for "jdbc:postgresql:…", H2 for any other URL; the schema is migrated before it returns. A configured
+     * H2 URL is made as crash-safe as the default file ({@link H2Url#crashSafe}), or refused.
+     */
     public static JdbcJournal open(String jdbcUrl, String user, String password) {
         return open(jdbcUrl, user, password, Clock.systemUTC());
     }
 
     /** @param clock stamps step transitions and ends */
-    public static JdbcJournal open(String jdbcUrl, String user, String password, Clock clock) {
+    public static JdbcJournal open(String configuredUrl, String user, String password, Clock clock) {
+        String jdbcUrl = H2Url.crashSafe(configuredUrl);
         ConnectionPool pool = new ConnectionPool(jdbcUrl, user, password);
         try {
             // One connection held from the start keeps an in-memory H2 database alive while Flyway connects.
             pool.call(connection -> connection.isValid(5));
+            if (H2Url.isPersistentH2(jdbcUrl)) {
+                // A server (jdbc:h2:tcp:) keeps its own setting: check what the database really does.
+                int writeDelay = pool.call(H2Url::writeDelay);
+                if (writeDelay != 0) {
+                    throw new OpsException("the journal at " + H2Url.withoutSecrets(configuredUrl) + " delays writing commits by "
+                            + writeDelay + " ms (H2's WRITE_DELAY), so a crash would lose what it had recorded: run `SET WRITE_DELAY 0` "
+                            + "on that database, or use a jdbc:h2:file: URL");
+                }
+            }
             Flyway.configure()
                     .dataSource(jdbcUrl, user, password)
                     .locations("classpath:db/migration")

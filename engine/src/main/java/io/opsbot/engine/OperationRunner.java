@@ -110,6 +110,14 @@ final class OperationRunner {
                     started), listener);
         }
         listener.planned(current.id(), plan);
+        Map<Integer, EarlierRun> earlier;
+        try {
+            earlier = resumed == null ? Map.of() : EarlierRun.of(recorder.steps(current.id()));
+        } catch (RuntimeException journalDown) {
+            log.error("op={} could not read its earlier steps from the journal", current.id(), journalDown);
+            return finish(current, op, List.of(), Outcome.State.FAILED, "could not read what it had done before a restart "
+                    + "from the journal, so nothing more was done: " + journalDown.getMessage(), started, listener);
+        }
 
         int n = op.steps().size();
         List<StepReport> reports = new ArrayList<>();
@@ -126,8 +134,19 @@ final class OperationRunner {
                 reports.add(stepRunner.skip(current, i, step, stopped, listener));
                 continue;
             }
-            StepReport report = stepRunner.run(current, i, step, listener);
+            EarlierRun before = earlier.get(i);
+            StepReport report;
+            if (before != null && (before.last() == StepState.FAILED || before.last() == StepState.SKIPPED)) {
+                // it had ended this way before the crash: say so, never try it again
+                report = stepRunner.carryOver(current, i, step, before, listener);
+            } else {
+                report = stepRunner.run(current, i, step, listener, before != null && before.beganToApply() ? before : null);
+            }
             reports.add(report);
+            if (report.result() == StepResult.SKIPPED) {
+                stopped = report.detail();
+                cancelled = report.detail().startsWith("cancelled");
+            }
             if (report.result() == StepResult.FAILED) {
                 cancelled = current.isCancelled();
                 stopped = failureMessage(current, i, n, report);

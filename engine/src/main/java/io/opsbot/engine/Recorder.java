@@ -37,6 +37,11 @@ final class Recorder {
                 detail == null ? "" : detail);
     }
 
+    /** What the journal holds of an operation's steps so far (a recovered one: its earlier run's). */
+    java.util.List<StepEntry> steps(String operationId) {
+        return journal.steps(operationId);
+    }
+
     void finished(String operationId, String requester, Outcome.State state, String summary) {
         journal.operationFinished(operationId, state, summary);
         log.info("op={} state={} requester={} summary=\"{}\"", operationId, state, requester, summary);

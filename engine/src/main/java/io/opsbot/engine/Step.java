@@ -26,6 +26,17 @@ public interface Step {
         }
     }
 
+    /**
+     * Called by recovery, before the check, when an earlier run of this very operation began to apply this step and
+     * was interrupted by a crash: {@code earlier} holds what that run journaled (its notes). Answers whether that
+     * run's write reached the cluster, as far as the step can tell; if it did, the step counts as CHANGED by this
+     * operation once its state is in place, and its apply must not write again but wait for what that write started.
+     * The default: it did, unless that run noted it wrote nothing.
+     */
+    default boolean resume(EarlierRun earlier) throws Exception {
+        return !earlier.wroteNothing();
+    }
+
     /** The bound on apply plus verify. */
     default Duration timeout() {
         return Duration.ofMinutes(5);

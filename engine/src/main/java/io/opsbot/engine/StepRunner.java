@@ -31,19 +31,33 @@ final class StepRunner {
 
     /** Never throws: a failure becomes a FAILED report whose detail says why. */
     StepReport run(RunningOperation op, int index, Step step, ProgressListener listener) {
+        return run(op, index, step, listener, null);
+    }
+
+    /**
+     * @param earlier what an earlier run of this operation, interrupted by a crash, journaled of this step after it
+     *                began to apply; null when none did. A write of that run that reached the cluster makes the step
+     *                CHANGED (by this operation), with that run's change in its detail.
+     */
+    StepReport run(RunningOperation op, int index, Step step, ProgressListener listener, EarlierRun earlier) {
         Instant started = clock.instant();
         String description = step.description();
         listener.stepStarted(index, description);
         try {
             recorder.step(op, index, description, StepState.CHECKING, null);
+            boolean earlierWrote = earlier != null && resume(op, index, step, earlier);
+            String before = earlierWrote ? earlier.change() + " (written before a restart)" : null;
             Check check = check(step, "op=" + op.id() + " step=" + (index + 1), op::checkCancelled);
             if (check.isInSync()) {
-                return finish(op, index, description, StepResult.OK, check.text(), started, listener);
+                return earlierWrote
+                        ? finish(op, index, description, StepResult.CHANGED, before + "; " + check.text(), started, listener)
+                        : finish(op, index, description, StepResult.OK, check.text(), started, listener);
             }
             recorder.step(op, index, description, StepState.APPLYING, check.text());
             Duration bound = step.timeout();
             long deadline = System.nanoTime() + bound.toNanos();
-            Context context = new Context(op, index, listener, clock.instant().plus(bound), clock);
+            Context context = new Context(op, index, listener, clock.instant().plus(bound), clock,
+                    (key, value) -> recorder.step(op, index, description, StepState.NOTED, EarlierRun.noteText(key, value)));
             AtomicBoolean firstAttempt = new AtomicBoolean(true);
             timeBox.call(() -> retrier.call("op=" + op.id() + " step=" + (index + 1) + " apply", () -> {
                 // A retried apply checks again first: the failed attempt may have taken effect after all.
@@ -60,6 +74,14 @@ final class StepRunner {
             }, op::checkCancelled), deadline, bound, "'" + description + "' to be in place");
             // what changed, then where it ended up: "image: a → b; nodeapp is healthy: 2 of 2 running"
             String detail = context.result() == null ? check.text() : check.text() + "; " + context.result();
+            if (earlierWrote) {
+                return finish(op, index, description, StepResult.CHANGED, before + "; " + detail, started, listener);
+            }
+            if (context.wroteNothingBecause() != null) {
+                // another operation's write was in place already: this one only waited, and takes no credit
+                return finish(op, index, description, StepResult.OK, detail + "; nothing written: "
+                        + context.wroteNothingBecause(), started, listener);
+            }
             return finish(op, index, description, StepResult.CHANGED, detail, started, listener);
         } catch (Exception failure) {
             if (!(failure instanceof OpsException)) {
@@ -67,6 +89,25 @@ final class StepRunner {
             }
             return finish(op, index, description, StepResult.FAILED, reason(failure), started, listener);
         }
+    }
+
+    /** Hands the step what its earlier run journaled; answers whether that run's write reached the cluster. */
+    private boolean resume(RunningOperation op, int index, Step step, EarlierRun earlier) throws Exception {
+        Duration bound = step.timeout();
+        boolean wrote = timeBox.call(() -> retrier.call("op=" + op.id() + " step=" + (index + 1) + " resume",
+                        () -> step.resume(earlier), op::checkCancelled),
+                System.nanoTime() + bound.toNanos(), bound, "'" + step.description() + "' to be resumed");
+        log.info("op={} step={} event=resumed earlier_state={} earlier_write_reached={} notes={}", op.id(), index + 1,
+                earlier.last(), wrote, earlier.notes());
+        return wrote;
+    }
+
+    /** Ends a step as an earlier run of the operation had ended it before a crash (FAILED or SKIPPED). */
+    StepReport carryOver(RunningOperation op, int index, Step step, EarlierRun earlier, ProgressListener listener) {
+        Instant now = clock.instant();
+        listener.stepStarted(index, step.description());
+        StepResult result = StepResult.valueOf(earlier.last().name());
+        return finish(op, index, step.description(), result, earlier.detail() + " (before a restart)", now, listener);
     }
 
     /** Reads the step's state, bounded by its timeout and retried on transient faults. */

@@ -90,9 +90,11 @@ class CrashRecoveryTest {
 
             assertThat(outcome.operationId()).isEqualTo(id);
             assertThat(outcome.state()).as(outcome.message()).isEqualTo(Outcome.State.SUCCEEDED);
+            // steps 1 and 2 made their writes before the crash: this operation's changes, not "nothing to do"
             assertThat(outcome.steps()).extracting(StepReport::result)
-                    .containsExactly(StepResult.OK, StepResult.OK, StepResult.CHANGED);
-            assertThat(outcome.message()).startsWith("resumed after a restart; done");
+                    .containsExactly(StepResult.CHANGED, StepResult.CHANGED, StepResult.CHANGED);
+            assertThat(outcome.steps().get(1).detail()).isEqualTo("bravo is missing (written before a restart); bravo is there");
+            assertThat(outcome.message()).startsWith("resumed after a restart; done: changed 3 of 3 steps");
             OperationEntry entry = journal.find(id).orElseThrow();
             assertThat(entry.state()).isEqualTo("SUCCEEDED");
             assertThat(entry.wasRecovered()).isTrue();
@@ -115,7 +117,8 @@ class CrashRecoveryTest {
             assertThat(outcome.operationId()).isEqualTo(id);
             assertThat(outcome.state()).as(outcome.message()).isEqualTo(Outcome.State.SUCCEEDED);
             assertThat(outcome.steps()).extracting(StepReport::result)
-                    .containsExactly(StepResult.OK, StepResult.CHANGED, StepResult.CHANGED);
+                    .containsExactly(StepResult.CHANGED, StepResult.CHANGED, StepResult.CHANGED);
+            assertThat(outcome.steps().get(0).detail()).isEqualTo("alpha is missing (written before a restart); alpha is there");
         }
         assertThat(Files.readAllLines(CrashScenario.effects(dir))).containsExactly("alpha", "bravo", "charlie");
     }

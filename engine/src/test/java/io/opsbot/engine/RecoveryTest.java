@@ -63,16 +63,36 @@ class RecoveryTest {
         assertThat(outcomes).singleElement().satisfies(outcome -> {
             assertThat(outcome.operationId()).isEqualTo("op-0000bb");
             assertThat(outcome.state()).isEqualTo(Outcome.State.SUCCEEDED);
-            assertThat(outcome.steps()).extracting(StepReport::result).containsExactly(StepResult.OK);
-            assertThat(outcome.message()).isEqualTo("resumed after a restart; nothing to do: nodeapp is already at 3");
+            // the crashed run's write took effect: a change this operation made, not "nothing to do"
+            assertThat(outcome.steps()).extracting(StepReport::result).containsExactly(StepResult.CHANGED);
+            assertThat(outcome.message()).isEqualTo("resumed after a restart; done: changed 1 of 1 step");
         });
         assertThat(step.applies).hasValue(0);
         OperationEntry entry = journal.find("op-0000bb").orElseThrow();
         assertThat(entry.wasRecovered()).isTrue();
-        assertThat(entry.summary()).isEqualTo("resumed after a restart; nothing to do: nodeapp is already at 3 "
-                + "(ok=1 changed=0 failed=0 skipped=0)");
+        assertThat(entry.summary()).isEqualTo("resumed after a restart; done: changed 1 of 1 step "
+                + "(ok=0 changed=1 failed=0 skipped=0)");
         assertThat(journal.steps("op-0000bb")).extracting(StepEntry::state)
-                .containsExactly(StepState.APPLYING, StepState.CHECKING, StepState.OK);
+                .containsExactly(StepState.APPLYING, StepState.CHECKING, StepState.CHANGED);
+        assertThat(journal.steps("op-0000bb")).last().extracting(StepEntry::detail)
+                .isEqualTo("2 → 3 (written before a restart); nodeapp is already at 3");
+    }
+
+    @Test
+    void aStepThatHadFailedBeforeTheCrashIsNotTriedAgain() {
+        leftRunning("op-0000dd");
+        journal.stepTransition("op-0000dd", 0, "set nodeapp to 3", StepState.FAILED, "Marathon refused: 422 instances");
+        TestStep step = world.set("nodeapp", 3);
+
+        List<Outcome> outcomes = engine.recover(entry -> new Operation("scale", entry.origin().commandText(),
+                entry.resources(), List.of(step)), ProgressListener.NONE);
+
+        assertThat(outcomes).singleElement().satisfies(outcome -> {
+            assertThat(outcome.state()).isEqualTo(Outcome.State.FAILED);
+            assertThat(outcome.message()).isEqualTo("resumed after a restart; step 1 of 1 'set nodeapp to 3' failed: "
+                    + "Marathon refused: 422 instances (before a restart)");
+        });
+        assertThat(step.applies).hasValue(0);
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.opsbot.cluster.marathon.Embed;
 import io.opsbot.cluster.marathon.FieldChange;
 import io.opsbot.cluster.marathon.LastTaskFailure;
 import io.opsbot.engine.Check;
+import io.opsbot.engine.EarlierRun;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.Step;
 import io.opsbot.engine.StepContext;
@@ -32,6 +33,13 @@ final class MarathonAppStep implements Step {
     /** One failed task can be bad luck (a node, a port); two of the new version mean the version fails. */
     static final int FAILED_TASKS_BEFORE_GIVING_UP = 2;
 
+    static final String FROM = "from";
+    static final String VERSION = "version";
+    static final String DEPLOYMENT = "deployment";
+    static final String ROLLBACK = "rollback";
+    /** The "from" of a step that creates the app. */
+    private static final String ABSENT = "absent";
+
     private final ClusterClients clients;
     private final String name;
     private final String appId;
@@ -40,6 +48,10 @@ final class MarathonAppStep implements Step {
     private final Duration watchTimeout;
     private final Duration timeout;
     private final MarathonGate gate;
+    /** Marathon's version of the app just before this step wrote it (journaled first); null until it writes. */
+    private volatile String fromVersion;
+    /** Set when a run before a crash had given up and was rolling back: the version it went back to. */
+    private volatile String gaveUp;
 
     /**
      * @param watchTimeout how long a deployment may take before it counts as failed (and is rolled back)
@@ -56,6 +68,11 @@ final class MarathonAppStep implements Step {
         this.watchTimeout = watchTimeout;
         this.timeout = timeout;
         this.gate = gate;
+    }
+
+    /** The definition this step makes Marathon run. */
+    JsonNode desired() {
+        return desired.deepCopy();
     }
 
     @Override
@@ -82,6 +99,10 @@ final class MarathonAppStep implements Step {
 
     @Override
     public void apply(StepContext context) throws InterruptedException {
+        if (gaveUp != null) {
+            throw new OpsException("before a restart, this deploy of " + name + " had failed and was being rolled back to "
+                    + gaveUp + "; it is not tried again. Check `status " + name + "`");
+        }
         gate.write(context, appId, force -> applyOnce(context, force));
     }
 
@@ -89,23 +110,55 @@ final class MarathonAppStep implements Step {
     private void applyOnce(StepContext context, boolean force) {
         Optional<App> found = clients.marathon().findApp(appId, Embed.COUNTS, Embed.DEPLOYMENTS);
         if (found.isEmpty()) {
+            fromVersion = ABSENT;
+            context.note(FROM, ABSENT);
             App created = clients.marathon().createApp(desired);
             created.deployments().forEach(d -> gate.ours(new DeploymentRef(d, created.version())));
+            context.note(VERSION, created.version());
             context.progress(0.1, "created " + appId + " in Marathon");
             for (String deployment : created.deployments()) {
-                expect(watch(context, deployment, created.version(), 0.2), null);
+                expect(context, watch(context, deployment, created.version(), 0.2), null);
             }
             return;
         }
         App previous = found.get();
         if (AppDefinitions.diff(desired, previous.raw()).isEmpty()) {
             // Already asked for; only the tasks lag behind: verify waits for them, no new deployment.
+            if (!wroteBefore(previous)) {
+                context.wroteNothing("the definition was already in place; only waited for its tasks");
+            }
             return;
         }
+        // journaled before the PUT: a version other than this one afterwards is this step's write
+        fromVersion = previous.version();
+        context.note(FROM, fromVersion);
         DeploymentRef ref = gate.ours(clients.marathon().updateApp(appId, desired, force));
+        context.note(VERSION, ref.version());
+        context.note(DEPLOYMENT, ref.deploymentId());
         context.progress(0.1, "deployment " + ref.deploymentId() + " started (Marathon version " + ref.version() + ")");
-        expect(watch(context, ref.deploymentId(), ref.version(), 0.2), previous);
+        expect(context, watch(context, ref.deploymentId(), ref.version(), 0.2), previous);
         context.progress(0.9, "deployment " + ref.deploymentId() + " finished");
+    }
+
+    /** Whether this step's own write (this run's, or one before a crash) made the version Marathon runs now. */
+    private boolean wroteBefore(App now) {
+        String from = fromVersion;
+        return from != null && !from.equals(now.version());
+    }
+
+    /** Takes back what an earlier run noted; its write reached Marathon if Marathon's version moved on since. */
+    @Override
+    public boolean resume(EarlierRun earlier) {
+        fromVersion = earlier.note(FROM).orElse(null);
+        gaveUp = earlier.note(ROLLBACK).orElse(null);
+        if (earlier.note(VERSION).isPresent()) {
+            return true;
+        }
+        if (fromVersion == null) {
+            return false; // it never got as far as writing
+        }
+        Optional<App> now = clients.marathon().findApp(appId);
+        return now.isPresent() && !fromVersion.equals(now.get().version());
     }
 
     @Override
@@ -169,7 +222,7 @@ final class MarathonAppStep implements Step {
     }
 
     /** Fails the step on a failed deployment, after putting {@code previous} back when there is one. */
-    private void expect(DeploymentOutcome outcome, App previous) {
+    private void expect(StepContext context, DeploymentOutcome outcome, App previous) {
         if (outcome.isSuccess()) {
             return;
         }
@@ -179,6 +232,8 @@ final class MarathonAppStep implements Step {
         }
         String back = tagOrVersion(previous);
         JsonNode definition = AppDefinitions.normalize(previous.raw());
+        // journaled first: a recovery after a crash from here on must not deploy the failing version again
+        context.note(ROLLBACK, back);
         // The failed deployment still holds the app's lock; replacing it is the point of a rollback.
         DeploymentRef rollback = gate.ours(clients.marathon().updateApp(appId, definition, true));
         DeploymentOutcome restored = clients.deployments().awaitDeployment(rollback.deploymentId(), appId, watchTimeout, text -> { });

@@ -8,6 +8,7 @@ import io.opsbot.cluster.marathon.App;
 import io.opsbot.cluster.marathon.Embed;
 import io.opsbot.cluster.marathon.Task;
 import io.opsbot.engine.Check;
+import io.opsbot.engine.EarlierRun;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.Step;
 import io.opsbot.engine.StepContext;
@@ -71,6 +72,10 @@ final class MoveSteps {
 
     /** Flocker dataset primary → NODE, done when the state (not just the configuration) shows it there. */
     static final class DatasetPrimary implements Step {
+        static final String FROM = "from";
+        static final String TO = "to";
+        private static final String NOWHERE = "none";
+
         private final Datasets datasets;
         private final ClusterClients clients;
         private final AppSpec.Dataset dataset;
@@ -78,6 +83,8 @@ final class MoveSteps {
         private final Duration timeout;
         private final String appId;
         private final MarathonGate gate;
+        /** The dataset's configured primary just before this step asked Flocker to move it (journaled first). */
+        private volatile String fromPrimary;
 
         /** @param appId the app the dataset belongs to: a deployment of it that opsbot did not start is waited for first */
         DatasetPrimary(ClusterClients clients, AppSpec.Dataset dataset, String node, Duration timeout, String appId,
@@ -112,8 +119,43 @@ final class MoveSteps {
             // the app follows its data in the next step: do not move the data while another tool changes the app
             gate.awaitQuiet(context, appId);
             String id = datasets.datasetId(dataset.name());
-            clients.flocker().moveDataset(id, datasets.uuidOf(node));
+            String target = datasets.uuidOf(node);
+            String configured = configuredPrimary(id);
+            if (target.equals(configured)) {
+                // Flocker was already asked: by this step before a crash (or a lost answer), or by someone else
+                if (fromPrimary == null || fromPrimary.equals(target)) {
+                    context.wroteNothing("Flocker was already asked to move dataset " + dataset.name() + " to " + node
+                            + "; only waited for it");
+                }
+                context.progress(0.2, "Flocker is moving dataset " + dataset.name() + " to " + node);
+                return;
+            }
+            // journaled before the move: the configuration naming the target afterwards is this step's write
+            fromPrimary = configured == null ? NOWHERE : configured;
+            context.note(FROM, fromPrimary);
+            clients.flocker().moveDataset(id, target);
+            context.note(TO, target);
             context.progress(0.2, "Flocker is moving dataset " + dataset.name() + " to " + node);
+        }
+
+        /** Takes back what an earlier run noted; its move reached Flocker if the configuration names the target. */
+        @Override
+        public boolean resume(EarlierRun earlier) {
+            fromPrimary = earlier.note(FROM).orElse(null);
+            if (earlier.note(TO).isPresent()) {
+                return true;
+            }
+            if (fromPrimary == null) {
+                return false; // it never got as far as asking Flocker
+            }
+            String target = datasets.uuidOf(node);
+            return !fromPrimary.equals(target) && target.equals(configuredPrimary(datasets.datasetId(dataset.name())));
+        }
+
+        /** Where Flocker's configuration (not yet its state) wants the dataset. */
+        private String configuredPrimary(String datasetId) {
+            return clients.flocker().datasets().stream().filter(d -> datasetId.equals(d.datasetId()))
+                    .findFirst().map(Dataset::primary).orElse(null);
         }
 
         @Override

@@ -6,6 +6,7 @@ import io.opsbot.cluster.marathon.DeploymentRef;
 import io.opsbot.cluster.marathon.Embed;
 import io.opsbot.cluster.marathon.Task;
 import io.opsbot.engine.Check;
+import io.opsbot.engine.EarlierRun;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.Step;
 import io.opsbot.engine.StepContext;
@@ -26,7 +27,14 @@ final class RestartStep implements Step {
     private final Duration watchTimeout;
     private final Duration timeout;
     private final MarathonGate gate;
+    static final String FROM = "from";
+    static final String VERSION = "version";
+    static final String DEPLOYMENT = "deployment";
+
+    /** The Marathon version this step's restart made, once it reached Marathon. */
     private volatile String restartedVersion;
+    /** The app's Marathon version just before this step asked for the restart. */
+    private volatile String fromVersion;
 
     RestartStep(ClusterClients clients, String name, String appId, Duration watchTimeout, Duration timeout, MarathonGate gate) {
         this.clients = clients;
@@ -56,21 +64,72 @@ final class RestartStep implements Step {
         return Check.drift(fresh + " of " + app.instances() + " task(s) of " + appId + " restarted so far");
     }
 
+    /**
+     * Restarts once: when this step's restart already reached Marathon (an attempt whose answer was lost, or a run
+     * before a crash), it waits for that restart's deployment instead of asking for another one, which Marathon would
+     * refuse anyway while the first holds the app's lock.
+     */
     @Override
     public void apply(StepContext context) throws InterruptedException {
         gate.write(context, appId, force -> applyOnce(context, force));
     }
 
     private void applyOnce(StepContext context, boolean force) {
+        if (restartedVersion == null && fromVersion != null) {
+            App now = clients.marathon().app(appId);
+            if (!fromVersion.equals(now.version())) {
+                restartedVersion = now.version();
+            }
+        }
+        if (restartedVersion != null) {
+            awaitOwnDeployments(context);
+            return;
+        }
+        // journaled before the restart: a version other than this one afterwards is this step's restart
+        fromVersion = clients.marathon().app(appId).version();
+        context.note(FROM, fromVersion);
         DeploymentRef ref = gate.ours(clients.marathon().restart(appId, force));
         restartedVersion = ref.version();
+        context.note(VERSION, ref.version());
+        context.note(DEPLOYMENT, ref.deploymentId());
         context.progress(0.1, "restart deployment " + ref.deploymentId() + " started");
+        await(context, ref.deploymentId());
+    }
+
+    /** The deployments running on the app now are the one this step's restart started (the step holds its lock). */
+    private void awaitOwnDeployments(StepContext context) {
+        App app = clients.marathon().app(appId, Embed.DEPLOYMENTS);
+        context.progress(0.1, "the restart to Marathon version " + restartedVersion + " was already asked for"
+                + (app.deployments().isEmpty() ? "" : "; waiting for deployment " + String.join(", ", app.deployments())));
+        for (String deployment : app.deployments()) {
+            await(context, deployment);
+        }
+    }
+
+    private void await(StepContext context, String deploymentId) {
         Duration left = Duration.between(context.clock().instant(), context.deadline());
-        DeploymentOutcome outcome = clients.deployments().awaitDeployment(ref.deploymentId(), appId,
+        DeploymentOutcome outcome = clients.deployments().awaitDeployment(deploymentId, appId,
                 left.compareTo(watchTimeout) < 0 ? left : watchTimeout, text -> context.progress(0.5, text));
         if (!outcome.isSuccess()) {
             throw new OpsException("restart of " + name + " failed: " + outcome.reason());
         }
+    }
+
+    /** Takes back what an earlier run noted; its restart reached Marathon if it made a version. */
+    @Override
+    public boolean resume(EarlierRun earlier) {
+        restartedVersion = earlier.note(VERSION).orElse(null);
+        fromVersion = earlier.note(FROM).orElse(null);
+        // named as opsbot's own while the gate waits for it
+        earlier.note(DEPLOYMENT).ifPresent(id -> gate.ours(new DeploymentRef(id, restartedVersion)));
+        if (restartedVersion == null && fromVersion != null) {
+            // killed between asking for the restart and noting its answer: Marathon's version tells whether it arrived
+            String now = clients.marathon().app(appId).version();
+            if (!fromVersion.equals(now)) {
+                restartedVersion = now;
+            }
+        }
+        return restartedVersion != null;
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.opsbot.cluster.marathon.DeploymentOutcome;
 import io.opsbot.cluster.marathon.DeploymentRef;
 import io.opsbot.cluster.marathon.Embed;
 import io.opsbot.engine.Check;
+import io.opsbot.engine.EarlierRun;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.Step;
 import io.opsbot.engine.StepContext;
@@ -13,12 +14,18 @@ import java.time.Duration;
 /** Sets an app's instances in Marathon, only when they differ, and waits until that many run healthy. */
 final class ScaleStep implements Step {
 
+    static final String FROM = "from";
+    static final String VERSION = "version";
+    static final String DEPLOYMENT = "deployment";
+
     private final ClusterClients clients;
     private final String name;
     private final String appId;
     private final int instances;
     private final Duration timeout;
     private final MarathonGate gate;
+    /** Marathon's version of the app just before this step wrote it (journaled first); null until it writes. */
+    private volatile String fromVersion;
 
     ScaleStep(ClusterClients clients, String name, String appId, int instances, Duration timeout, MarathonGate gate) {
         this.clients = clients;
@@ -56,15 +63,34 @@ final class ScaleStep implements Step {
         App app = clients.marathon().app(appId, Embed.COUNTS, Embed.DEPLOYMENTS);
         if (app.instances() == instances) {
             // Already asked for; only the tasks lag behind: wait for them in verify, don't start another deployment.
+            String from = fromVersion;
+            if (from == null || from.equals(app.version())) {
+                context.wroteNothing(appId + " was already asked to run " + instances + "; only waited for its tasks");
+            }
             return;
         }
+        // journaled before the PUT: a version other than this one afterwards is this step's write
+        fromVersion = app.version();
+        context.note(FROM, fromVersion);
         DeploymentRef ref = gate.ours(clients.marathon().scale(appId, instances, force));
+        context.note(VERSION, ref.version());
+        context.note(DEPLOYMENT, ref.deploymentId());
         context.progress(0.1, "deployment " + ref.deploymentId() + " started");
         DeploymentOutcome outcome = clients.deployments().awaitDeployment(ref.deploymentId(), appId,
                 Duration.between(context.clock().instant(), context.deadline()), text -> context.progress(0.5, text));
         if (!outcome.isSuccess()) {
             throw new OpsException(outcome.reason());
         }
+    }
+
+    /** Takes back what an earlier run noted; its write reached Marathon if Marathon's version moved on since. */
+    @Override
+    public boolean resume(EarlierRun earlier) {
+        fromVersion = earlier.note(FROM).orElse(null);
+        if (earlier.note(VERSION).isPresent()) {
+            return true;
+        }
+        return fromVersion != null && !fromVersion.equals(clients.marathon().app(appId).version());
     }
 
     @Override

@@ -67,6 +67,7 @@ public final class ClusterModel {
   /** While a change of several apps runs (see {@link #inOnePlan}): the deployment id and version they share. */
   private String planId;
   private String planVersion;
+  private final WriteLog writes = new WriteLog();
 
   public ClusterModel(Topology topology, SimClock clock, Path stateFile, boolean reset) {
     this.topology = topology;
@@ -81,6 +82,11 @@ public final class ClusterModel {
   }
 
   // ---------------------------------------------------------------- state, lock, persistence
+
+  /** Every write the cluster accepted: what tests count the bot's journal against. */
+  public WriteLog writes() {
+    return writes;
+  }
 
   public Topology topology() {
     return topology;
@@ -624,6 +630,7 @@ public final class ClusterModel {
     d.target = target == null ? null : target.deepCopy();
     d.startedAt = clock.millis();
     state.deployments.add(d);
+    writes.add("marathon", appId, version, d.id, String.valueOf(steps), iso(clock.millis()));
     if (!d.steps.isEmpty() && firstOfPlan) {
       emit(deploymentEvent("deployment_info", d));
       d.announced = true;
@@ -1103,6 +1110,7 @@ public final class ClusterModel {
         ds.phaseUntil = clock.millis() + FLOCKER_LAG_MS;
       }
       state.flockerGeneration++;
+      writes.add("flocker", datasetId, primary, null, "move", iso(clock.millis()));
       journal(topology.nodeWith("flocker-control").name(), "flocker-control", "Dataset " + datasetId
           + " configured to move to " + primary);
     }

@@ -33,6 +33,16 @@ public final class ControlApi {
 
   public void register(Router router) {
     router.on("GET", "/_sim/endpoints/?", r -> Response.json(200, Json.tree(endpoints.get())))
+        .on("GET", "/_sim/writes/?", r -> {
+          // ?after=N: only the writes after sequence number N
+          long after;
+          try {
+            after = r.query("after") == null ? 0 : Long.parseLong(r.query("after"));
+          } catch (NumberFormatException e) {
+            throw new ApiError(400, Map.of("message", "after must be a write's sequence number, not '" + r.query("after") + "'"));
+          }
+          return Response.json(200, Map.of("total", model.writes().total(), "writes", model.writes().since(after)));
+        })
         .on("POST", "/_sim/faults/?", this::fault)
         .on("DELETE", "/_sim/faults/?", r -> {
           faults.clear();

@@ -1,0 +1,603 @@
+package io.opsbot.bot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.opsbot.catalog.AppCatalog;
+import io.opsbot.cluster.marathon.App;
+import io.opsbot.cluster.marathon.Embed;
+import io.opsbot.cluster.marathon.Task;
+import io.opsbot.config.ClusterConfig;
+import io.opsbot.engine.JdbcJournal;
+import io.opsbot.engine.OperationEntry;
+import io.opsbot.engine.StepEntry;
+import io.opsbot.engine.StepState;
+import io.opsbot.engine.ops.ClusterClients;
+import io.opsbot.sim.Sim;
+import io.opsbot.sim.SimEndpoints;
+import io.opsbot.sim.SimOptions;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * kill -9 of the bot's {@code exec} process in the middle of a changing command, against an emulated cluster that
+ * survives it (the sim runs in this JVM; the bot in a child JVM from the built classes, as {@code ./opsbot exec}
+ * runs it). Each round: start the command, wait until it is journaled as running, SIGKILL it 0.5–6 s later (a
+ * random delay), start a new process that recovers at start and then runs the same command again, and count from the
+ * cluster's own record ({@code GET /_sim/writes}: every Marathon version and Flocker move it accepted) and from the
+ * journal: duplicated, lost, left running, unjournaled and misattributed writes must all be 0.
+ * <p>Bounded by default ({@value #ROUNDS_BOUNDED} rounds per journal kind); OPSBOT_LONG=true runs
+ * {@value #ROUNDS_LONG} per kind. OPSBOT_KILL_SEED repeats a run's random delays. Figures go to stdout and to
+ * target/kill-suite-KIND.txt; RELIABILITY.md lists them.
+ */
+class KillSuiteTest {
+
+    static final int ROUNDS_BOUNDED = 4;
+    static final int ROUNDS_LONG = 34;
+    private static final boolean LONG = "true".equals(System.getenv("OPSBOT_LONG"));
+    private static final int ROUNDS = System.getenv("OPSBOT_KILL_ROUNDS") != null
+            ? Integer.parseInt(System.getenv("OPSBOT_KILL_ROUNDS")) : LONG ? ROUNDS_LONG : ROUNDS_BOUNDED;
+    private static final long SEED = System.getenv("OPSBOT_KILL_SEED") != null
+            ? Long.parseLong(System.getenv("OPSBOT_KILL_SEED")) : System.nanoTime();
+    /** Slower than the local default (10): a deploy takes several seconds, so most kills land inside one. */
+    private static final double TIME_SCALE = 6;
+    private static final Path REPO_APPS = Path.of("..", "config", "apps").toAbsolutePath().normalize();
+    private static final Duration CHILD_BOUND = Duration.ofSeconds(240);
+
+    private static final String PG_URL = System.getenv("OPSBOT_TEST_PG_URL");
+    private static final String PG_USER = System.getenv("OPSBOT_TEST_PG_USER");
+    private static final String PG_PASSWORD = System.getenv("OPSBOT_TEST_PG_PASSWORD");
+
+    /** Kept after the run (target/kill-suite/TIME): each child's stdout, stderr and opsbot.log, for a look at a problem. */
+    static Path dir;
+    static Sim sim;
+    static ClusterClients clients;
+    static String nodeappImage;
+    private static final HttpClient http = HttpClient.newHttpClient();
+    private static final ObjectMapper json = new ObjectMapper();
+    private Random random;
+
+    enum JournalKind { H2_DEFAULT, H2_CONFIGURED_URL, POSTGRESQL }
+
+    /** The kinds of command of the rounds, in turn; each round's arguments change the cluster from where it is. */
+    private static final List<String> VERBS = List.of("scale", "restart", "deploy", "rollback", "move");
+
+    @BeforeAll
+    static void startCluster() throws IOException {
+        dir = Files.createDirectories(Path.of("target", "kill-suite",
+                DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(Instant.now().atOffset(ZoneOffset.UTC))).toAbsolutePath());
+        AppCatalog catalog = AppCatalog.load(REPO_APPS);
+        Path simHome = dir.resolve("sim");
+        sim = Sim.start(new SimOptions(simHome, 0, LocalCluster.writeTopology(simHome, catalog), TIME_SCALE, true));
+        clients = ClusterClients.connect(clusterConfig(sim.endpoints()));
+        nodeappImage = clients.marathon().app("/nodeapp").image();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (clients != null) {
+            clients.close();
+        }
+        if (sim != null) {
+            sim.close();
+        }
+    }
+
+    @Test
+    void killedOperationsOnTheDefaultH2JournalAreFinishedOnceAndCreditedToTheirOperation() throws Exception {
+        run(JournalKind.H2_DEFAULT, 0);
+    }
+
+    @Test
+    void killedOperationsOnAConfiguredH2UrlAreFinishedOnceAndCreditedToTheirOperation() throws Exception {
+        run(JournalKind.H2_CONFIGURED_URL, 1);
+    }
+
+    @Test
+    void killedOperationsOnPostgresqlAreFinishedOnceAndCreditedToTheirOperation() throws Exception {
+        if (PG_URL == null || PG_USER == null || PG_PASSWORD == null) {
+            String missing = "PostgreSQL is required for the kill suite: set OPSBOT_TEST_PG_URL, OPSBOT_TEST_PG_USER and "
+                    + "OPSBOT_TEST_PG_PASSWORD (.ci/services.sh does)";
+            if ("true".equals(System.getenv("CI"))) {
+                fail(missing);
+            }
+            Assumptions.abort(missing + " (skipped: not in CI)");
+        }
+        run(JournalKind.POSTGRESQL, 2);
+    }
+
+    // ------------------------------------------------------------------ one journal kind
+
+    private void run(JournalKind kind, int offset) throws Exception {
+        random = new Random(SEED + kind.ordinal()); // other kill points for each journal kind, repeatable by the seed
+        Bot bot = Bot.create(kind);
+        Tally tally = new Tally();
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                String command = commandFor(VERBS.get((offset * ROUNDS_BOUNDED + round) % VERBS.size()));
+                round(bot, round, command, tally);
+            }
+        } finally {
+            String figures = tally.report(kind, ROUNDS);
+            System.out.println(figures);
+            Files.writeString(Path.of("target", "kill-suite-" + kind.name().toLowerCase() + ".txt"), figures);
+            bot.close();
+        }
+        assertThat(tally.problems).as("every problem found, with the round's logs under " + bot.home).isEmpty();
+        assertThat(tally.killedMidway).as("kills that landed while the operation ran").isPositive();
+    }
+
+    private void round(Bot bot, int round, String command, Tally tally) throws Exception {
+        awaitSettled();
+        Instant start = Instant.now().minusMillis(500);
+        long writesBefore = writesTotal();
+        String before = stateFor(command);
+
+        // 1. the command, SIGKILLed at a random point while it runs
+        Child first = bot.start(command, "r" + round + "-killed");
+        boolean running = first.awaitRunningOrExit();
+        assertThat(running || !first.process.isAlive()).as("round %d: '%s' started; log %s", round, command, first.log).isTrue();
+        long delay = 500 + (long) (random.nextDouble() * 5_500);
+        boolean killed = false;
+        if (first.process.isAlive()) {
+            // a random kill point, not a wait for a result: the process may finish first, which is counted
+            first.process.waitFor(delay, TimeUnit.MILLISECONDS);
+            if (first.process.isAlive()) {
+                first.process.destroyForcibly(); // SIGKILL: no shutdown hook, no finally
+                killed = true;
+            }
+        }
+        assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        tally.rounds++;
+        if (killed) {
+            tally.killedMidway++;
+        } else {
+            tally.finishedBeforeKill++;
+        }
+
+        // 2. a new process: recovers what the killed one left, then runs the command again
+        Child second = bot.start(command, "r" + round + "-again");
+        assertThat(second.process.waitFor(CHILD_BOUND.toSeconds(), TimeUnit.SECONDS))
+                .as("round %d: the second process ended; log %s", round, second.log).isTrue();
+        int secondExit = second.process.exitValue();
+        awaitSettled();
+
+        // 3. count, from the cluster's record and the journal
+        List<JsonNode> writes = writesSince(writesBefore);
+        Round result = new Round(round, command, killed, delay, before, writes, bot.operationsSince(start, resourceOf(command)),
+                secondExit, second.stdout());
+        tally.add(result, this);
+    }
+
+    /** One round's record, for the tally. */
+    record Round(int index, String command, boolean killed, long delayMillis, String stateBefore, List<JsonNode> writes,
+                 List<Op> ops, int secondExit, String secondOutput) {}
+
+    /** An operation of the round as the journal has it, with its steps' last states. */
+    record Op(OperationEntry entry, List<StepEntry> transitions) {
+
+        /** Step index → last state that is not a note. */
+        Map<Integer, StepEntry> lastStates() {
+            Map<Integer, StepEntry> last = new TreeMap<>();
+            for (StepEntry t : transitions) {
+                if (!t.state().name().equals("NOTED")) { // by name: the suite also runs against older engines
+                    last.put(t.index(), t);
+                }
+            }
+            return last;
+        }
+
+        /** Steps that write to the cluster and ended CHANGED: the writes this operation takes credit for. */
+        long credited() {
+            return lastStates().values().stream()
+                    .filter(s -> s.state() == StepState.CHANGED && isWritingStep(s.description())).count();
+        }
+
+        /**
+         * APPLYING transitions of writing steps: the journal entry that must precede every write to the cluster (more
+         * of them than writes is fine: a resumed step journals APPLYING again to wait for its earlier write).
+         */
+        long journaledWrites() {
+            return transitions.stream().filter(t -> t.state() == StepState.APPLYING && isWritingStep(t.description())).count();
+        }
+    }
+
+    static boolean isWritingStep(String description) {
+        return description.startsWith("set instances") || description.startsWith("restart every task")
+                || description.startsWith("run /") || description.startsWith("put /") || description.startsWith("pin /")
+                || description.startsWith("move Flocker dataset");
+    }
+
+    // ------------------------------------------------------------------ counting
+
+    /** The figures of one journal kind, and every problem found. */
+    static final class Tally {
+        int rounds;
+        int killedMidway;
+        int finishedBeforeKill;
+        int completedOnce;
+        int failedWithReason;
+        int notJournaled;
+        int duplicated;
+        int lost;
+        int leftRunning;
+        int unjournaledWrites;
+        int misattributed;
+        int writes;
+        final List<String> problems = new ArrayList<>();
+        final List<String> lines = new ArrayList<>();
+
+        void add(Round r, KillSuiteTest test) {
+            writes += r.writes().size();
+            long clusterWrites = r.writes().size();
+            long credited = r.ops().stream().mapToLong(Op::credited).sum();
+            long journaled = r.ops().stream().mapToLong(Op::journaledWrites).sum();
+            Op first = r.ops().isEmpty() ? null : r.ops().get(0);
+            boolean restart = r.command().startsWith("restart");
+            boolean move = r.command().startsWith("move");
+            // a restart is made again by the second run (a new request); any other command only once
+            long expected = (move ? 2 : 1) + (restart && first != null && r.ops().size() > 1 ? 1 : 0);
+            String where = "round " + r.index() + " '" + r.command() + "'" + (r.killed() ? " killed after " + r.delayMillis() + " ms" : "");
+
+            if (r.ops().size() < 2) {
+                notJournaled++;
+                problems.add(where + ": expected the killed operation and the rerun in the journal, found " + r.ops().size()
+                        + "; the rerun (exit " + r.secondExit() + ") said: " + r.secondOutput().strip());
+            }
+            for (Op op : r.ops()) {
+                if (OperationEntry.RUNNING.equals(op.entry().state())) {
+                    leftRunning++;
+                    problems.add(where + ": " + op.entry().id() + " left RUNNING");
+                }
+                if ("FAILED".equals(op.entry().state())) {
+                    failedWithReason++;
+                    if (op.entry().summary() == null || op.entry().summary().isBlank()) {
+                        problems.add(where + ": " + op.entry().id() + " FAILED without a reason");
+                    }
+                }
+            }
+            if (clusterWrites > expected) {
+                duplicated += (int) (clusterWrites - expected);
+                problems.add(where + ": " + clusterWrites + " writes reached the cluster, expected " + expected + ": " + r.writes());
+            }
+            String endState = test.stateFor(r.command());
+            boolean reached = test.reached(r.command(), r.stateBefore(), endState, r.writes());
+            if (clusterWrites < expected || !reached) {
+                lost++;
+                problems.add(where + ": " + clusterWrites + " writes (expected " + expected + "), end state " + endState);
+            }
+            if (clusterWrites > journaled) {
+                unjournaledWrites += (int) (clusterWrites - journaled);
+                problems.add(where + ": " + clusterWrites + " writes but only " + journaled + " journaled before they were made");
+            }
+            if (clusterWrites != credited) {
+                misattributed += (int) Math.abs(clusterWrites - credited);
+                problems.add(where + ": " + clusterWrites + " writes, " + credited + " credited as CHANGED in the journal: "
+                        + r.ops().stream().map(o -> o.entry().id() + " " + o.entry().state() + " (" + o.entry().summary() + ")").toList());
+            }
+            if (first != null && "SUCCEEDED".equals(first.entry().state()) && first.credited() >= 1 && clusterWrites == expected
+                    && clusterWrites == credited && reached) {
+                completedOnce++;
+            }
+            lines.add(String.format("  %-3d %-38s %-22s writes=%d journaled=%d credited=%d  %s", r.index(), r.command(),
+                    r.killed() ? "killed at +" + r.delayMillis() + "ms" : "finished before kill", clusterWrites, journaled, credited,
+                    r.ops().stream().map(o -> o.entry().id() + ":" + o.entry().state().toLowerCase()
+                            + (o.entry().wasRecovered() ? "(recovered)" : "") + summaryCounts(o.entry().summary())).toList()));
+        }
+
+        private static String summaryCounts(String summary) {
+            if (summary == null) {
+                return "";
+            }
+            int at = summary.lastIndexOf("(ok=");
+            return at < 0 ? "" : " " + summary.substring(at);
+        }
+
+        String report(JournalKind kind, int planned) {
+            return "kill suite, journal " + kind + ", " + DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(Instant.now().atOffset(ZoneOffset.UTC))
+                    + "Z, seed " + SEED + ", " + Runtime.getRuntime().availableProcessors() + " cpus, rounds " + rounds + "/" + planned + "\n"
+                    + "  killed mid-operation=" + killedMidway + " finished before the kill=" + finishedBeforeKill
+                    + " writes seen by the cluster=" + writes + "\n"
+                    + "  completed exactly once=" + completedOnce + " failed with a stated reason=" + failedWithReason
+                    + " not journaled=" + notJournaled + "\n"
+                    + "  duplicated=" + duplicated + " lost=" + lost + " left running=" + leftRunning
+                    + " unjournaled writes=" + unjournaledWrites + " misattributed=" + misattributed + "\n"
+                    + String.join("\n", lines) + "\n"
+                    + (problems.isEmpty() ? "  no problems\n" : "  problems:\n    " + String.join("\n    ", problems) + "\n");
+        }
+    }
+
+    // ------------------------------------------------------------------ the cluster's side
+
+    /** A command of that verb that changes something from where the cluster is now. */
+    static String commandFor(String verb) {
+        App nodeapp = clients.marathon().app("/nodeapp");
+        String tag = nodeapp.image().substring(nodeapp.image().lastIndexOf(':') + 1);
+        switch (verb) {
+            case "scale":
+                return "scale nodeapp " + (nodeapp.instances() == 3 ? 2 : 3);
+            case "restart":
+                return "restart nodeapp";
+            case "rollback":
+                // back to the newest other tag Marathon ran; on a fresh cluster there is none yet: deploy one
+                for (String version : clients.marathon().versions("/nodeapp")) {
+                    String image = clients.marathon().version("/nodeapp", version).image();
+                    String other = image.substring(image.lastIndexOf(':') + 1);
+                    if (!other.equals(tag)) {
+                        return "rollback nodeapp " + other;
+                    }
+                }
+                return commandFor("deploy");
+            case "deploy":
+                return "deploy nodeapp --only --version " + (tag.equals("1.5") ? "1.6" : "1.5");
+            default:
+                App mongo = clients.marathon().app("/mongo");
+                return "move mongo " + (mongo.constraints().contains(List.of("hostname", "CLUSTER", "node3")) ? "node2" : "node3");
+        }
+    }
+
+    private static String resourceOf(String command) {
+        return command.contains("mongo") ? "app:/mongo" : "app:/nodeapp";
+    }
+
+    private static String appOf(String command) {
+        return command.contains("mongo") ? "/mongo" : "/nodeapp";
+    }
+
+    /** What the command changes, as it is now: instances, image, pinned node, or the newest task version. */
+    String stateFor(String command) {
+        App app = clients.marathon().app(appOf(command), Embed.TASKS, Embed.COUNTS);
+        if (command.startsWith("scale")) {
+            return "instances=" + app.instances() + " healthy=" + app.tasksHealthy();
+        }
+        if (command.startsWith("restart")) {
+            return "tasks=" + app.tasks().stream().map(Task::version).sorted().toList();
+        }
+        if (command.startsWith("move")) {
+            return "constraints=" + app.constraints() + " hosts=" + app.tasks().stream().map(Task::host).toList();
+        }
+        return "image=" + app.image();
+    }
+
+    /** Whether the round ended where the command asks (a restart: every task of the last restart's version). */
+    boolean reached(String command, String before, String after, List<JsonNode> writes) {
+        String[] words = command.split(" ");
+        if (command.startsWith("scale")) {
+            return after.equals("instances=" + words[2] + " healthy=" + words[2]);
+        }
+        if (command.startsWith("restart")) {
+            String last = writes.stream().filter(w -> w.path("target").asText().equals("/nodeapp"))
+                    .map(w -> w.path("version").asText()).reduce((a, b) -> b).orElse(null);
+            App app = clients.marathon().app("/nodeapp", Embed.TASKS);
+            return last != null && !app.tasks().isEmpty() && app.tasks().stream().allMatch(t -> last.compareTo(t.version()) <= 0);
+        }
+        if (command.startsWith("move")) {
+            String node = words[2];
+            String address = sim.endpoints().nodeAddresses().get(node);
+            App app = clients.marathon().app("/mongo", Embed.TASKS);
+            return app.constraints().contains(List.of("hostname", "CLUSTER", node))
+                    && app.tasks().stream().allMatch(t -> node.equals(t.host()) || address.equals(t.host()));
+        }
+        if (command.startsWith("deploy")) {
+            return after.endsWith(":" + words[4]);
+        }
+        return after.endsWith(":" + words[2]); // rollback nodeapp 1.0
+    }
+
+    private static void awaitSettled() {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                .until(() -> clients.marathon().deployments().isEmpty());
+    }
+
+    private static long writesTotal() throws Exception {
+        return control("/_sim/writes?after=" + Long.MAX_VALUE).path("total").asLong();
+    }
+
+    private static List<JsonNode> writesSince(long after) throws Exception {
+        List<JsonNode> writes = new ArrayList<>();
+        control("/_sim/writes?after=" + after).path("writes").forEach(writes::add);
+        return writes;
+    }
+
+    private static JsonNode control(String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                URI.create(sim.endpoints().marathonUrl().replaceAll("/+$", "") + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+        return json.readTree(response.body());
+    }
+
+    static ClusterConfig clusterConfig(SimEndpoints e) {
+        return new ClusterConfig(
+                new ClusterConfig.Marathon(e.marathonUrl(), null, null, null),
+                new ClusterConfig.Mesos(e.mesosUrl(), null),
+                new ClusterConfig.Flocker(e.flockerUrl(), e.flockerCa().toString(), e.flockerCert().toString(), e.flockerKey().toString()),
+                new ClusterConfig.Registry(e.registryUrl()),
+                null,
+                new ClusterConfig.Weave(null, null, e.weaveUrls()),
+                new ClusterConfig.Ssh(e.sshUser(), e.sshKey().toString(), null, null, e.sshPorts()),
+                new TreeMap<>(e.nodeAddresses()),
+                null,
+                true);
+    }
+
+    // ------------------------------------------------------------------ the bot's side
+
+    /** One opsbot installation: its home, its configuration file and its journal. */
+    static final class Bot implements AutoCloseable {
+        final JournalKind kind;
+        final Path home;
+        final Path config;
+        final String journalUrl;
+        final String user;
+        final String password;
+        private final String schema;
+        private int children;
+
+        private Bot(JournalKind kind, Path home, Path config, String journalUrl, String user, String password, String schema) {
+            this.kind = kind;
+            this.home = home;
+            this.config = config;
+            this.journalUrl = journalUrl;
+            this.user = user;
+            this.password = password;
+            this.schema = schema;
+        }
+
+        static Bot create(JournalKind kind) throws IOException {
+            Path home = Files.createDirectories(dir.resolve(kind.name().toLowerCase()));
+            String url;
+            String user = null;
+            String password = null;
+            String schema = null;
+            switch (kind) {
+                case H2_DEFAULT -> url = null;
+                case H2_CONFIGURED_URL -> url = "jdbc:h2:file:" + home.resolve("configured-journal"); // as config/opsbot.yaml shows
+                default -> {
+                    schema = "kill_suite_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+                    execute("CREATE SCHEMA " + schema);
+                    url = PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+                    user = PG_USER;
+                    password = PG_PASSWORD;
+                }
+            }
+            SimEndpoints e = sim.endpoints();
+            Map<String, Object> cluster = new LinkedHashMap<>();
+            cluster.put("emulated", true);
+            cluster.put("marathon", Map.of("url", e.marathonUrl()));
+            cluster.put("mesos", Map.of("url", e.mesosUrl()));
+            cluster.put("flocker", Map.of("url", e.flockerUrl(), "ca", e.flockerCa().toString(), "cert", e.flockerCert().toString(),
+                    "key", e.flockerKey().toString()));
+            cluster.put("registry", Map.of("url", e.registryUrl()));
+            cluster.put("weave", Map.of("urls", e.weaveUrls()));
+            cluster.put("ssh", Map.of("user", e.sshUser(), "key", e.sshKey().toString(), "ports", e.sshPorts()));
+            cluster.put("nodes", new TreeMap<>(e.nodeAddresses()));
+            Map<String, Object> yaml = new LinkedHashMap<>();
+            yaml.put("cluster", cluster);
+            yaml.put("apps", REPO_APPS.toString());
+            yaml.put("engine", Map.of("stepTimeout", "3m", "lockWait", "1m"));
+            if (url != null) {
+                Map<String, Object> journal = new LinkedHashMap<>();
+                journal.put("url", url);
+                if (user != null) {
+                    journal.put("user", user);
+                    journal.put("password", password);
+                }
+                yaml.put("journal", journal);
+            }
+            Path config = home.resolve("opsbot.yaml");
+            new ObjectMapper(new YAMLFactory()).writeValue(config.toFile(), yaml);
+            return new Bot(kind, home, config, url, user, password, schema);
+        }
+
+        /** Starts {@code opsbot exec --yes COMMAND} in a JVM of its own, from the built classes. */
+        Child start(String command, String name) throws IOException {
+            children++;
+            Path logDir = Files.createDirectories(home.resolve("logs").resolve(children + "-" + name));
+            List<String> line = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"),
+                    "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath(),
+                    Main.class.getName(), "exec", "--config", config.toString(), "--yes", "--user", "kill-suite"));
+            line.addAll(List.of(command.split(" ")));
+            ProcessBuilder builder = new ProcessBuilder(line)
+                    .redirectOutput(logDir.resolve("stdout.txt").toFile())
+                    .redirectError(logDir.resolve("stderr.txt").toFile());
+            builder.environment().put("OPSBOT_HOME", home.toString());
+            builder.environment().put("OPSBOT_LOG_DIR", logDir.toString());
+            builder.environment().remove("OPSBOT_CONFIG");
+            return new Child(builder.start(), logDir);
+        }
+
+        /** The operations on {@code resource} that started since {@code start}, oldest first, each with its steps. */
+        List<Op> operationsSince(Instant start, String resource) {
+            try (JdbcJournal journal = open()) {
+                List<OperationEntry> entries = new ArrayList<>(journal.history(resource, 50).stream()
+                        .filter(e -> e.startedAt().isAfter(start))
+                        .filter(e -> List.of("scale", "restart", "deploy", "rollback", "move").contains(e.kind()))
+                        .toList());
+                java.util.Collections.reverse(entries);
+                return entries.stream().map(e -> new Op(e, journal.steps(e.id()))).toList();
+            }
+        }
+
+        /** Opened only between rounds: an H2 file's first opener would serve it to the children (AUTO_SERVER). */
+        private JdbcJournal open() {
+            return journalUrl == null ? JdbcJournal.h2(home.resolve("journal")) : JdbcJournal.open(journalUrl, user, password);
+        }
+
+        @Override
+        public void close() {
+            if (schema != null) {
+                execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+
+        private static void execute(String sql) {
+            try (Connection connection = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD);
+                 Statement statement = connection.createStatement()) {
+                statement.execute(sql);
+            } catch (SQLException e) {
+                throw new IllegalStateException("PostgreSQL at " + PG_URL + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A child opsbot process and where it logs. */
+    record Child(Process process, Path log) {
+
+        /** Waits (bounded) until the operation is journaled as running (its log says so), or the process ended. */
+        boolean awaitRunningOrExit() throws IOException {
+            Path file = log.resolve("opsbot.log");
+            await().atMost(CHILD_BOUND).pollInterval(Duration.ofMillis(20))
+                    .until(() -> !process.isAlive() || running(file));
+            return running(file);
+        }
+
+        private static boolean running(Path file) throws IOException {
+            // read leniently: the child may be half-way through writing a line
+            return Files.exists(file) && new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8)
+                    .contains("state=RUNNING kind=");
+        }
+
+        String stdout() {
+            try {
+                File out = log.resolve("stdout.txt").toFile();
+                return out.exists() ? Files.readString(out.toPath()) : "";
+            } catch (IOException e) {
+                return "(unreadable: " + e.getMessage() + ")";
+            }
+        }
+    }
+}
