@@ -1,6 +1,7 @@
 package io.opsbot.bot;
 
 import io.opsbot.bot.command.Command;
+import io.opsbot.bot.command.CommandException;
 import io.opsbot.bot.command.CommandParser;
 import io.opsbot.engine.Engine;
 import io.opsbot.engine.Journal;
@@ -315,8 +316,9 @@ public final class Dispatcher implements CommandHandler {
         return at == null ? "?" : TIME.format(at.atZone(ZoneId.systemDefault()));
     }
 
+    /** What the journal and the log keep of a typed text: one line, invisible characters escaped as in errors, bounded. */
     private static String printable(String text) {
-        String flat = text == null ? "" : text.replaceAll("[\\p{Cntrl}\"]", "?");
+        String flat = text == null ? "" : CommandException.visible(text.replaceAll("[\\p{Cntrl}\"]", "?"));
         return flat.length() > 200 ? flat.substring(0, 200) + "…" : flat;
     }
 }

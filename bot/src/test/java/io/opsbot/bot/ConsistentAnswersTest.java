@@ -86,6 +86,14 @@ class ConsistentAnswersTest {
     }
 
     @Test
+    void historyShowsInvisibleCharactersOfWhatWasTypedEscaped() {
+        run("status \u202Enodeapp\u202C");
+
+        assertThat(text.render(run("history"))).contains("status \\u202Enodeapp\\u202C  rejected: ")
+                .doesNotContain("\u202E");
+    }
+
+    @Test
     void helpIsTitledByTheCommandItExplains() {
         assertThat(text.render(run("help deploy"))).startsWith("help deploy\n");
         assertThat(text.render(run("help who"))).startsWith("help who deployed\n");

@@ -11,7 +11,7 @@ public final class CommandException extends OpsException {
 
     /**
      * Text a person typed as an error message may quote it: invisible and control characters (a right-to-left
-     * override U+202E, a zero-width joiner) written as escapes such as {@code \u202E}, the rest as typed.
+     * override U+202E, a zero-width joiner) written as escapes (U+202E as a backslash, "u" and 202E), the rest as typed.
      */
     public static String visible(String typed) {
         return Phrases.visible(typed == null ? "" : typed);

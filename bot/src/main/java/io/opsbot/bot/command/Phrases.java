@@ -18,8 +18,8 @@ final class Phrases {
 
     /**
      * The word as a message quotes it: shortened when long, a quoted tab shown as a space, and every invisible or
-     * control character escaped ({@code \u202E}), so a right-to-left override cannot turn the message around
-     * and a zero-width character cannot hide what was typed.
+     * control character escaped (U+202E as a backslash, "u" and 202E), so a right-to-left override cannot turn
+     * the message around and a zero-width character cannot hide what was typed.
      */
     static String shown(String word) {
         String flat = word.replace('\t', ' ');
@@ -29,7 +29,7 @@ final class Phrases {
         return visible(flat);
     }
 
-    /** {@code text} with every invisible or control character written as its escape, e.g. {@code \u202E}. */
+    /** {@code text} with every invisible or control character written as a backslash, "u" and its code point in hex. */
     static String visible(String text) {
         StringBuilder out = null;
         for (int i = 0; i < text.length(); ) {
