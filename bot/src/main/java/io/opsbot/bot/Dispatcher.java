@@ -1,6 +1,7 @@
 package io.opsbot.bot;
 
 import io.opsbot.bot.command.Command;
+import io.opsbot.bot.command.CommandException;
 import io.opsbot.bot.command.CommandParser;
 import io.opsbot.engine.Engine;
 import io.opsbot.engine.Journal;
@@ -8,6 +9,7 @@ import io.opsbot.engine.OperationEntry;
 import io.opsbot.engine.Operation;
 import io.opsbot.engine.Origin;
 import io.opsbot.engine.Outcome;
+import io.opsbot.engine.Plan;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.ProgressListener;
 import io.opsbot.engine.Report;
@@ -93,8 +95,10 @@ public final class Dispatcher implements CommandHandler {
             outcome = "answered";
         } else if (response instanceof Response.Planned) {
             outcome = "plan shown; nothing changed";
-        } else if (response instanceof Response.NeedsConfirmation) {
-            outcome = "waiting for confirmation; nothing changed";
+        } else if (response instanceof Response.NeedsConfirmation c) {
+            Optional<String> id = recordEntry(request, "waiting for confirmation; nothing changed");
+            return id.<Response>map(entry -> new Response.NeedsConfirmation(c.plan(), c.reason(),
+                    (answer, by) -> answered(entry, answer, by))).orElse(response);
         } else {
             outcome = "rejected: " + ((Response.Rejected) response).message();
         }
@@ -104,18 +108,47 @@ public final class Dispatcher implements CommandHandler {
 
     /** Records a command that is not an operation (also what the access layer denied or saw confirmed). */
     public void record(Request request, String outcome) {
+        recordEntry(request, outcome);
+    }
+
+    /** The journal id of the new entry; empty when the journal could not write it. */
+    private Optional<String> recordEntry(Request request, String outcome) {
         Instant now = clock.instant();
         String state = outcome.startsWith("rejected") || outcome.startsWith("denied") || outcome.startsWith("error")
                 ? Outcome.State.REFUSED.name() : Outcome.State.SUCCEEDED.name();
         String text = printable(request.text());
+        String id = commandId(ids);
         try {
-            journal.operationStarted(new OperationEntry(COMMAND_PREFIX + Long.toHexString(ids.nextLong() >>> 16),
+            journal.operationStarted(new OperationEntry(id,
                     COMMAND_KIND, text.isBlank() ? "(empty)" : text, new Origin(request.user(), request.channel(), text),
                     List.of(), "", state, now, now, outcome.length() > 500 ? outcome.substring(0, 500) + "…" : outcome));
+            return Optional.of(id);
         } catch (RuntimeException e) {
             // the answer still goes out; the log line above keeps the record
             log.warn("event=journal-failed user={} text=\"{}\" reason=\"{}\"", request.user(), text, e.getMessage());
+            return Optional.empty();
         }
+    }
+
+    /** The command that waited for confirmation is finished as it was answered: confirmed, declined or expired. */
+    private void answered(String entryId, ConfirmationAnswers.Answer answer, String by) {
+        String summary = switch (answer) {
+            case CONFIRMED -> "confirmed by " + by + "; it ran as an operation of its own";
+            case DECLINED -> "declined by " + by + "; nothing changed";
+            case EXPIRED -> "confirmation expired unanswered; nothing changed";
+        };
+        try {
+            journal.operationFinished(entryId, answer == ConfirmationAnswers.Answer.CONFIRMED
+                    ? Outcome.State.SUCCEEDED : Outcome.State.CANCELLED, summary);
+        } catch (RuntimeException e) {
+            log.warn("event=journal-failed entry={} answer={} reason=\"{}\"", entryId, answer, e.getMessage());
+        }
+        log.info("event=confirmation entry={} answer={} by={}", entryId, answer, by);
+    }
+
+    /** A journal id for a command that is not an operation: "cmd-" and always 12 hex digits, leading zeros kept. */
+    static String commandId(java.util.Random random) {
+        return COMMAND_PREFIX + java.util.HexFormat.of().toHexDigits(random.nextLong()).substring(4);
     }
 
     private Response run(Command command, Request request, ProgressListener listener) {
@@ -125,7 +158,12 @@ public final class Dispatcher implements CommandHandler {
                 return new Response.Planned(engine.plan(operation));
             }
             if (operation.needsConfirmation() && !request.confirmed()) {
-                return new Response.NeedsConfirmation(engine.plan(operation), command.force()
+                Plan plan = engine.plan(operation);
+                if (plan.changesNothing()) {
+                    // Nothing to confirm: the answer is the no-op itself ("nodeapp already runs that version").
+                    return new Response.Finished(engine.apply(operation.checkOnly(), request.origin(), listener));
+                }
+                return new Response.NeedsConfirmation(plan, command.force()
                         ? "--force overrides any Marathon deployment of the app in progress, also one opsbot did not"
                                 + " start; confirm to run it"
                         : "it is destructive; confirm to run it");
@@ -172,13 +210,15 @@ public final class Dispatcher implements CommandHandler {
     private Report answer(Command command, Request request) {
         if (command instanceof Command.Help c) {
             String text = c.topic().map(parser::help).orElseGet(parser::help);
-            return new Report("help", List.of(new Report.Section("", List.of(text.split("\n")), true)), false);
+            // titled by what it explains: "help deploy", "help who deployed"
+            String title = c.topic().flatMap(t -> parser.grammar().verb(t)).map(v -> "help " + v.name()).orElse("help");
+            return new Report(title, List.of(new Report.Section("", List.of(text.split("\n")), true)), false);
         }
         if (command instanceof Command.Status c) {
             return cluster.status(c.target().orElse(null));
         }
         if (command instanceof Command.Logs c) {
-            return cluster.logs(c.target(), c.node().orElse(null), c.since(), c.grep().orElse(null), c.lines());
+            return cluster.logs(c.target(), c.node().orElse(null), c.since(), c.grep().orElse(null), c.lines(), c.exactCase());
         }
         if (command instanceof Command.Drift c) {
             return cluster.drift(c.app().orElse(null));
@@ -215,9 +255,11 @@ public final class Dispatcher implements CommandHandler {
         }
         List<String> lines = new ArrayList<>();
         for (OperationEntry e : entries) {
-            lines.add(format(e.startedAt()) + "  " + e.id() + "  " + e.title() + "  " + e.state().toLowerCase(Locale.ROOT)
-                    + (e.summary() == null ? "" : " (" + e.summary() + ")") + "  by " + e.origin().requester()
-                    + " in " + e.origin().channel());
+            // A command that is not an operation says its outcome in words ("answered", "declined by …").
+            String outcome = COMMAND_KIND.equals(e.kind()) && e.summary() != null ? e.summary()
+                    : e.state().toLowerCase(Locale.ROOT) + (e.summary() == null ? "" : " (" + e.summary() + ")");
+            lines.add(format(e.startedAt()) + "  " + e.id() + "  " + e.title() + "  " + outcome + "  by "
+                    + e.origin().requester() + " in " + e.origin().channel());
         }
         return new Report(title, List.of(new Report.Section("newest first", lines)), false);
     }
@@ -277,8 +319,9 @@ public final class Dispatcher implements CommandHandler {
         return at == null ? "?" : TIME.format(at.atZone(ZoneId.systemDefault()));
     }
 
+    /** What the journal and the log keep of a typed text: one line, invisible characters escaped as in errors, bounded. */
     private static String printable(String text) {
-        String flat = text == null ? "" : text.replaceAll("[\\p{Cntrl}\"]", "?");
+        String flat = text == null ? "" : CommandException.visible(text.replaceAll("[\\p{Cntrl}\"]", "?"));
         return flat.length() > 200 ? flat.substring(0, 200) + "…" : flat;
     }
 }

@@ -13,8 +13,17 @@ public sealed interface Response {
     /** {@code --plan}: what would change, nothing changed. */
     record Planned(Plan plan) implements Response {}
 
-    /** The operation is destructive and was not confirmed yet; nothing changed. */
-    record NeedsConfirmation(Plan plan, String reason) implements Response {}
+    /**
+     * The operation is destructive and was not confirmed yet; nothing changed.
+     *
+     * @param answers where the adapter records how it was answered (confirmed, declined, expired)
+     */
+    record NeedsConfirmation(Plan plan, String reason, ConfirmationAnswers answers) implements Response {
+
+        public NeedsConfirmation(Plan plan, String reason) {
+            this(plan, reason, ConfirmationAnswers.NONE);
+        }
+    }
 
     record Finished(Outcome outcome) implements Response {}
 

@@ -73,12 +73,14 @@ class LocalDefaultTest {
             assertThat(exec("help")).isZero();
             assertThat(exec("sacle", "nodeapp", "3")).isEqualTo(2);
             assertThat(exec("scale", "nodeapp", "999")).isEqualTo(2);
-            assertThat(exec("scale", "nodeapp", "0")).isEqualTo(3);
+            assertThat(exec("scale", "nodeapp", "0", "--yes")).as("below limits.minInstances").isEqualTo(2);
+            assertThat(exec("scale", "mongo", "0")).isEqualTo(3);
             try (Opsbot bot = Opsbot.start(null, home)) {
+                assertThat(new PlainText().render(run(bot, "status mongo"))).contains("1/1 running");
                 assertThat(new PlainText().render(run(bot, "status nodeapp"))).contains("2/2 running");
             }
-            assertThat(exec("scale", "nodeapp", "0", "--yes")).isZero();
-            assertThat(exec("scale", "nodeapp", "2", "--yes")).isZero();
+            assertThat(exec("scale", "mongo", "0", "--yes")).isZero();
+            assertThat(exec("scale", "mongo", "1", "--yes")).isZero();
             // the command's own options reach it, unquoted too (picocli's --version once swallowed them: exit 0, nothing done)
             assertThat(exec("deploy", "nodeapp", "--only", "--version", "1.5")).isZero();
             try (Opsbot bot = Opsbot.start(null, home)) {
@@ -104,7 +106,7 @@ class LocalDefaultTest {
     void theConsoleAnswersHelpStatusAndScaleAndAsksBeforeDestructiveOperations() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (Opsbot bot = Opsbot.start(null, home); PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            String input = String.join("\n", "help", "status", "scale nodeapp 3", "scale nodeapp 0", "n", "sacle nodeapp 1",
+            String input = String.join("\n", "help", "status", "scale nodeapp 3", "scale mongo 0", "n", "sacle nodeapp 1",
                     "quit", "status");
             new ConsoleChat(bot.dispatcher(), new BufferedReader(new StringReader(input)), out, false, true, "console:test").run();
         }
@@ -113,7 +115,7 @@ class LocalDefaultTest {
                 .contains("scale APP N")
                 .contains("/nodeapp")
                 .contains("✓ scale nodeapp 3")
-                .contains("'scale nodeapp 0' needs confirmation")
+                .contains("'scale mongo 0' needs confirmation")
                 .contains("not run; nothing changed")
                 .contains("unknown command 'sacle'. Did you mean 'scale'?");
         // 'status' after 'quit' is never read: the status section appears once.
@@ -145,13 +147,13 @@ class LocalDefaultTest {
         try (Opsbot bot = Opsbot.start(null, home)) {
             run(bot, "status");
             run(bot, "sacle nodeapp 3");
-            run(bot, "scale nodeapp 0");
+            run(bot, "scale mongo 0");
             bot.dispatcher().record(new Request("move mongo node3", "U-viewer", "C1", false),
                     "denied: move needs the admin role");
             String history = new PlainText().render(run(bot, "history"));
             assertThat(history).contains("status", "answered", "by tester")
                     .contains("sacle nodeapp 3", "rejected: unknown command 'sacle'")
-                    .contains("scale nodeapp 0", "waiting for confirmation; nothing changed")
+                    .contains("scale mongo 0", "waiting for confirmation; nothing changed")
                     .contains("move mongo node3", "denied: move needs the admin role", "by U-viewer");
             String changed = new PlainText().render(run(bot, "what changed"));
             assertThat(changed).doesNotContain("sacle").doesNotContain("status");

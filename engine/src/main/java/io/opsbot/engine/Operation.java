@@ -21,4 +21,12 @@ public record Operation(String kind, String title, List<String> resources, List<
     public Operation(String kind, String title, List<String> resources, List<Step> steps) {
         this(kind, title, resources, steps, false);
     }
+
+    /**
+     * This operation as a check that changes nothing, for a plan that found nothing to change: it needs no
+     * confirmation, and a step that has drifted since the plan fails instead of changing anything unconfirmed.
+     */
+    public Operation checkOnly() {
+        return new Operation(kind, title, resources, steps.stream().<Step>map(CheckOnlyStep::new).toList(), false);
+    }
 }

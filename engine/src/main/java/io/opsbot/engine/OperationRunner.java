@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,8 +173,12 @@ final class OperationRunner {
         if (changed > 0) {
             return "done: changed " + changed + " of " + reports.size() + (reports.size() == 1 ? " step" : " steps");
         }
+        if (reports.size() == 1) {
+            return "nothing to do: " + reports.get(0).detail();
+        }
+        // each step's own line already says why it was in place: the summary does not repeat them
         return "nothing to do: " + (reports.isEmpty() ? "the operation has no steps"
-                : reports.stream().map(StepReport::detail).collect(Collectors.joining("; ")));
+                : "all " + reports.size() + " steps were already in place");
     }
 
     /** "step 4 not run", "steps 3-4 not run" (first is 0-based) */

@@ -38,8 +38,10 @@ class EngineTest {
         assertThat(second.state()).isEqualTo(Outcome.State.SUCCEEDED);
         assertThat(second.changedSomething()).isFalse();
         assertThat(second.steps()).extracting(StepReport::result).containsOnly(StepResult.OK);
-        assertThat(second.message()).isEqualTo(
-                "nothing to do: nodeapp.instances is already at 3; nodeapp.healthy is already at 3");
+        // each step's line says why it was in place; the summary does not repeat every detail
+        assertThat(second.message()).isEqualTo("nothing to do: all 2 steps were already in place");
+        assertThat(second.steps()).extracting(StepReport::detail)
+                .containsExactly("nodeapp.instances is already at 3", "nodeapp.healthy is already at 3");
         assertThat(journal.find(second.operationId()).orElseThrow().summary()).endsWith("(ok=2 changed=0 failed=0 skipped=0)");
     }
 

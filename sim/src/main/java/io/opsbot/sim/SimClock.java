@@ -3,8 +3,14 @@ package io.opsbot.sim;
 import java.time.Instant;
 
 /**
- * Simulated time: epoch milliseconds that a ticker moves forward by {@code scale} simulated seconds per real second,
- * plus explicit jumps. Every timestamp the sim hands out comes from here.
+ * The emulated cluster's time: every timestamp the sim hands out (versions, events, tasks, log lines) comes from here.
+ *
+ * <p>It follows the wall clock and never goes back: {@link #follow} only moves it forward, so a restart that loads
+ * an older saved time carries on from the later of the two. The time scale does not make the clock run fast (that
+ * put versions and log lines minutes in the future, see issue 9); it shortens the durations of the cluster's own
+ * changes instead — a task staging, a health check's grace period, a dataset moving — so a deployment still takes
+ * seconds where a real cluster takes minutes. Only {@link #advance}, the control API's explicit jump used by
+ * tests, moves it ahead of the wall clock, and then only until the wall clock catches up.
  */
 public final class SimClock {
   private long nowMillis;
@@ -12,7 +18,7 @@ public final class SimClock {
 
   public SimClock(long startMillis, double scale) {
     this.nowMillis = startMillis;
-    this.scale = scale;
+    scale(scale);
   }
 
   public synchronized long millis() {
@@ -34,17 +40,42 @@ public final class SimClock {
     this.scale = newScale;
   }
 
-  /** Moves by real elapsed time multiplied by the scale; returns the simulated milliseconds added. */
-  public synchronized long advanceReal(long realMillis) {
-    long delta = Math.round(realMillis * scale);
-    nowMillis += delta;
-    return delta;
+  /** How long {@code clusterMillis} of a real cluster's work takes here: shortened by the scale. */
+  public synchronized long scaled(long clusterMillis) {
+    return Math.round(clusterMillis / scale);
   }
 
-  public synchronized void advance(long simMillis) {
-    nowMillis += simMillis;
+  /** The time at which {@code clusterMillis} of a real cluster's work, started now, is done. */
+  public synchronized long after(long clusterMillis) {
+    return nowMillis + Math.round(clusterMillis / scale);
   }
 
+  /**
+   * Moves with the wall clock: to {@code wallMillis} when that is later. When an explicit {@link #advance} (or a
+   * state saved by an older version) put it ahead, it never goes back and never stands still either: it runs at
+   * half speed ({@code realMillis / 2}) until the wall clock meets it.
+   *
+   * @param realMillis the real time since the last call
+   */
+  public synchronized void follow(long wallMillis, long realMillis) {
+    if (nowMillis < wallMillis) {
+      nowMillis = wallMillis;
+    } else {
+      nowMillis += Math.max(0, realMillis) / 2;
+    }
+  }
+
+  /** An explicit jump forward (the control API's time advance). */
+  public synchronized void advance(long millis) {
+    if (millis > 0) {
+      nowMillis += millis;
+    }
+  }
+
+  /**
+   * Sets the time, backwards too: only for seeding a fresh cluster, whose history is written as if it had run for
+   * a while before now, and which then goes on from where it was.
+   */
   public synchronized void set(long millis) {
     nowMillis = millis;
   }

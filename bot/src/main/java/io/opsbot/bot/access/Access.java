@@ -3,6 +3,7 @@ package io.opsbot.bot.access;
 import io.opsbot.bot.CommandHandler;
 import io.opsbot.bot.Request;
 import io.opsbot.bot.Response;
+import io.opsbot.bot.command.CommandException;
 import io.opsbot.bot.command.Grammar;
 import io.opsbot.bot.command.Role;
 import io.opsbot.bot.command.VerbSpec;
@@ -139,7 +140,7 @@ public final class Access {
         Role needed = requiredRole(verb);
         Optional<Role> has = roleOf(request.user());
         if (has.isEmpty() || !has.get().includes(needed)) {
-            return verb + " needs the " + needed.label() + " role; " + whoHas(needed);
+            return CommandException.visible(verb) + " needs the " + needed.label() + " role; " + whoHas(needed);
         }
         if (verb.equals("cancel") && !has.get().includes(Role.ADMIN)) {
             Optional<String> owner = argumentOf(request.text()).flatMap(owners::requesterOf);

@@ -146,10 +146,11 @@ public sealed interface Command permits Command.Deploy, Command.Scale, Command.R
      * {@code logs TARGET [--since D] [--grep TEXT] [--lines N]}.
      *
      * @param target an app or a service
-     * @param node   for a service, the one node to read it on ({@code docker@node2}); empty for all
+     * @param node      for a service, the one node to read it on ({@code docker@node2}); empty for all
+     * @param exactCase {@code --case}: the search matches letter case exactly; by default it ignores case
      */
-    record Logs(String target, Optional<String> node, Duration since, Optional<String> grep, int lines)
-            implements Command {
+    record Logs(String target, Optional<String> node, Duration since, Optional<String> grep, int lines,
+                boolean exactCase) implements Command {
 
         public static final Duration DEFAULT_SINCE = Duration.ofMinutes(15);
         public static final int DEFAULT_LINES = 200;
@@ -159,6 +160,11 @@ public sealed interface Command permits Command.Deploy, Command.Scale, Command.R
             Objects.requireNonNull(node, "node");
             Objects.requireNonNull(since, "since");
             Objects.requireNonNull(grep, "grep");
+        }
+
+        /** A search ignoring case. */
+        public Logs(String target, Optional<String> node, Duration since, Optional<String> grep, int lines) {
+            this(target, node, since, grep, lines, false);
         }
 
         /** The last 15 minutes, at most 200 lines, unfiltered. */
@@ -181,7 +187,7 @@ public sealed interface Command permits Command.Deploy, Command.Scale, Command.R
             if (lines != DEFAULT_LINES) {
                 text.option("lines", Integer.toString(lines));
             }
-            return text.toString();
+            return text.toggle("case", exactCase).toString();
         }
     }
 

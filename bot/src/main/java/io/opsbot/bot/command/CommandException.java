@@ -9,6 +9,14 @@ public final class CommandException extends OpsException {
         super(message);
     }
 
+    /**
+     * Text a person typed as an error message may quote it: invisible and control characters (a right-to-left
+     * override U+202E, a zero-width joiner) written as escapes (U+202E as a backslash, "u" and 202E), the rest as typed.
+     */
+    public static String visible(String typed) {
+        return Phrases.visible(typed == null ? "" : typed);
+    }
+
     /** A typo is not a fault: where in the parser it was noticed tells nobody anything, so none is recorded. */
     @Override
     public synchronized Throwable fillInStackTrace() {

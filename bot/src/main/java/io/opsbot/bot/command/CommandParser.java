@@ -131,7 +131,9 @@ public final class CommandParser {
             if (isHelpFlag(name)) {
                 return new Command.Help(Optional.of(spec.name()));
             }
-            Flag flag = spec.flag(name).orElseThrow(() -> unknownFlag(spec, name));
+            // the error quotes the flag as it was typed ("-x", not "--x")
+            String typed = equals < 0 ? token.text() : token.text().substring(0, token.text().indexOf('='));
+            Flag flag = spec.flag(name).orElseThrow(() -> unknownFlag(spec, name, typed));
             if (flags.containsKey(name)) {
                 throw new CommandException("--" + name + " is given twice; give it once");
             }
@@ -209,8 +211,8 @@ public final class CommandParser {
                 + spec.examples().get(spec.examples().size() - 1).text());
     }
 
-    private static CommandException unknownFlag(VerbSpec spec, String name) {
-        String typed = "'--" + Phrases.shown(name) + "'";
+    private static CommandException unknownFlag(VerbSpec spec, String name, String asTyped) {
+        String typed = "'" + Phrases.shown(asTyped) + "'";
         if (spec.flags().isEmpty()) {
             return new CommandException(spec.name() + " takes no flags, so " + typed + " is not one: "
                     + spec.usage() + ", e.g. " + spec.examples().get(0).text());

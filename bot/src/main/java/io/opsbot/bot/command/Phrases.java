@@ -16,13 +16,54 @@ final class Phrases {
 
     private Phrases() {}
 
-    /** The word as a message quotes it: shortened when long, a quoted tab shown as a space. */
+    /**
+     * The word as a message quotes it: shortened when long, a quoted tab shown as a space, and every invisible or
+     * control character escaped (U+202E as a backslash, "u" and 202E), so a right-to-left override cannot turn
+     * the message around and a zero-width character cannot hide what was typed.
+     */
     static String shown(String word) {
         String flat = word.replace('\t', ' ');
-        if (flat.codePointCount(0, flat.length()) <= SHOWN_LENGTH) {
-            return flat;
+        if (flat.codePointCount(0, flat.length()) > SHOWN_LENGTH) {
+            flat = flat.substring(0, flat.offsetByCodePoints(0, SHOWN_LENGTH)) + "…";
         }
-        return flat.substring(0, flat.offsetByCodePoints(0, SHOWN_LENGTH)) + "…";
+        return visible(flat);
+    }
+
+    /** {@code text} with every invisible or control character written as a backslash, "u" and its code point in hex. */
+    static String visible(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            int next = i + Character.charCount(c);
+            if (invisible(c)) {
+                if (out == null) {
+                    out = new StringBuilder(text.length() + 8).append(text, 0, i);
+                }
+                out.append(String.format(Locale.ROOT, "\\u%04X", c));
+            } else if (out != null) {
+                out.appendCodePoint(c);
+            }
+            i = next;
+        }
+        return out == null ? text : out.toString();
+    }
+
+    /**
+     * Control characters, format characters (bidi controls such as U+202E, zero-width joiners, U+FEFF), line and
+     * paragraph separators, lone surrogates and unassigned code points: nothing a reader sees as itself.
+     */
+    private static boolean invisible(int c) {
+        switch (Character.getType(c)) {
+            case Character.CONTROL:
+            case Character.FORMAT:
+            case Character.LINE_SEPARATOR:
+            case Character.PARAGRAPH_SEPARATOR:
+            case Character.SURROGATE:
+            case Character.UNASSIGNED:
+                return true;
+            default:
+                return false;
+        }
     }
 
     /** "mongo, nginx, nodeapp" — or "a, b, … and 180 more". */

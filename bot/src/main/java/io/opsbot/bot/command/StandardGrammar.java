@@ -1,5 +1,6 @@
 package io.opsbot.bot.command;
 
+import io.opsbot.engine.ops.ClusterOperations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,8 +33,8 @@ final class StandardGrammar {
     private static final Slot SINCE = Slot.duration("DURATION", "a duration", Duration.ofDays(7));
     /** Enough for any phrase worth searching for; longer text is a paste gone wrong. */
     private static final Slot GREP = Slot.text("TEXT", "some text to look for", 200);
-    /** More lines than this do not fit a chat message, even as a file snippet. */
-    private static final Slot LINES = Slot.number("N", "a number of lines", 1, 5000);
+    /** The engine's bound on logs output (64 KiB): more lines than this could never be shown. */
+    private static final Slot LINES = Slot.number("N", "a number of lines", 1, ClusterOperations.MAX_LOG_LINES);
 
     private static final Flag PLAN = Flag.toggle("plan", "show what would change and stop; nothing changes");
     private static final Flag FORCE = Flag.toggle("force", "override a Marathon deployment of the app that opsbot did not"
@@ -55,7 +56,8 @@ final class StandardGrammar {
                         + " rolled back.",
                 List.of(new Param(APP, false, "the app to deploy")),
                 List.of(Flag.valued("version", Slot.of(Kind.VERSION, "V", "a version"),
-                                "the image tag to deploy; without it, the version the app's configuration names"),
+                                "the image tag to deploy; without it, a hash of the app's build context (its Dockerfile folder),"
+                                        + " so the same source always gets the same tag"),
                         Flag.toggle("only", "skip the image build and push: only update the Marathon app (e.g. after changing instances or memory in app.yaml)"),
                         FORCE, PLAN),
                 List.of(example("deploy {app:nodeapp}", "build, push and roll out {app:nodeapp}"),
@@ -67,12 +69,14 @@ final class StandardGrammar {
                 m -> new Command.Deploy(m.text(0), m.flagText("version"), m.toggle("only"), m.toggle("plan"), m.toggle("force")));
         define("scale", Role.OPERATOR,
                 "Set how many instances of an app run.",
-                "Nothing changes when it already runs that many. Scaling to 0 asks for confirmation.",
+                "N must lie within the app's limits (limits.minInstances and limits.maxInstances in its app.yaml);"
+                        + " fewer or more is refused. Nothing changes when it already runs that many. Scaling to 0,"
+                        + " where the minimum allows it, asks for confirmation.",
                 List.of(new Param(APP, false, "the app to scale"),
                         new Param(INSTANCES, false, "how many instances should run")),
                 List.of(FORCE, PLAN),
                 List.of(example("scale {app:nodeapp} 3", "run three instances of {app:nodeapp}"),
-                        example("scale {app:nodeapp} 0 --plan", "show what stopping every instance would do"),
+                        example("scale {app:nodeapp} 1 --plan", "show what scaling {app:nodeapp} down to one instance would do"),
                         example("scale {app:nodeapp} 3 --force", "scale now, overriding another deployment of {app:nodeapp}"
                                 + " (asks for confirmation)")),
                 m -> new Command.Scale(m.text(0), m.number(1), m.toggle("plan"), m.toggle("force")));
@@ -119,17 +123,24 @@ final class StandardGrammar {
                 List.of(new Param(LOG_TARGET, false, "whose lines to show")),
                 List.of(Flag.valued("since", SINCE, CommandText.duration(Command.Logs.DEFAULT_SINCE),
                                 "how far back to read"),
-                        Flag.valued("grep", GREP, "only lines that contain this text"),
+                        Flag.valued("grep", GREP, "only lines that contain this text, ignoring case"),
+                        Flag.toggle("case", "with --grep: match upper and lower case exactly"),
                         Flag.valued("lines", LINES, Integer.toString(Command.Logs.DEFAULT_LINES),
                                 "at most this many lines, the newest")),
                 List.of(example("logs {app:nodeapp}", "the last 15 minutes of {app:nodeapp}'s log"),
                         example("logs {service:marathon} --since 1h", "Marathon's log of the last hour"),
                         example("logs {service:docker}@{node:node2} --grep \"connection refused\" --lines 50",
-                                "the last 50 lines of Docker's log on {node:node2} that say connection refused")),
+                                "the last 50 lines of Docker's log on {node:node2} that say connection refused"),
+                        example("logs {service:marathon} --since 1h --grep Deployment --case",
+                                "Marathon's lines of the last hour with 'Deployment' spelt exactly so")),
                 m -> {
                     SlotReader.LogTarget target = m.value(0, SlotReader.LogTarget.class);
+                    if (m.toggle("case") && m.flagText("grep").isEmpty()) {
+                        throw new CommandException("--case says how --grep matches, and there is no --grep: add"
+                                + " --grep TEXT, e.g. 'logs " + target.name() + " --grep Deployment --case'");
+                    }
                     return new Command.Logs(target.name(), target.node(), m.flagDuration("since"),
-                            m.flagText("grep"), m.flagNumber("lines"));
+                            m.flagText("grep"), m.flagNumber("lines"), m.toggle("case"));
                 });
         define("status", Role.VIEWER,
                 "Show the cluster, an app or a node: agents, tasks, health, deployments, Weave and Flocker.",

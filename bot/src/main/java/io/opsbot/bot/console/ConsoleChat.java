@@ -1,6 +1,7 @@
 package io.opsbot.bot.console;
 
 import io.opsbot.bot.CommandHandler;
+import io.opsbot.bot.ConfirmationAnswers;
 import io.opsbot.bot.Request;
 import io.opsbot.bot.Response;
 import io.opsbot.bot.render.OperationView;
@@ -64,14 +65,16 @@ public final class ConsoleChat {
 
     private void handle(Request request) throws IOException {
         Response response = handler.handle(request, progress(request.text()));
-        if (response instanceof Response.NeedsConfirmation) {
+        if (response instanceof Response.NeedsConfirmation asked) {
             out.println(text.render(response));
             out.print("Run it? [y/N] ");
             out.flush();
             String answer = in.readLine();
             if (answer != null && answer.trim().toLowerCase(Locale.ROOT).startsWith("y")) {
+                asked.answers().record(ConfirmationAnswers.Answer.CONFIRMED, request.user());
                 response = handler.handle(request.confirm(), progress(request.text()));
             } else {
+                asked.answers().record(ConfirmationAnswers.Answer.DECLINED, request.user());
                 out.println("not run; nothing changed");
                 return;
             }

@@ -210,7 +210,8 @@ public final class BlockKit {
         }
         out.mixedLines(lines);
         out.section(plan.changesNothing() ? ":white_check_mark: nothing to change"
-                : ":pencil2: would change " + changes + " of " + plan.steps().size() + " steps");
+                : ":pencil2: would change " + changes + " of " + plan.steps().size()
+                        + (plan.steps().size() == 1 ? " step" : " steps"));
     }
 
     private static String stepLine(int index, StepLine step) {

@@ -53,8 +53,9 @@ public final class PlainText {
             out.append(step.check().isInSync() ? "  ok      " : "  change  ").append(step.description());
             out.append("\n            ").append(step.check().text().replace("\n", "\n            ")).append('\n');
         }
+        int steps = plan.steps().size();
         out.append(plan.changesNothing() ? "nothing to change" : "would change " + plan.steps().stream()
-                .filter(s -> !s.check().isInSync()).count() + " of " + plan.steps().size() + " steps");
+                .filter(s -> !s.check().isInSync()).count() + " of " + steps + (steps == 1 ? " step" : " steps"));
         return out.toString();
     }
 

@@ -1,9 +1,11 @@
 package io.opsbot.bot.slack;
 
 import io.opsbot.bot.CommandHandler;
+import io.opsbot.bot.ConfirmationAnswers;
 import io.opsbot.bot.Request;
 import io.opsbot.bot.Response;
 import io.opsbot.bot.access.Access;
+import io.opsbot.bot.command.CommandException;
 import io.opsbot.bot.command.Role;
 import io.opsbot.bot.render.BlockKit;
 import io.opsbot.bot.render.OperationView;
@@ -142,7 +144,7 @@ final class CommandRunner {
             live.finish(message, FINAL_EDIT_WAIT);
             overflow(request.channel(), live.ts(), "plan " + p.plan().operation().title(), message.overflow());
         } else if (response instanceof Response.NeedsConfirmation c) {
-            Confirmations.Pending pending = confirmations.add(request, c.plan(), c.reason());
+            Confirmations.Pending pending = confirmations.add(request, c.plan(), c.reason(), c.answers());
             live.finish(kit.confirmation(c.plan(), c.reason(), pending.id(), request.user(), confirmations.timeout()),
                     FINAL_EDIT_WAIT);
             confirmations.attachMessage(pending.id(), live.ts());
@@ -168,6 +170,7 @@ final class CommandRunner {
         switch (claim.verdict()) {
             case ACCEPTED -> {
                 access.audit(p.request(), "confirmed-by=" + user);
+                p.answers().record(ConfirmationAnswers.Answer.CONFIRMED, user);
                 String note = "confirmed by <@" + user + ">";
                 if (p.messageTs() != null) {
                     api.update(channel, p.messageTs(), kit.confirmationClosed(p.plan(), ":white_check_mark: " + note + " — running…"));
@@ -194,6 +197,7 @@ final class CommandRunner {
         switch (claim.verdict()) {
             case ACCEPTED -> {
                 access.audit(p.request(), "declined-by=" + user);
+                p.answers().record(ConfirmationAnswers.Answer.DECLINED, user);
                 closeConfirmation(p, channel, responseUrl, ":no_entry_sign: cancelled by <@" + user + ">; nothing changed");
             }
             case NOT_ALLOWED -> tellPrivately(channel, user, responseUrl, kit.rejected("only <@" + p.request().user()
@@ -247,7 +251,7 @@ final class CommandRunner {
 
     private void expired(Confirmations.Pending p, String user, String channel, String responseUrl) {
         String text = ":hourglass: this confirmation expired after " + Durations.format(confirmations.timeout())
-                + "; nothing changed. Run `/ops " + p.request().text() + "` again.";
+                + "; nothing changed. Run `/ops " + CommandException.visible(p.request().text()) + "` again.";
         closeConfirmation(p, channel, responseUrl, text);
         access.audit(new Request(p.request().text(), user, channel, false), "confirm-expired");
         tellPrivately(channel, user, responseUrl, kit.text(text));

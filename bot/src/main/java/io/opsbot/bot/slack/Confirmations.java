@@ -1,14 +1,17 @@
 package io.opsbot.bot.slack;
 
+import io.opsbot.bot.ConfirmationAnswers;
 import io.opsbot.bot.Request;
 import io.opsbot.engine.Plan;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiPredicate;
 
@@ -18,10 +21,19 @@ import java.util.function.BiPredicate;
  */
 final class Confirmations {
 
-    /** @param messageTs the confirmation message, edited in place when it is answered */
-    record Pending(String id, Request request, Plan plan, String reason, Instant expiresAt, String messageTs) {
+    /**
+     * @param messageTs the confirmation message, edited in place when it is answered
+     * @param answers   where the answer is recorded (the journal entry of the command that asked)
+     * @param closed    whether the answer was recorded (confirmed, declined, or found expired)
+     */
+    record Pending(String id, Request request, Plan plan, String reason, Instant expiresAt, String messageTs,
+                   ConfirmationAnswers answers, boolean closed) {
         Pending withMessage(String ts) {
-            return new Pending(id, request, plan, reason, expiresAt, ts);
+            return new Pending(id, request, plan, reason, expiresAt, ts, answers, closed);
+        }
+
+        Pending asClosed() {
+            return new Pending(id, request, plan, reason, expiresAt, messageTs, answers, true);
         }
     }
 
@@ -49,13 +61,40 @@ final class Confirmations {
         return timeout;
     }
 
-    synchronized Pending add(Request request, Plan plan, String reason) {
-        purge();
-        byte[] id = new byte[8];
-        random.nextBytes(id);
-        Pending p = new Pending(HexFormat.of().formatHex(id), request, plan, reason, clock.instant().plus(timeout), null);
-        pending.put(p.id(), p);
-        return p;
+    Pending add(Request request, Plan plan, String reason) {
+        return add(request, plan, reason, ConfirmationAnswers.NONE);
+    }
+
+    Pending add(Request request, Plan plan, String reason, ConfirmationAnswers answers) {
+        recordExpired();
+        synchronized (this) {
+            purge();
+            byte[] id = new byte[8];
+            random.nextBytes(id);
+            Pending p = new Pending(HexFormat.of().formatHex(id), request, plan, reason, clock.instant().plus(timeout),
+                    null, answers, false);
+            pending.put(p.id(), p);
+            return p;
+        }
+    }
+
+    /**
+     * Records every confirmation that expired unanswered as expired, once (its journal entry then says so). The bot
+     * calls it periodically; adding and claiming call it too.
+     */
+    void recordExpired() {
+        List<Pending> expired = new ArrayList<>();
+        synchronized (this) {
+            Instant now = clock.instant();
+            for (Map.Entry<String, Pending> e : pending.entrySet()) {
+                if (!e.getValue().closed() && !now.isBefore(e.getValue().expiresAt())) {
+                    expired.add(e.getValue());
+                    e.setValue(e.getValue().asClosed());
+                }
+            }
+        }
+        // outside the lock: the journal may be slow
+        expired.forEach(p -> p.answers().record(ConfirmationAnswers.Answer.EXPIRED, null));
     }
 
     synchronized void attachMessage(String id, String ts) {
@@ -66,7 +105,12 @@ final class Confirmations {
      * Takes the confirmation for {@code user} if they may answer it; removes it when accepted, so a second click
      * finds nothing.
      */
-    synchronized Claim claim(String id, String user, BiPredicate<String, String> mayAnswer) {
+    Claim claim(String id, String user, BiPredicate<String, String> mayAnswer) {
+        recordExpired();
+        return claimNow(id, user, mayAnswer);
+    }
+
+    private synchronized Claim claimNow(String id, String user, BiPredicate<String, String> mayAnswer) {
         Pending p = pending.get(id);
         if (p == null) {
             return new Claim(Verdict.UNKNOWN, null);

@@ -114,6 +114,8 @@ public final class SlackBot implements AutoCloseable {
         Access access = new Access(accessConfig, new CachedGroupDirectory(api::groupMembers, b.groupCacheTtl, b.clock),
                 b.verbRoles, b.owners.or(mine)).withAudit(b.audit);
         Confirmations confirmations = new Confirmations(b.clock, access.confirmationTimeout(), 1000);
+        // a confirmation nobody answers is recorded as expired in the journal soon after it expires
+        editor.scheduleWithFixedDelay(confirmations::recordExpired, 15, 15, TimeUnit.SECONDS);
         runner[0] = new CommandRunner(access.guard(b.handler), access, api, confirmations, editor, b.editInterval,
                 b.emulated, b.clock);
         register(app, runner[0], new Dedup(b.clock, Duration.ofMinutes(10), 10_000), api);

@@ -159,7 +159,7 @@ class CommandErrorsTest {
                 .isEqualTo("scale has no flag '--pln' (did you mean '--plan'?); it takes: --plan");
         assertThat(messageFor("restart nodeapp --plan"))
                 .isEqualTo("restart takes no flags, so '--plan' is not one: restart APP, e.g. restart nodeapp");
-        assertThat(messageFor("logs nodeapp -n 5")).startsWith("logs has no flag '--n';");
+        assertThat(messageFor("logs nodeapp -n 5")).startsWith("logs has no flag '-n';");
     }
 
     @Test
@@ -193,10 +193,13 @@ class CommandErrorsTest {
     @Test
     void badLineCountsSayTheRange() {
         assertThat(messageFor("logs nodeapp --lines 0")).startsWith("--lines: '0' is out of range: the number of lines"
-                + " must be a whole number from 1 to 5000, e.g. 'logs docker@node2");
-        assertThat(messageFor("logs nodeapp --lines 5001")).contains("from 1 to 5000");
+                + " must be a whole number from 1 to 500, e.g. 'logs docker@node2");
+        assertThat(messageFor("logs nodeapp --lines 501")).startsWith("--lines: '501' is out of range: the number of lines"
+                + " must be a whole number from 1 to 500");
+        assertThat(parser.parse("logs nodeapp --lines 500")).isEqualTo(new Command.Logs("nodeapp", java.util.Optional.empty(),
+                Command.Logs.DEFAULT_SINCE, java.util.Optional.empty(), 500));
         assertThat(messageFor("logs nodeapp --lines lots"))
-                .startsWith("--lines: 'lots' is not a number of lines: give a whole number from 1 to 5000");
+                .startsWith("--lines: 'lots' is not a number of lines: give a whole number from 1 to 500");
     }
 
     @Test
@@ -252,6 +255,24 @@ class CommandErrorsTest {
                 .isEqualTo("one command per message, on one line: there is a line break at character 7");
         assertThat(messageFor("status\r\nhelp")).startsWith("one command per message");
         assertThat(parser.parse("status\n")).isEqualTo(new Command.Status(java.util.Optional.empty()));
+    }
+
+    @Test
+    void errorsQuoteAFlagAsItWasTyped() {
+        assertThat(messageFor("status nodeapp; rm -rf /"))
+                .isEqualTo("status takes no flags, so '-rf' is not one: status [APP|NODE], e.g. status");
+        assertThat(messageFor("scale nodeapp 3 -x")).isEqualTo("scale has no flag '-x'; it takes: --plan");
+        assertThat(messageFor("scale nodeapp 3 --x=1")).isEqualTo("scale has no flag '--x'; it takes: --plan");
+        assertThat(messageFor("deploy nodeapp —force")).startsWith("deploy has no flag '—force';");
+    }
+
+    @Test
+    void invisibleAndBidiControlCharactersAreEchoedEscaped() {
+        assertThat(messageFor("status \u202Enodeapp\u202C")).isEqualTo("no app or node named '\\u202Enodeapp\\u202C'"
+                + " (did you mean 'nodeapp'?); known apps: mongo, nginx, nodeapp; known nodes: node1, node2, node3");
+        assertThat(messageFor("\u2066status\u2069")).startsWith("unknown command '\\u2066status\\u2069'");
+        assertThat(messageFor("scale nodeapp 3 --p\u200Dlan")).startsWith("scale has no flag '--p\\u200Dlan'");
+        assertThat(messageFor("logs nodeapp --lines 1\u061C0")).startsWith("--lines: '1\\u061C0' is not a number");
     }
 
     @Test

@@ -76,7 +76,7 @@ class GrammarHelpTest {
         assertThat(help).contains("e.g. status nodeapp").contains("e.g. what changed --since 6h")
                 .contains("e.g. help deploy");
         assertThat(help).contains("deploy APP [--version V] [--only] [--force] [--plan]")
-                .contains("logs TARGET [--since DURATION] [--grep TEXT] [--lines N]")
+                .contains("logs TARGET [--since DURATION] [--grep TEXT] [--case] [--lines N]")
                 .contains("e.g. scale nodeapp 3");
         assertThat(help.lines()).hasSize(grammar.verbs().size() + 2);
     }
@@ -85,8 +85,9 @@ class GrammarHelpTest {
     void helpForOneCommandShowsUsageArgumentsFlagsRoleAndExamples() {
         assertThat(parser.help("scale")).isEqualTo("""
                 scale APP N [--force] [--plan]
-                Set how many instances of an app run. Nothing changes when it already runs that many. Scaling to 0\
-                 asks for confirmation.
+                Set how many instances of an app run. N must lie within the app's limits (limits.minInstances and\
+                 limits.maxInstances in its app.yaml); fewer or more is refused. Nothing changes when it already runs\
+                 that many. Scaling to 0, where the minimum allows it, asks for confirmation.
                 Who: operators and admins
                 Arguments:
                   APP — the app to scale; one of mongo, nginx, nodeapp
@@ -97,7 +98,7 @@ class GrammarHelpTest {
                   --plan — show what would change and stop; nothing changes
                 Examples:
                   scale nodeapp 3 — run three instances of nodeapp
-                  scale nodeapp 0 --plan — show what stopping every instance would do
+                  scale nodeapp 1 --plan — show what scaling nodeapp down to one instance would do
                   scale nodeapp 3 --force — scale now, overriding another deployment of nodeapp (asks for confirmation)""");
     }
 
@@ -105,7 +106,7 @@ class GrammarHelpTest {
     void helpForOneCommandShowsDefaultsOptionalArgumentsAndAcceptedNames() {
         assertThat(parser.help("logs")).contains("--since DURATION — how far back to read; like 30s, 15m, 2h or 1d,"
                 + " at most 7d (default 15m)").contains("--lines N — at most this many lines, the newest; a whole"
-                + " number from 1 to 5000 (default 200)").contains("docker, flocker, marathon, mesos-master");
+                + " number from 1 to 500 (default 200)").contains("docker, flocker, marathon, mesos-master");
         assertThat(parser.help("rollback")).contains("VERSION — the version to return to; without it, the list to"
                 + " choose from; an image tag like 1.4.2 or a Marathon version like 2016-03-01T12:00:00.000Z (optional)")
                 .contains("rollback nodeapp 1.4.2 — return nodeapp to the newest version that ran image 1.4.2");
@@ -113,6 +114,13 @@ class GrammarHelpTest {
         assertThat(parser.help("who")).startsWith("who deployed APP\n").contains("Example:\n");
         assertThat(parser.help("WHAT changed")).contains("(default 1h)");
         assertThat(parser.help("")).isEqualTo(parser.help());
+    }
+
+    @Test
+    void helpDeploySaysThatTheVersionDefaultsToTheBuildContextsHash() {
+        assertThat(parser.help("deploy")).contains("--version V — the image tag to deploy; without it, a hash of the"
+                + " app's build context (its Dockerfile folder), so the same source always gets the same tag;")
+                .doesNotContain("configuration names");
     }
 
     @Test

@@ -50,6 +50,8 @@ class SlackBotTest {
     SignedRequests requests;
     final List<Request> handled = new CopyOnWriteArrayList<>();
     final MutableClock clock = new MutableClock();
+    /** How confirmations were answered, as the journal is told. */
+    final List<String> answers = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void fakeSlack() throws Exception {
@@ -332,6 +334,7 @@ class SlackBotTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> lastShown().contains("succeeded"));
         assertThat(lastShown()).contains("confirmed by <@UADMIN>", "requested by <@UOPS>");
         assertThat(handled.get(1).confirmed()).isTrue();
+        assertThat(answers).containsExactly("CONFIRMED by UADMIN");
     }
 
     @Test
@@ -349,6 +352,24 @@ class SlackBotTest {
         assertThat(slack.calls("chat.postEphemeral").get(0).param("text")).contains("expired after 5m; nothing changed");
         assertThat(lastShown()).contains("expired").doesNotContain("opsbot.confirm");
         assertThat(handled).hasSize(1);
+        assertThat(answers).containsExactly("EXPIRED");
+    }
+
+    @Test
+    void aConfirmationNobodyAnswersIsRecordedAsExpiredOnce() throws Exception {
+        Plan plan = plan("rollback nodeapp", "put back version 2026-11-24");
+        start(confirmingHandler(plan), Duration.ofMillis(50));
+
+        requests.slashCommand("rollback nodeapp", OPERATOR, CHANNEL, "trig-11b");
+        await().atMost(Duration.ofSeconds(5)).until(() -> slack.calls("chat.postMessage").size() == 1);
+        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+
+        // the bot looks for expired confirmations every 15 s
+        await().atMost(Duration.ofSeconds(60)).until(() -> !answers.isEmpty());
+        String id = actionValue(slack.calls("chat.postMessage").get(0).param("blocks"), "opsbot.decline");
+        requests.click("opsbot.decline", id, OPERATOR, CHANNEL, "click-5b");
+        await().atMost(Duration.ofSeconds(5)).until(() -> slack.calls("chat.postEphemeral").size() == 1);
+        assertThat(answers).containsExactly("EXPIRED");
     }
 
     @Test
@@ -363,6 +384,7 @@ class SlackBotTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> lastShown().contains("cancelled by <@UOPS>; nothing changed"));
         assertThat(handled).hasSize(1);
+        assertThat(answers).containsExactly("DECLINED by UOPS");
     }
 
     @Test
@@ -719,7 +741,8 @@ class SlackBotTest {
     private CommandHandler confirmingHandler(Plan plan) {
         return (request, progress) -> {
             if (!request.confirmed()) {
-                return new Response.NeedsConfirmation(plan, "moves the data of mongo; the app is down while it moves");
+                return new Response.NeedsConfirmation(plan, "moves the data of mongo; the app is down while it moves",
+                        (answer, by) -> answers.add(answer + (by == null ? "" : " by " + by)));
             }
             progress.planned("op-77", plan);
             Outcome outcome = new Outcome("op-77", plan.operation().title(), Outcome.State.SUCCEEDED,

@@ -102,7 +102,7 @@ class SlackEndToEndTest {
 
     @Test
     void scaleToZeroAsksForConfirmationAndRunsOnlyAfterAnAllowedClick() throws Exception {
-        requests.slashCommand("scale nodeapp 0", "UOPS", "C0OPS", "e2e-2");
+        requests.slashCommand("scale mongo 0", "UOPS", "C0OPS", "e2e-2");
         await().atMost(Duration.ofSeconds(30)).until(() -> slack.calls("chat.postMessage").size() == 1);
         String blocks = slack.calls("chat.postMessage").get(0).param("blocks");
         assertThat(slack.calls("chat.postMessage").get(0).shown()).contains("needs confirmation", "Confirm");
@@ -113,13 +113,13 @@ class SlackEndToEndTest {
         requests.click("opsbot.confirm", id, "UOTHER", "C0OPS", "e2e-click-1");
         await().atMost(Duration.ofSeconds(10)).until(() -> slack.calls("chat.postEphemeral").size() == 1);
         assertThat(slack.calls("chat.postEphemeral").get(0).param("text")).contains("only <@UOPS> (who asked) or an admin may confirm");
-        assertThat(status("nodeapp")).contains("2/2 running");
+        assertThat(status("mongo")).contains("1/1 running");
 
         requests.click("opsbot.confirm", id, "UOPS", "C0OPS", "e2e-click-2");
         await().atMost(Duration.ofSeconds(60)).until(() -> lastShown().contains("*succeeded*"));
         assertThat(lastShown()).contains("confirmed by <@UOPS>");
         assertThat(slack.calls("chat.postMessage")).hasSize(1);
-        assertThat(status("nodeapp")).contains(": 0/0 running");
+        assertThat(status("mongo")).contains(": 0/0 running");
     }
 
     @Test

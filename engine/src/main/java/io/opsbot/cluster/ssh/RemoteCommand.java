@@ -50,17 +50,29 @@ public final class RemoteCommand {
 
     /**
      * The journal of a systemd unit: the last {@code lines} lines, optionally since a time ago and only the lines
-     * containing {@code grep} (a fixed, case-sensitive string, not a pattern). The search is a {@code | grep -F}
-     * pipeline, not {@code journalctl --grep}: that option needs systemd 237 built with PCRE2 (Ubuntu 16.04's
-     * systemd 229 has none) and would take the text as a regular expression.
+     * containing {@code grep} ignoring case (the one rule of {@code logs --grep}, the same as for files).
      */
     public static RemoteCommand journalctl(String unit, Duration since, int lines, String grep) {
+        return journalctl(unit, since, lines, grep, true);
+    }
+
+    /**
+     * {@link #journalctl(String, Duration, int, String)}, the search ignoring case when {@code ignoreCase}. The
+     * search is a {@code | grep --fixed-strings [--ignore-case] --regexp=TEXT | tail --lines=N} pipeline, not
+     * {@code journalctl --grep}: that option needs systemd 237 built with PCRE2 (Ubuntu 16.04's systemd 229 has
+     * none), takes the text as a regular expression and decides case by the text's own letters.
+     */
+    public static RemoteCommand journalctl(String unit, Duration since, int lines, String grep, boolean ignoreCase) {
         StringBuilder line = new StringBuilder("journalctl --no-pager --output=short-iso --unit=").append(quote(unit(unit)));
         if (since != null) {
             // At least one second: "--since=-0s" would mean "from now", an empty read.
             line.append(' ').append(quote("--since=-" + Math.max(1, positive(since).toSeconds()) + "s"));
         }
-        return new RemoteCommand("journalctl", withGrepAndTail(line.toString(), grep, lines));
+        checkLines(lines);
+        if (grep == null) {
+            return new RemoteCommand("journalctl", line + " --lines=" + lines);
+        }
+        return new RemoteCommand("journalctl", line + " | " + grep(grep, ignoreCase) + " | tail --lines=" + lines);
     }
 
     /** {@code unit} when it is a valid systemd unit name. */
@@ -73,16 +85,16 @@ public final class RemoteCommand {
 
     /**
      * The end of a log file in a directory (the central rsyslog host's per-app files, or a service's own log file),
-     * optionally only the lines containing {@code grep} as a fixed, case-sensitive string.
+     * optionally only the lines containing {@code grep} ignoring case (the one rule of {@code logs --grep}).
      */
     public static RemoteCommand tailFile(String directory, String fileName, int lines, String grep) {
-        return tailFile(directory, fileName, lines, grep, false);
+        return tailFile(directory, fileName, lines, grep, true);
     }
 
     /**
      * {@link #tailFile(String, String, int, String)}, the search ignoring case when {@code ignoreCase}. The
-     * forms are plain GNU coreutils and grep: {@code tail -n N -- FILE}, {@code grep -F -e TEXT -- FILE | tail -n N}
-     * and, ignoring case, {@code grep --fixed-strings --ignore-case --regexp=TEXT -- FILE | tail --lines=N}.
+     * forms are plain GNU coreutils and grep: {@code tail -n N -- FILE} and
+     * {@code grep --fixed-strings [--ignore-case] --regexp=TEXT -- FILE | tail --lines=N}.
      */
     public static RemoteCommand tailFile(String directory, String fileName, int lines, String grep, boolean ignoreCase) {
         String file = quote(path(directory, fileName));
@@ -90,11 +102,15 @@ public final class RemoteCommand {
         if (grep == null) {
             return new RemoteCommand("tail", "tail -n " + lines + " -- " + file);
         }
-        if (ignoreCase) {
-            return new RemoteCommand("tail", "grep --fixed-strings --ignore-case " + quote("--regexp=" + text(grep))
-                    + " -- " + file + " | tail --lines=" + lines);
-        }
-        return new RemoteCommand("tail", "grep -F -e " + quote(text(grep)) + " -- " + file + " | tail -n " + lines);
+        return new RemoteCommand("tail", grep(grep, ignoreCase) + " -- " + file + " | tail --lines=" + lines);
+    }
+
+    /**
+     * A literal search, the same for journals and files: {@code --fixed-strings} so no character of the text is a
+     * pattern, {@code --regexp=} joined to the quoted text so a text starting with "-" is not an option.
+     */
+    private static String grep(String text, boolean ignoreCase) {
+        return "grep --fixed-strings " + (ignoreCase ? "--ignore-case " : "") + quote("--regexp=" + text(text));
     }
 
     /** {@code directory/fileName}, both checked: an absolute directory without "." or ".." parts, a plain name. */
@@ -137,14 +153,6 @@ public final class RemoteCommand {
     /** POSIX single quotes: nothing inside is special except the quote itself, written as '\''. */
     static String quote(String value) {
         return "'" + value.replace("'", "'\\''") + "'";
-    }
-
-    private static String withGrepAndTail(String command, String grep, int lines) {
-        checkLines(lines);
-        if (grep == null) {
-            return command + " --lines=" + lines;
-        }
-        return command + " | grep -F -e " + quote(text(grep)) + " | tail -n " + lines;
     }
 
     /** Free text from a person: bounded, one line, no control characters (it is quoted besides). */

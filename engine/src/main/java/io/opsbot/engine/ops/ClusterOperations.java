@@ -83,6 +83,9 @@ public final class ClusterOperations {
         }
     }
 
+    /** The most lines {@code logs --lines} may ask for: what fits the 64 KiB bound on logs output. */
+    public static final int MAX_LOG_LINES = LogsReport.MAX_REPORT_LINES;
+
     public ClusterOperations(ClusterClients clients, AppCatalog catalog, Duration stepTimeout) {
         this(clients, catalog, Settings.of(stepTimeout));
     }
@@ -115,17 +118,21 @@ public final class ClusterOperations {
         AppSpec app = catalog.require(name);
         AppSpec.Limits limits = app.limits();
         if (instances > limits.maxInstances()) {
-            throw new OpsException(name + " may run at most " + limits.maxInstances() + " instances (limits.maxInstances in "
-                    + name + "/app.yaml); asked for " + instances);
+            throw new OpsException(name + " may run at most " + instancesOf(limits.maxInstances())
+                    + " (limits.maxInstances in " + name + "/app.yaml); asked for " + instances);
         }
-        if (instances != 0 && instances < limits.minInstances()) {
-            throw new OpsException(name + " needs at least " + limits.minInstances() + " instances (limits.minInstances in "
-                    + name + "/app.yaml); asked for " + instances + ". Scaling to 0 stops it altogether.");
+        if (instances < limits.minInstances()) {
+            throw new OpsException(name + " must run at least " + instancesOf(limits.minInstances())
+                    + " (limits.minInstances in " + name + "/app.yaml); asked for " + instances);
         }
         refuseAboveUnique(app, instances);
         ScaleStep step = new ScaleStep(clients, name, app.id(), instances, settings.stepTimeout(), gate(force));
         return new Operation("scale", "scale " + name + " " + instances + forced(force), List.of(resourceOf(name)),
                 List.of(step), instances == 0 || force);
+    }
+
+    private static String instancesOf(int count) {
+        return count + (count == 1 ? " instance" : " instances");
     }
 
     /** hostname:UNIQUE places one task per agent: more instances than agents would stay waiting forever. */
@@ -291,8 +298,14 @@ public final class ClusterOperations {
                 clients.emulated());
     }
 
+    /** {@link #logs(String, String, Duration, String, int, boolean)} with the search ignoring case. */
     public Report logs(String target, String node, Duration since, String grep, int lines) {
-        return logsReport.read(target, node, since, grep, lines);
+        return logs(target, node, since, grep, lines, false);
+    }
+
+    /** Read-only: log lines of an app or a service; {@code grep} is literal text, ignoring case unless {@code exactCase}. */
+    public Report logs(String target, String node, Duration since, String grep, int lines, boolean exactCase) {
+        return logsReport.read(target, node, since, grep, lines, exactCase);
     }
 
     /** Read-only: what differs between the catalog and what Marathon runs, per app, and apps the catalog does not know. */

@@ -20,12 +20,17 @@ import java.util.TreeSet;
  * {@code logs TARGET [@NODE] [--since] [--grep] [--lines]}: a service's journal (or its log file, when the
  * inventory in cluster.services says so) on the nodes that run it, or an app's lines from the central rsyslog host, both over SSH with the fixed {@link RemoteCommand}s. Output is bounded.
  *
- * <p>Searches are literal text: in an app's file ignoring case, in a journal case-sensitively (a {@code grep -F}
- * behind journalctl, see {@link RemoteCommand#journalctl}).
+ * <p>Searches are literal text, by one rule for journals and files: ignoring case unless {@code --case} asks for
+ * exact case (a {@code grep --fixed-strings} on the node, see {@link RemoteCommand#journalctl}).
  */
 final class LogsReport {
 
+    /**
+     * At most this many lines per source: a journal line is about 130 bytes, so 500 of them fill the
+     * {@link #MAX_REPORT_BYTES} bound; more could never be shown. {@code logs --lines} accepts 1 to this.
+     */
     static final int MAX_REPORT_LINES = 500;
+    /** At most this much output per source: beyond it a chat message (even as a file snippet) is unreadable. */
     static final int MAX_REPORT_BYTES = 64 * 1024;
     /** journalctl needs a start; without --since the last hour is read. */
     static final Duration DEFAULT_SINCE = Duration.ofHours(1);
@@ -66,21 +71,23 @@ final class LogsReport {
             return node + ": " + (file == null ? "journal of " + unit : file);
         }
 
-        RemoteCommand command(Duration since, int lines, String grep) {
+        RemoteCommand command(Duration since, int lines, String grep, boolean ignoreCase) {
             if (file == null) {
-                return RemoteCommand.journalctl(unit, since, lines, grep);
+                return RemoteCommand.journalctl(unit, since, lines, grep, ignoreCase);
             }
             int slash = file.lastIndexOf('/');
-            return RemoteCommand.tailFile(file.substring(0, Math.max(slash, 1)), file.substring(slash + 1), lines, grep, true);
+            return RemoteCommand.tailFile(file.substring(0, Math.max(slash, 1)), file.substring(slash + 1), lines, grep,
+                    ignoreCase);
         }
     }
 
-    Report read(String target, String node, Duration since, String grep, int lines) {
+    Report read(String target, String node, Duration since, String grep, int lines, boolean exactCase) {
         if (ssh == null) {
             throw new OpsException("SSH is not configured (cluster.ssh.user and key in opsbot.yaml), so logs cannot be read");
         }
         if (lines < 1 || lines > MAX_REPORT_LINES) {
-            throw new OpsException("--lines must be between 1 and " + MAX_REPORT_LINES + ", not " + lines);
+            throw new OpsException("--lines: '" + lines + "' is out of range: the number of lines must be a whole number"
+                    + " from 1 to " + MAX_REPORT_LINES);
         }
         if (grep != null) {
             RemoteCommand.text(grep);
@@ -95,23 +102,23 @@ final class LogsReport {
             Duration span = since == null ? DEFAULT_SINCE : journalSpan(since);
             for (Source source : sources) {
                 // A file has no --since of its own: its lines are filtered by their timestamps instead.
-                RemoteCommand command = source.command(source.file() == null ? span : null, lines, grep);
+                RemoteCommand command = source.command(source.file() == null ? span : null, lines, grep, !exactCase);
                 sections.add(section(source.heading(), run(source.node(), command), source.file() == null ? null : since));
             }
             title = sources.stream().anyMatch(source -> source.file() == null)
-                    ? "logs of " + target + " (last " + describe(span) + (grep == null ? "" : ", matching '" + grep + "'") + ")"
-                    : fileTitle(target, since, grep);
+                    ? "logs of " + target + " (last " + describe(span) + (grep == null ? "" : ", matching " + searched(grep, exactCase)) + ")"
+                    : fileTitle(target, since, grep, exactCase);
         } else if (catalog.find(target).isPresent()) {
             String host = controlNode();
             String file = catalog.require(target).name() + ".log";
             String heading = host + ": " + RemoteCommand.path(CENTRAL_LOG_DIR, file);
-            SshRunner.Result result = run(host, RemoteCommand.tailFile(CENTRAL_LOG_DIR, file, lines, grep, true));
+            SshRunner.Result result = run(host, RemoteCommand.tailFile(CENTRAL_LOG_DIR, file, lines, grep, !exactCase));
             if (result.exitStatus() != 0 && result.stdout().isEmpty()) {
                 sections.add(new Report.Section(heading, List.of("no central log for " + target + " yet: " + result.stderr().strip())));
             } else {
                 sections.add(section(heading, result, since));
             }
-            title = fileTitle(target, since, grep);
+            title = fileTitle(target, since, grep, exactCase);
         } else {
             throw new OpsException("no service or app named '" + target + "'; services: " + String.join(", ", services())
                     + "; apps: " + String.join(", ", catalog.names()));
@@ -119,9 +126,13 @@ final class LogsReport {
         return new Report(title, sections, config.isEmulated());
     }
 
-    private static String fileTitle(String target, Duration since, String grep) {
+    private static String fileTitle(String target, Duration since, String grep, boolean exactCase) {
         return "logs of " + target + (since == null ? "" : " (last " + describe(since) + ")")
-                + (grep == null ? "" : " matching '" + grep + "'");
+                + (grep == null ? "" : " matching " + searched(grep, exactCase));
+    }
+
+    private static String searched(String grep, boolean exactCase) {
+        return "'" + grep + "'" + (exactCase ? " (exact case)" : "");
     }
 
     private static Duration journalSpan(Duration since) {

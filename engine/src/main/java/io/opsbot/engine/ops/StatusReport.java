@@ -53,7 +53,8 @@ final class StatusReport {
             return new Report("status of " + target, List.of(
                     section("Mesos agent " + target, () -> agents().stream().filter(l -> l.startsWith(target + " ")).toList()),
                     section("Tasks on " + target, () -> tasksOn(target)),
-                    section("Weave on " + target, () -> weaveOn(target))), clients.emulated());
+                    section("Weave on " + target, () -> weaveOn(target)),
+                    section("Flocker datasets on " + target, () -> datasetsOn(target))), clients.emulated());
         }
         throw new OpsException("no app or node named '" + target + "'; apps: " + String.join(", ", catalog.names())
                 + "; nodes: " + String.join(", ", clients.config().nodes().keySet()));
@@ -177,6 +178,23 @@ final class StatusReport {
         List<String> lines = new ArrayList<>();
         for (Dataset d : clients.flocker().datasets()) {
             if (!d.deleted()) {
+                lines.add(datasetLine(d.metadata().getOrDefault("name", d.datasetId())));
+            }
+        }
+        return lines;
+    }
+
+    /** The datasets stored on the node, or on their way to it. */
+    private List<String> datasetsOn(String node) {
+        if (!clients.hasFlocker()) {
+            throw new OpsException("not configured (cluster.flocker in opsbot.yaml)");
+        }
+        MoveSteps.Datasets datasets = new MoveSteps.Datasets(clients);
+        List<String> lines = new ArrayList<>();
+        for (Dataset d : clients.flocker().datasets()) {
+            String actual = datasets.statePrimary(d.datasetId());
+            boolean here = actual != null && node.equals(datasets.nodeOf(actual));
+            if (!d.deleted() && (here || node.equals(datasets.nodeOf(d.primary())))) {
                 lines.add(datasetLine(d.metadata().getOrDefault("name", d.datasetId())));
             }
         }

@@ -63,13 +63,16 @@ class SshLogsAgainstSimTest extends AgainstSim {
         h.advance(120);
         SshRunner.Result tail = run("node1", RemoteCommand.tailFile(LOG_DIR, "nodeapp.log", 5, null));
         SshRunner.Result visits = run("node1", RemoteCommand.tailFile(LOG_DIR, "nodeapp.log", 3, "GET /visits 200"));
-        SshRunner.Result otherCase = run("node1", RemoteCommand.tailFile(LOG_DIR, "nodeapp.log", 3, "get /visits 200"));
+        SshRunner.Result otherCase = run("node1", RemoteCommand.tailFile(LOG_DIR, "nodeapp.log", 3, "get /visits 200", false));
+        SshRunner.Result anyCase = run("node1", RemoteCommand.tailFile(LOG_DIR, "nodeapp.log", 3, "get /visits 200"));
 
         assertThat(tail.exitStatus()).as(tail.stderr()).isZero();
         assertThat(tail.stdout().lines().toList()).hasSize(5).allSatisfy(l -> assertThat(l).contains(" nodeapp["));
         assertThat(visits.exitStatus()).as(visits.stderr()).isZero();
         assertThat(visits.stdout().lines().toList()).hasSize(3).allSatisfy(l -> assertThat(l).contains("GET /visits 200"));
-        assertThat(otherCase.stdout()).as("grep -F is case-sensitive").isEmpty();
+        assertThat(otherCase.stdout()).as("exact case").isEmpty();
+        assertThat(anyCase.stdout().lines().toList()).as("ignoring case, the default").hasSize(3)
+                .allSatisfy(l -> assertThat(l).contains("GET /visits 200"));
         for (String pattern : HOSTILE) {
             SshRunner.Result r = run("node1", RemoteCommand.tailFile(LOG_DIR, "nodeapp.log", 10, pattern));
             assertThat(r.exitStatus()).as("exit for %s: %s", pattern, r.stderr()).isZero();

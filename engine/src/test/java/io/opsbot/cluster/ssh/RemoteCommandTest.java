@@ -43,7 +43,10 @@ class RemoteCommandTest {
                 .isEqualTo("journalctl --no-pager --output=short-iso --unit='marathon' --lines=200");
         assertThat(RemoteCommand.journalctl("mesos-slave", Duration.ofMinutes(30), 50, "it's down").commandLine())
                 .isEqualTo("journalctl --no-pager --output=short-iso --unit='mesos-slave' '--since=-1800s'"
-                        + " | grep -F -e 'it'\\''s down' | tail -n 50");
+                        + " | grep --fixed-strings --ignore-case '--regexp=it'\\''s down' | tail --lines=50");
+        assertThat(RemoteCommand.journalctl("mesos-slave", null, 50, "Down", false).commandLine())
+                .isEqualTo("journalctl --no-pager --output=short-iso --unit='mesos-slave'"
+                        + " | grep --fixed-strings '--regexp=Down' | tail --lines=50");
     }
 
     @Test
@@ -96,6 +99,13 @@ class RemoteCommandTest {
                 .isEqualTo("error: $(reboot) happened\n");
         assertThat(run(RemoteCommand.tailFile(dir.toString(), "nodeapp.log", 2, null).commandLine()))
                 .isEqualTo("it's `fine`\nlast ; rm -rf / line\n");
+        // One rule: ignoring case by default, exact case when asked; a text that looks like an option stays text.
+        assertThat(run(RemoteCommand.tailFile(dir.toString(), "nodeapp.log", 10, "ERROR: $(REBOOT)").commandLine()))
+                .isEqualTo("error: $(reboot) happened\n");
+        assertThat(run(RemoteCommand.tailFile(dir.toString(), "nodeapp.log", 10, "ERROR: $(REBOOT)", false).commandLine()))
+                .isEmpty();
+        assertThat(run(RemoteCommand.tailFile(dir.toString(), "nodeapp.log", 10, "-rf /", false).commandLine()))
+                .isEqualTo("last ; rm -rf / line\n");
     }
 
     static String shellEcho(String quoted) throws IOException, InterruptedException {

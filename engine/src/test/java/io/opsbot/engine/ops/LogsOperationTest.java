@@ -109,6 +109,30 @@ class LogsOperationTest {
     }
 
     @Test
+    void journalsAndFilesAreSearchedByOneRuleIgnoringCaseUnlessExactCaseIsAsked() {
+        // A scale is a Marathon deployment: its journal says "Deployment … started" and "… finished".
+        assertThat(cluster.run(cluster.ops.scale("nginx", 2)).state()).isEqualTo(io.opsbot.engine.Outcome.State.SUCCEEDED);
+
+        // The README's example: logs marathon --since 1h --grep deployment
+        Report found = cluster.ops.logs("marathon", null, Duration.ofHours(1), "deployment", 100);
+        assertThat(found.sections().get(0).lines()).anyMatch(l -> l.contains("INFO  Deployment ") && l.contains(" of /nginx "))
+                .allMatch(l -> l.toLowerCase(java.util.Locale.ROOT).contains("deployment"));
+        Report exact = cluster.ops.logs("marathon", null, Duration.ofHours(1), "deployment", 100, true);
+        assertThat(exact.title()).isEqualTo("logs of marathon (last 1h, matching 'deployment' (exact case))");
+        assertThat(exact.sections().get(0).lines()).containsExactly("no lines");
+        assertThat(cluster.ops.logs("marathon", null, Duration.ofHours(1), "Deployment", 100, true).sections().get(0).lines())
+                .isEqualTo(found.sections().get(0).lines().stream().filter(l -> l.contains("Deployment")).toList());
+
+        // An app's file: the same rule.
+        assertThat(cluster.ops.logs("nodeapp", null, null, "GET /VISITS", 3).sections().get(0).lines())
+                .hasSize(3).allMatch(l -> l.contains("GET /visits"));
+        assertThat(cluster.ops.logs("nodeapp", null, null, "get /visits", 3, true).sections().get(0).lines())
+                .containsExactly("no lines");
+        assertThat(cluster.ops.logs("nodeapp", null, null, "GET /visits", 3, true).sections().get(0).lines())
+                .hasSize(3).allMatch(l -> l.contains("GET /visits"));
+    }
+
+    @Test
     void aServiceJournalIsSearchedForLiteralText() {
         List<String> found = cluster.ops.logs("marathon", null, Duration.ofMinutes(30), "Received resource offers", 5)
                 .sections().get(0).lines();
@@ -129,7 +153,8 @@ class LogsOperationTest {
                 .isInstanceOf(OpsException.class)
                 .hasMessage("the --grep text must be 1 to 200 characters long, not 201");
         assertThatThrownBy(() -> cluster.ops.logs("marathon", null, null, null, 501))
-                .isInstanceOf(OpsException.class).hasMessage("--lines must be between 1 and 500, not 501");
+                .isInstanceOf(OpsException.class)
+                .hasMessage("--lines: '501' is out of range: the number of lines must be a whole number from 1 to 500");
         assertThatThrownBy(() -> cluster.ops.logs("marathon", "node2", null, null, 10))
                 .isInstanceOf(OpsException.class).hasMessage("marathon runs on node1, not on node2");
     }
@@ -155,9 +180,15 @@ class LogsOperationTest {
         assertThat(RemoteCommand.journalctl("marathon", Duration.ofMinutes(15), 50, null).commandLine())
                 .isEqualTo("journalctl --no-pager --output=short-iso --unit='marathon' '--since=-900s' --lines=50");
         assertThat(RemoteCommand.journalctl("docker", Duration.ofHours(1), 5, "it's").commandLine())
-                .isEqualTo("journalctl --no-pager --output=short-iso --unit='docker' '--since=-3600s' | grep -F -e 'it'\\''s' | tail -n 5");
+                .isEqualTo("journalctl --no-pager --output=short-iso --unit='docker' '--since=-3600s'"
+                        + " | grep --fixed-strings --ignore-case '--regexp=it'\\''s' | tail --lines=5");
+        assertThat(RemoteCommand.journalctl("docker", Duration.ofHours(1), 5, "it's", false).commandLine())
+                .isEqualTo("journalctl --no-pager --output=short-iso --unit='docker' '--since=-3600s'"
+                        + " | grep --fixed-strings '--regexp=it'\\''s' | tail --lines=5");
         assertThat(RemoteCommand.tailFile(LogsReport.CENTRAL_LOG_DIR, "nodeapp.log", 20, null, true).commandLine())
                 .isEqualTo("tail -n 20 -- '/var/log/remote/nodeapp.log'");
+        assertThat(RemoteCommand.tailFile(LogsReport.CENTRAL_LOG_DIR, "nodeapp.log", 20, "-v", false).commandLine())
+                .isEqualTo("grep --fixed-strings '--regexp=-v' -- '/var/log/remote/nodeapp.log' | tail --lines=20");
         assertThatThrownBy(() -> cluster.ops.logs("sshd", null, Duration.ofMinutes(1), null, 5))
                 .isInstanceOf(OpsException.class).hasMessageStartingWith("no service or app named 'sshd'; services: ");
         assertThatThrownBy(() -> cluster.ops.logs("../etc/passwd", null, null, null, 5))

@@ -54,8 +54,31 @@ class MarathonOperationsTest {
     }
 
     @Test
+    void scaleBelowTheMinimumOrAboveTheMaximumOfTheAppsLimitsIsRefusedTheSameWay() {
+        // config/apps/nodeapp/app.yaml: limits { minInstances: 1, maxInstances: 6 }
+        assertThatThrownBy(() -> cluster.ops.scale("nodeapp", 0))
+                .isInstanceOf(OpsException.class)
+                .hasMessage("nodeapp must run at least 1 instance (limits.minInstances in nodeapp/app.yaml); asked for 0");
+        assertThatThrownBy(() -> cluster.ops.scale("nodeapp", 7))
+                .isInstanceOf(OpsException.class)
+                .hasMessage("nodeapp may run at most 6 instances (limits.maxInstances in nodeapp/app.yaml); asked for 7");
+    }
+
+    @Test
+    void statusOfANodeListsTheFlockerDatasetsStoredOnIt() {
+        Report node2 = cluster.ops.status("node2");
+        Report node3 = cluster.ops.status("node3");
+
+        assertThat(node2.sections()).filteredOn(s -> s.heading().equals("Flocker datasets on node2")).singleElement()
+                .satisfies(s -> assertThat(s.lines()).singleElement().asString()
+                        .startsWith("Flocker dataset mongo (").endsWith("): on node2, 10.0 GiB"));
+        assertThat(node3.sections()).filteredOn(s -> s.heading().equals("Flocker datasets on node3")).singleElement()
+                .satisfies(s -> assertThat(s.lines()).containsExactly("none"));
+    }
+
+    @Test
     void scaleToZeroNeedsConfirmation() {
-        assertThat(cluster.ops.scale("nginx", 0).needsConfirmation()).isTrue();
+        assertThat(cluster.ops.scale("mongo", 0).needsConfirmation()).isTrue();
         assertThat(cluster.ops.scale("nginx", 1).needsConfirmation()).isFalse();
     }
 
@@ -166,7 +189,7 @@ class MarathonOperationsTest {
         assertThat(cluster.ops.status("mongo").sections().get(0).lines()).anyMatch(l -> l.startsWith("Flocker dataset mongo (")
                 && l.contains("): on node2"));
         assertThat(cluster.ops.status("node2").sections()).extracting(Report.Section::heading)
-                .containsExactly("Mesos agent node2", "Tasks on node2", "Weave on node2");
+                .containsExactly("Mesos agent node2", "Tasks on node2", "Weave on node2", "Flocker datasets on node2");
     }
 
     private static List<String> taskIds(String app) {

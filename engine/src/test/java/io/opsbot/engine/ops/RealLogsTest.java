@@ -80,6 +80,10 @@ class RealLogsTest {
         Report started = ops.logs("billing", null, Duration.ofMinutes(10), "billing run started", 10);
         assertThat(started.sections().get(0).heading()).isEqualTo("node1: " + rsyslog.logFileOf(program));
         assertThat(lines(started)).singleElement().asString().endsWith("Billing run STARTED " + id);
+        // --case: the real grep matches letter case exactly.
+        assertThat(lines(ops.logs("billing", null, null, "billing run started", 10, true))).containsExactly("no lines");
+        assertThat(lines(ops.logs("billing", null, null, "Billing run STARTED", 10, true))).singleElement().asString()
+                .endsWith("Billing run STARTED " + id);
         assertThat(lines(ops.logs("billing", null, null, "$(touch " + pwned + ")", 10))).singleElement().asString()
                 .endsWith(hostileLine);
         assertThat(lines(ops.logs("billing", null, null, "'; touch " + pwned + "-c; echo '", 10))).containsExactly("no lines");

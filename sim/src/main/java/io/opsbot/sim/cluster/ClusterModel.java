@@ -129,12 +129,9 @@ public final class ClusterModel {
   private void load() {
     try {
       state = Json.MAPPER.readValue(stateFile.toFile(), ClusterState.class);
-      clock.set(state.simTimeMillis);
-      long away = Math.max(0, System.currentTimeMillis() - state.savedAtWallMillis);
-      catchUp(Math.round(Math.min(away, 3_600_000L) * clock.scale()));
-      if (!changing()) {
-        restOnTheWallClock(System.currentTimeMillis());
-      }
+      // Never back: the clock already reads the wall clock; a saved time is later only after an explicit advance.
+      clock.follow(state.simTimeMillis, 0);
+      catchUp(System.currentTimeMillis());
       log.info("sim state loaded file={} apps={} tasks={} deployments={}", stateFile, state.apps.size(),
           state.tasks.size(), state.deployments.size());
     } catch (IOException e) {
@@ -144,45 +141,28 @@ public final class ClusterModel {
   }
 
   /**
-   * The cluster kept working while no process ran: replay that time in one-second steps (bounded), as long as
-   * something was changing; once it is at rest, the wall clock takes over.
+   * The cluster kept working while no process ran: replay that time in one-second steps (at most ten minutes of
+   * them) as long as something was changing, so every transition happens in order; then follow the wall clock.
    */
-  private synchronized void catchUp(long simMillis) {
-    long stepped = 0;
-    while (stepped < simMillis && stepped < 600_000 && changing()) {
-      long step = Math.min(1_000, simMillis - stepped);
-      clock.advance(step);
-      stepped += step;
+  private synchronized void catchUp(long wallMillis) {
+    for (int steps = 0; steps < 600 && changing() && clock.millis() + 1_000 < wallMillis; steps++) {
+      clock.advance(1_000);
       tickLocked();
     }
-    if (stepped < simMillis && changing()) {
-      clock.advance(simMillis - stepped);
-      tickLocked();
-    }
+    clock.follow(wallMillis, 0);
+    tickLocked();
   }
 
   /**
-   * Called by the ticker with the real time that passed. Simulated time runs at the clock's scale only while the
-   * cluster is changing (so a deployment takes seconds, not minutes); at rest it follows the wall clock, and waits
-   * for it when ahead, so the timestamps people see (versions, events, log lines) stay close to real time.
+   * Called by the ticker: the clock follows the wall clock and the cluster moves on. The time scale shortens the
+   * cluster's changes (see {@link SimClock}) instead of running the clock fast, so the timestamps people see
+   * (versions, events, log lines) are never in the future.
    */
   public synchronized void advanceReal(long realMillis, long wallMillis) {
-    if (changing()) {
-      clock.advanceReal(realMillis);
-      tickLocked();
-    } else {
-      restOnTheWallClock(wallMillis);
-    }
+    clock.follow(wallMillis, realMillis);
+    tickLocked();
     if (dirty) {
       save();
-    }
-  }
-
-  /** At rest and behind the wall clock: catch up with it in one step (nothing is in flight to miss a transition). */
-  private void restOnTheWallClock(long wallMillis) {
-    if (clock.millis() < wallMillis) {
-      clock.set(wallMillis);
-      tickLocked();
     }
   }
 
@@ -255,7 +235,7 @@ public final class ClusterModel {
           t.startedAt = clock.millis();
           t.alive = t.hcGraceMs >= 0 ? Boolean.TRUE : null;
           t.firstSuccess = t.lastSuccess = t.hcGraceMs >= 0 ? clock.millis() : null;
-          t.nextHealthCheckAt = clock.millis() + t.hcIntervalMs;
+          t.nextHealthCheckAt = clock.after(t.hcIntervalMs);
         }
       }
     }
@@ -747,7 +727,7 @@ public final class ClusterModel {
       if (t.state.equals("TASK_STAGING") && now >= t.runAt) {
         t.state = "TASK_RUNNING";
         t.startedAt = now;
-        t.nextHealthCheckAt = t.hcGraceMs >= 0 ? now + t.hcGraceMs : now;
+        t.nextHealthCheckAt = t.hcGraceMs >= 0 ? now + clock.scaled(t.hcGraceMs) : now;
         statusUpdate(t);
         journal(t.host, "mesos-slave", "I Task " + t.id + " of framework " + state.frameworkId + " is now TASK_RUNNING");
         journal(t.host, "docker", "time=\"" + iso(now) + "\" level=info msg=\"container " + t.containerId.substring(0, 12) + " started\" image=" + t.image);
@@ -758,7 +738,7 @@ public final class ClusterModel {
       }
       boolean failing = t.image != null && state.failingImages.contains(t.image);
       if (t.hcGraceMs < 0) {
-        if (failing && now >= t.startedAt + CRASH_AFTER_MS) {
+        if (failing && now >= t.startedAt + clock.scaled(CRASH_AFTER_MS)) {
           end(t, "TASK_FAILED", "Container exited with status 1");
         }
         continue;
@@ -766,7 +746,7 @@ public final class ClusterModel {
       if (now < t.nextHealthCheckAt) {
         continue;
       }
-      t.nextHealthCheckAt = now + Math.max(1_000, t.hcIntervalMs);
+      t.nextHealthCheckAt = now + clock.scaled(Math.max(1_000, t.hcIntervalMs));
       dirty = true;
       if (!failing) {
         t.consecutiveFailures = 0;
@@ -928,7 +908,7 @@ public final class ClusterModel {
     t.ports = new ArrayList<>(offer.ports());
     t.state = "TASK_STAGING";
     t.stagedAt = clock.millis();
-    t.runAt = t.stagedAt + STAGING_MS;
+    t.runAt = t.stagedAt + clock.scaled(STAGING_MS);
     t.version = def.get("version").asText();
     t.configVersion = def.path("versionInfo").path("lastConfigChangeAt").asText();
     t.image = AppDefinitions.image(def);
@@ -976,7 +956,7 @@ public final class ClusterModel {
           .put("slaveId", t.slaveId);
       app.lastTaskFailure = failure;
       app.backoffMs = nextBackoff(app);
-      app.launchDelayUntil = clock.millis() + app.backoffMs;
+      app.launchDelayUntil = clock.after(app.backoffMs);
     }
     dirty = true;
   }
@@ -1093,7 +1073,7 @@ public final class ClusterModel {
       ds.metadata.putAll(metadata);
     }
     ds.phase = "creating";
-    ds.phaseUntil = clock.millis() + FLOCKER_LAG_MS;
+    ds.phaseUntil = clock.after(FLOCKER_LAG_MS);
     state.datasets.put(id, ds);
     state.flockerGeneration++;
     save();
@@ -1107,7 +1087,7 @@ public final class ClusterModel {
       ds.primary = primary;
       if (ds.phase.equals("steady")) {
         ds.phase = "leaving";
-        ds.phaseUntil = clock.millis() + FLOCKER_LAG_MS;
+        ds.phaseUntil = clock.after(FLOCKER_LAG_MS);
       }
       state.flockerGeneration++;
       writes.add("flocker", datasetId, primary, null, "move", iso(clock.millis()));
@@ -1123,7 +1103,7 @@ public final class ClusterModel {
     checkTag(ifMatches);
     ds.deleted = true;
     ds.phase = "deleting";
-    ds.phaseUntil = clock.millis() + FLOCKER_LAG_MS;
+    ds.phaseUntil = clock.after(FLOCKER_LAG_MS);
     state.flockerGeneration++;
     save();
     return ds;
@@ -1152,7 +1132,7 @@ public final class ClusterModel {
         case "leaving" -> {
           ds.statePrimary = null;
           ds.phase = "moving";
-          ds.phaseUntil = now + Math.max(1_000, ds.maximumSize * FLOCKER_MS_PER_GIB / GIB);
+          ds.phaseUntil = now + clock.scaled(Math.max(1_000, ds.maximumSize * FLOCKER_MS_PER_GIB / GIB));
         }
         case "deleting" -> state.datasets.remove(ds.datasetId);
         default -> {

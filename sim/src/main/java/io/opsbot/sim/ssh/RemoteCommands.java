@@ -61,22 +61,44 @@ public final class RemoteCommands {
         // opsbot's RemoteCommand.tailFile: tail -n N -- FILE
         return w.size() == 5 && w.get(1).equals("-n") && w.get(3).equals("--")
             ? tail(n, "--lines=" + w.get(2), w.get(4), null, true) : refused();
-      case "grep":
-        if (w.size() == 9 && w.get(1).equals("--fixed-strings") && w.get(2).equals("--ignore-case")
-            && w.get(3).startsWith("--regexp=") && w.get(4).equals("--") && w.get(6).equals(ShellWords.PIPE)
-            && w.get(7).equals("tail") && w.get(8).startsWith("--lines=")) {
-          return tail(n, w.get(8), w.get(5), w.get(3).substring("--regexp=".length()), true);
+      case "grep": {
+        // opsbot's RemoteCommand.tailFile with a search: grep --fixed-strings [--ignore-case] --regexp=TEXT -- FILE | tail --lines=N
+        Search search = Search.parse(w, 0);
+        if (search == null || w.size() != search.next() + 5 || !w.get(search.next()).equals("--")
+            || !w.get(search.next() + 2).equals(ShellWords.PIPE) || !w.get(search.next() + 3).equals("tail")) {
+          return refused();
         }
-        // opsbot's RemoteCommand.tailFile with a search: grep -F -e TEXT -- FILE | tail -n N (case-sensitive)
-        if (w.size() == 10 && w.get(1).equals("-F") && w.get(2).equals("-e") && w.get(4).equals("--")
-            && w.get(6).equals(ShellWords.PIPE) && w.get(7).equals("tail") && w.get(8).equals("-n")) {
-          return tail(n, "--lines=" + w.get(9), w.get(5), w.get(3), false);
-        }
-        return refused();
+        return tail(n, w.get(search.next() + 4), w.get(search.next() + 1), search.text(), search.ignoreCase());
+      }
       case "curl":
         return curl(node, w);
       default:
         return refused();
+    }
+  }
+
+  /**
+   * A literal search as grep runs it: {@code grep --fixed-strings [--ignore-case] --regexp=TEXT}.
+   *
+   * @param next the index of the word after the search
+   */
+  record Search(String text, boolean ignoreCase, int next) {
+
+    /** The search starting at {@code w.get(at)}, or null when the words there are not that exact form. */
+    static Search parse(List<String> w, int at) {
+      if (w.size() < at + 3 || !w.get(at).equals("grep") || !w.get(at + 1).equals("--fixed-strings")) {
+        return null;
+      }
+      boolean ignoreCase = w.get(at + 2).equals("--ignore-case");
+      int regexp = ignoreCase ? at + 3 : at + 2;
+      if (w.size() <= regexp || !w.get(regexp).startsWith("--regexp=") || w.get(regexp).length() == "--regexp=".length()) {
+        return null;
+      }
+      return new Search(w.get(regexp).substring("--regexp=".length()), ignoreCase, regexp + 1);
+    }
+
+    boolean matches(String line) {
+      return ignoreCase ? line.toLowerCase(Locale.ROOT).contains(text.toLowerCase(Locale.ROOT)) : line.contains(text);
     }
   }
 
@@ -86,7 +108,7 @@ public final class RemoteCommands {
 
   /**
    * journalctl --no-pager --output=short-iso --unit=U [--since=-Ns] followed by either --lines=N [--grep=REGEX], or
-   * (opsbot's RemoteCommand.journalctl with a search) | grep -F -e TEXT | tail -n N.
+   * (opsbot's RemoteCommand.journalctl with a search) | grep --fixed-strings [--ignore-case] --regexp=TEXT | tail --lines=N.
    */
   private Result journalctl(Topology.Node node, List<String> w) {
     if (w.size() < 5 || !w.get(1).equals("--no-pager") || !w.get(2).equals("--output=short-iso")
@@ -96,13 +118,16 @@ public final class RemoteCommands {
     Matcher since = SINCE.matcher(w.get(4));
     List<String> rest = w.subList(since.matches() ? 5 : 4, w.size());
     String grep = null;
-    String literal = null;
+    Search literal = null;
     Matcher lines;
-    if (rest.size() == 9 && rest.get(0).equals(ShellWords.PIPE) && rest.get(1).equals("grep")
-        && rest.get(2).equals("-F") && rest.get(3).equals("-e") && rest.get(5).equals(ShellWords.PIPE)
-        && rest.get(6).equals("tail") && rest.get(7).equals("-n")) {
-      literal = rest.get(4);
-      lines = LINES.matcher("--lines=" + rest.get(8));
+    if (!rest.isEmpty() && rest.get(0).equals(ShellWords.PIPE)) {
+      // opsbot's RemoteCommand.journalctl with a search: | grep --fixed-strings [--ignore-case] --regexp=TEXT | tail --lines=N
+      literal = Search.parse(rest, 1);
+      if (literal == null || rest.size() != literal.next() + 3 || !rest.get(literal.next()).equals(ShellWords.PIPE)
+          || !rest.get(literal.next() + 1).equals("tail")) {
+        return refused();
+      }
+      lines = LINES.matcher(rest.get(literal.next() + 2));
     } else if (rest.size() == 1 || rest.size() == 2) {
       lines = LINES.matcher(rest.get(0));
       if (rest.size() == 2) {
@@ -141,8 +166,8 @@ public final class RemoteCommands {
     for (LogRecord r : records) {
       String line = SHORT_ISO.format(Instant.ofEpochMilli(r.t)) + " " + node.name() + " " + process(unit) + "["
           + (1000 + Math.abs(unit.hashCode() % 8000)) + "]: " + r.message;
-      // grep -F matches the whole printed line, literally and case-sensitively; --grep only the message.
-      if ((filter == null || filter.matcher(r.message).find()) && (literal == null || line.contains(literal))) {
+      // grep --fixed-strings matches the whole printed line, literally; --grep only the message.
+      if ((filter == null || filter.matcher(r.message).find()) && (literal == null || literal.matches(line))) {
         out.add(line);
       }
     }
@@ -238,8 +263,7 @@ public final class RemoteCommands {
         }
         String line = RSYSLOG.format(Instant.ofEpochMilli(t)) + " " + task.host + " " + tag + "["
             + (100 + Math.abs(task.id.hashCode() % 900)) + "]: " + appMessage(tag, t, task, s);
-        if (needle == null || (ignoreCase ? line.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT))
-            : line.contains(needle))) {
+        if (needle == null || new Search(needle, ignoreCase, 0).matches(line)) {
           out.add(line);
         }
       }
