@@ -7,15 +7,13 @@ import io.opsbot.bot.render.PlainText;
 import io.opsbot.engine.Outcome;
 import io.opsbot.engine.ProgressListener;
 import io.opsbot.engine.StepResult;
-import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The local default end to end: the bot's pipeline, the engine, the real clients and the sim over HTTP. */
 class LocalDefaultTest {
@@ -78,8 +76,8 @@ class LocalDefaultTest {
             try (Opsbot bot = Opsbot.start(null, home)) {
                 assertThat(new PlainText().render(run(bot, "status nodeapp"))).contains("2/2 running");
             }
-            assertThat(exec("scale", "nodeapp", "0", "--yes")).isZero();
-            assertThat(exec("scale", "nodeapp", "2", "--yes")).isZero();
+            assertThat(exec("--yes", "scale", "nodeapp", "0")).isZero();
+            assertThat(exec("--yes", "scale", "nodeapp", "2")).isZero();
         } finally {
             if (opsbotHome == null) {
                 System.clearProperty("opsbot.home");
@@ -93,7 +91,7 @@ class LocalDefaultTest {
         String[] args = new String[words.length + 1];
         args[0] = "exec";
         System.arraycopy(words, 0, args, 1, words.length);
-        return new CommandLine(new Main()).execute(args);
+        return Main.commandLine().execute(args);
     }
 
     @Test
@@ -102,9 +100,14 @@ class LocalDefaultTest {
         try (Opsbot bot = Opsbot.start(null, home); PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
             String input = String.join("\n", "help", "status", "scale nodeapp 3", "scale nodeapp 0", "n", "sacle nodeapp 1",
                     "quit", "status");
-            new ConsoleChat(bot.dispatcher(), new BufferedReader(new StringReader(input)), out, false, true, "console:test").run();
+            ConsoleChat chat = new ConsoleChat(bot.dispatcher(), bot.dispatcher().parser(),
+                    ConsoleChat.dumbTerminal(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), out),
+                    ConsoleChat.Settings.of("console:test", true));
+            assertThat(chat.run()).isZero();
         }
         String shown = bytes.toString(StandardCharsets.UTF_8);
+        // piped input: plain lines, no prompt and no escape codes
+        assertThat(shown).doesNotContain("\u001b").doesNotContain("ops>");
         assertThat(shown).contains("connected to the emulated cluster")
                 .contains("scale APP N")
                 .contains("/nodeapp")
