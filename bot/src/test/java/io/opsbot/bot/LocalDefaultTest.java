@@ -12,6 +12,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import io.opsbot.engine.JdbcJournal;
+import io.opsbot.engine.OperationEntry;
+import io.opsbot.engine.Origin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,6 +122,30 @@ class LocalDefaultTest {
                 .contains("unknown command 'sacle'. Did you mean 'scale'?");
         // 'status' after 'quit' is never read: the status section appears once.
         assertThat(shown.split("Marathon apps", -1)).hasSize(2);
+    }
+
+    @Test
+    void aConsoleStartThatRecoveredAnOperationSaysWhichAndHowItEnded() throws Exception {
+        try (Opsbot first = Opsbot.start(null, home)) {
+            assertThat(first.recoveredAtStart()).isEmpty();
+        }
+        // what a process killed in the middle of 'scale nodeapp 3' leaves in the journal: a RUNNING entry with no owner
+        Instant then = Instant.now();
+        try (JdbcJournal journal = JdbcJournal.h2(home.resolve("journal"))) {
+            journal.operationStarted(new OperationEntry("op-c0ffee", "scale", "scale nodeapp 3",
+                    new Origin("console:alice", "console", "scale nodeapp 3"), List.of("/nodeapp"), "", OperationEntry.RUNNING,
+                    then, null, null));
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (Opsbot bot = Opsbot.start(null, home); PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            ConsoleChat chat = new ConsoleChat(bot.handler(), bot.dispatcher().parser(),
+                    ConsoleChat.dumbTerminal(new ByteArrayInputStream("history nodeapp\n".getBytes(StandardCharsets.UTF_8)), out),
+                    new ConsoleChat.Settings("console:test", true, null, bot.dispatcher()::running, bot.recoveredAtStart()));
+            assertThat(chat.run()).isZero();
+        }
+        String shown = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(shown).contains("recovered op-c0ffee 'scale nodeapp 3', left running when opsbot last stopped: succeeded");
+        assertThat(shown.indexOf("recovered op-c0ffee")).isLessThan(shown.indexOf("history of nodeapp"));
     }
 
     @Test
