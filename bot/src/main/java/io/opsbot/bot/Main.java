@@ -63,7 +63,14 @@ public final class Main implements Callable<Integer> {
                 ConsoleChat chat = new ConsoleChat(bot.handler(), dispatcher.parser(), terminal, new ConsoleChat.Settings(
                         "console:" + System.getProperty("user.name", "user"), bot.emulated(),
                         Home.dir().resolve("console_history"), dispatcher::running, bot.recoveredAtStart()));
-                return chat.run();
+                int status = chat.run();
+                if (status == ConsoleChat.EXIT_INTERRUPTED) {
+                    // quit now, as a crash would: what runs stays RUNNING in the journal and the next start finishes
+                    // it through fresh checks; closing the engine and journal under it would only make it fail noisily
+                    terminal.writer().flush();
+                    System.exit(status);
+                }
+                return status;
             }
         }
     }

@@ -4,6 +4,7 @@ import io.opsbot.bot.CommandHandler;
 import io.opsbot.bot.Request;
 import io.opsbot.bot.Response;
 import io.opsbot.bot.command.CommandParser;
+import io.opsbot.bot.render.OperationView;
 import io.opsbot.bot.render.PlainText;
 import io.opsbot.engine.LockHolder;
 import io.opsbot.engine.Outcome;
@@ -354,9 +355,18 @@ public final class ConsoleChat {
             Response answer = handler.handle(new Request("cancel " + job.operationId(), settings.user(), CHANNEL, false),
                     ProgressListener.NONE);
             screen.printAbove(answer instanceof Response.Rejected rejected ? "✗ " + rejected.message()
-                    : "cancelling " + job.operationId() + " after this step; Ctrl-C again to quit now");
+                    : "cancelling " + job.operationId() + " after this step" + lastStepNote(job)
+                    + "; Ctrl-C again to quit now");
         }
         refreshStatus();
+    }
+
+    /** When the running step is the operation's last, nothing is left to skip after it: say so. */
+    private static String lastStepNote(Job job) {
+        List<OperationView.StepLine> steps = job.snapshot().steps();
+        int last = steps.size() - 1;
+        return last >= 0 && steps.get(last).status() == OperationView.StepStatus.RUNNING
+                ? " (" + steps.size() + "/" + steps.size() + ", its last step)" : "";
     }
 
     /** At {@code quit} or end of input: the operations still running end first (Ctrl-C cancels them, twice quits). */

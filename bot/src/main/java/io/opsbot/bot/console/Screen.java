@@ -40,6 +40,13 @@ final class Screen implements ConsoleOutput {
                 applyPrompt();
                 return true;
             });
+            // an accepted line stays on the screen as "ops> command", without the progress lines of that moment
+            reader.getWidgets().put(LineReader.CALLBACK_FINISH, () -> {
+                if (atCommandPrompt && reader instanceof LineReaderImpl impl) {
+                    impl.setPrompt(PROMPT);
+                }
+                return true;
+            });
             reader.getWidgets().put(REFRESH_WIDGET, () -> {
                 applyPrompt();
                 reader.callWidget(LineReader.REDISPLAY);
