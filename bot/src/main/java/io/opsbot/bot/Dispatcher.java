@@ -5,6 +5,7 @@ import io.opsbot.bot.command.CommandException;
 import io.opsbot.bot.command.CommandParser;
 import io.opsbot.engine.Engine;
 import io.opsbot.engine.Journal;
+import io.opsbot.engine.LockHolder;
 import io.opsbot.engine.OperationEntry;
 import io.opsbot.engine.Operation;
 import io.opsbot.engine.Origin;
@@ -171,6 +172,11 @@ public final class Dispatcher implements CommandHandler {
             return new Response.Finished(engine.apply(operation, request.origin(), listener));
         }
         return new Response.Answer(answer(command, request));
+    }
+
+    /** The operations this process's engine runs now, oldest first (the console completes {@code cancel OP} from them). */
+    public List<LockHolder> running() {
+        return engine.running();
     }
 
     /** Who started an operation, from the journal: cancelling someone else's needs the admin role. */

@@ -12,14 +12,12 @@ import io.opsbot.engine.OpsException;
 import io.opsbot.sim.Sim;
 import io.opsbot.sim.SimOptions;
 import io.opsbot.sim.SimScope;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jline.terminal.Terminal;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,12 +59,12 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * The command line: for {@code exec}, words it does not know as its own options are the command's
-     * ({@code exec deploy nodeapp --version 1.5} deploys 1.5, as {@code exec "deploy nodeapp --version 1.5"} does).
+     * The command line: {@code exec}'s own options come before the command words, and everything from the first
+     * command word on belongs to the chat command ({@code exec deploy nodeapp --plan}), quoted or not.
      */
     static CommandLine commandLine() {
-        CommandLine line = new CommandLine(new Main());
-        line.getSubcommands().get("exec").setUnmatchedOptionsArePositionalParams(true);
+        CommandLine line = new CommandLine(new Main()).setExpandAtFiles(false);
+        line.getSubcommands().get("exec").setStopAtPositional(true);
         return line;
     }
 
@@ -77,12 +75,21 @@ public final class Main implements Callable<Integer> {
             if (bot.config().slack() != null) {
                 return runSlack(bot);
             }
-            ConsoleChat chat = new ConsoleChat(bot.handler(),
-                    new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out,
-                    System.console() != null, bot.emulated(), "console:" + System.getProperty("user.name", "user"));
-            chat.run();
+            Dispatcher dispatcher = bot.dispatcher();
+            try (Terminal terminal = ConsoleChat.systemTerminal()) {
+                ConsoleChat chat = new ConsoleChat(bot.handler(), dispatcher.parser(), terminal, new ConsoleChat.Settings(
+                        "console:" + System.getProperty("user.name", "user"), bot.emulated(),
+                        Home.dir().resolve("console_history"), dispatcher::running, bot.recoveredAtStart()));
+                int status = chat.run();
+                if (status == ConsoleChat.EXIT_INTERRUPTED) {
+                    // quit now, as a crash would: what runs stays RUNNING in the journal and the next start finishes
+                    // it through fresh checks; closing the engine and journal under it would only make it fail noisily
+                    terminal.writer().flush();
+                    System.exit(status);
+                }
+                return status;
+            }
         }
-        return 0;
     }
 
     /**
@@ -144,7 +151,9 @@ public final class Main implements Callable<Integer> {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
         boolean help;
 
-        @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "e.g. \"scale nodeapp 3\"")
+        @Parameters(arity = "1..*", paramLabel = "COMMAND",
+                description = "the chat command, quoted or not: everything from its first word on is the command's,"
+                        + " e.g. deploy nodeapp --plan; exec's own options come before it")
         List<String> words;
 
         @Option(names = "--config", description = "opsbot.yaml")
@@ -160,8 +169,16 @@ public final class Main implements Callable<Integer> {
         public Integer call() throws Exception {
             String who = user != null ? user : "exec:" + System.getProperty("user.name", "user");
             PlainText text = new PlainText();
+            String misplaced = misplacedOption(words);
+            if (misplaced != null) {
+                System.err.println("✗ '" + misplaced + "' is an option of exec, and exec's options come before the"
+                        + " command: ./opsbot exec " + misplaced + " " + commandText(words.stream()
+                        .filter(w -> !w.equals(misplaced)).toList()));
+                return 2;
+            }
             try (Opsbot bot = Opsbot.start(configFile(config), Home.dir())) {
-                Request request = new Request(String.join(" ", words), who, "exec", yes);
+                bot.recoveredAtStart().forEach(o -> System.err.println(ConsoleChat.recoveredLine(o)));
+                Request request = new Request(commandText(words), who, "exec", yes);
                 // Live progress (deployment steps, task events, health) to stderr; the final view goes to stdout.
                 java.util.Map<Integer, String> said = new java.util.concurrent.ConcurrentHashMap<>();
                 OperationView progress = new OperationView(request.text(), bot.emulated(), Clock.systemUTC(), s -> {
@@ -184,6 +201,35 @@ public final class Main implements Callable<Integer> {
                 return response.exitStatus();
             }
         }
+    }
+
+    /** exec's own switches typed after the command words, where they would belong to the chat command. */
+    private static final List<String> EXEC_SWITCHES = List.of("--yes");
+
+    static String misplacedOption(List<String> words) {
+        return words.stream().skip(1).filter(EXEC_SWITCHES::contains).findFirst().orElse(null);
+    }
+
+    /**
+     * The chat command from exec's arguments: one argument is the whole command as typed
+     * ({@code exec "logs nodeapp --grep 'a b'"}); several are its words, the shell having removed their quotes, so a
+     * word with a space or a quote in it is quoted again ({@code exec logs nodeapp --grep "a b"}).
+     */
+    static String commandText(List<String> words) {
+        if (words.size() == 1) {
+            return words.get(0);
+        }
+        return words.stream().map(Main::requote).collect(java.util.stream.Collectors.joining(" "));
+    }
+
+    private static String requote(String word) {
+        if (word.isEmpty()) {
+            return "\"\"";
+        }
+        if (word.chars().noneMatch(c -> Character.isWhitespace(c) || c == '"' || c == '\'')) {
+            return word;
+        }
+        return word.indexOf('"') < 0 ? "\"" + word + "\"" : "'" + word + "'";
     }
 
     /** Starts the emulated cluster alone, prints where each service listens, runs until stopped. */

@@ -47,6 +47,7 @@ public final class Opsbot implements AutoCloseable {
     private int metricsPort = -1;
     private final boolean emulated;
     private final Runnable recoverySweep;
+    private final List<Outcome> recovered;
 
     private Opsbot(OpsbotConfig loaded, Path home) {
         OpsbotConfig cfg = loaded;
@@ -73,7 +74,7 @@ public final class Opsbot implements AutoCloseable {
         this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock);
         this.handler = metrics.instrument(dispatcher);
         metrics.gauge("opsbot.operations.running", () -> engine.running().size());
-        List<Outcome> recovered = engine.recover(dispatcher::replan, metrics.steps(ProgressListener.NONE));
+        this.recovered = List.copyOf(engine.recover(dispatcher::replan, metrics.steps(ProgressListener.NONE)));
         recovered.forEach(o -> log.info("event=recovered op={} title=\"{}\" state={}", o.operationId(), o.title(), o.state()));
         this.recoverySweep = () -> engine.recoverEvery(EngineSettings.DEFAULT_LEASE, dispatcher::replan,
                 metrics.steps(ProgressListener.NONE));
@@ -109,6 +110,11 @@ public final class Opsbot implements AutoCloseable {
      */
     public void keepRecovering() {
         recoverySweep.run();
+    }
+
+    /** What the engine finished at start that an earlier run left running (a crash, a Ctrl-C that quit at once). */
+    public List<Outcome> recoveredAtStart() {
+        return recovered;
     }
 
     public Dispatcher dispatcher() {

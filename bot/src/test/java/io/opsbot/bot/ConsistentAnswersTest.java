@@ -6,10 +6,9 @@ import io.opsbot.bot.console.ConsoleChat;
 import io.opsbot.bot.render.PlainText;
 import io.opsbot.engine.Outcome;
 import io.opsbot.engine.ProgressListener;
-import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -61,8 +60,9 @@ class ConsistentAnswersTest {
     void aConfirmationAnsweredNoInTheConsoleIsRecordedAsDeclinedByWhoAnswered() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            new ConsoleChat(bot.dispatcher(), new BufferedReader(new StringReader("scale mongo 0\nn\nquit\n")), out,
-                    false, true, "console:ops").run();
+            new ConsoleChat(bot.dispatcher(), bot.dispatcher().parser(),
+                    ConsoleChat.dumbTerminal(new ByteArrayInputStream("scale mongo 0\nn\nquit\n".getBytes(StandardCharsets.UTF_8)), out),
+                    ConsoleChat.Settings.of("console:ops", true)).run();
         }
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("not run; nothing changed");
 

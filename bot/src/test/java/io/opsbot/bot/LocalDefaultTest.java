@@ -7,12 +7,16 @@ import io.opsbot.bot.render.PlainText;
 import io.opsbot.engine.Outcome;
 import io.opsbot.engine.ProgressListener;
 import io.opsbot.engine.StepResult;
-import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import io.opsbot.engine.JdbcJournal;
+import io.opsbot.engine.OperationEntry;
+import io.opsbot.engine.Origin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,14 +77,14 @@ class LocalDefaultTest {
             assertThat(exec("help")).isZero();
             assertThat(exec("sacle", "nodeapp", "3")).isEqualTo(2);
             assertThat(exec("scale", "nodeapp", "999")).isEqualTo(2);
-            assertThat(exec("scale", "nodeapp", "0", "--yes")).as("below limits.minInstances").isEqualTo(2);
+            assertThat(exec("--yes", "scale", "nodeapp", "0")).as("below limits.minInstances").isEqualTo(2);
             assertThat(exec("scale", "mongo", "0")).isEqualTo(3);
             try (Opsbot bot = Opsbot.start(null, home)) {
                 assertThat(new PlainText().render(run(bot, "status mongo"))).contains("1/1 running");
                 assertThat(new PlainText().render(run(bot, "status nodeapp"))).contains("2/2 running");
             }
-            assertThat(exec("scale", "mongo", "0", "--yes")).isZero();
-            assertThat(exec("scale", "mongo", "1", "--yes")).isZero();
+            assertThat(exec("--yes", "scale", "mongo", "0")).isZero();
+            assertThat(exec("--yes", "scale", "mongo", "1")).isZero();
             // the command's own options reach it, unquoted too (picocli's --version once swallowed them: exit 0, nothing done)
             assertThat(exec("deploy", "nodeapp", "--only", "--version", "1.5")).isZero();
             try (Opsbot bot = Opsbot.start(null, home)) {
@@ -108,9 +112,14 @@ class LocalDefaultTest {
         try (Opsbot bot = Opsbot.start(null, home); PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
             String input = String.join("\n", "help", "status", "scale nodeapp 3", "scale mongo 0", "n", "sacle nodeapp 1",
                     "quit", "status");
-            new ConsoleChat(bot.dispatcher(), new BufferedReader(new StringReader(input)), out, false, true, "console:test").run();
+            ConsoleChat chat = new ConsoleChat(bot.dispatcher(), bot.dispatcher().parser(),
+                    ConsoleChat.dumbTerminal(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), out),
+                    ConsoleChat.Settings.of("console:test", true));
+            assertThat(chat.run()).isZero();
         }
         String shown = bytes.toString(StandardCharsets.UTF_8);
+        // piped input: plain lines, no prompt and no escape codes
+        assertThat(shown).doesNotContain("\u001b").doesNotContain("ops>");
         assertThat(shown).contains("connected to the emulated cluster")
                 .contains("scale APP N")
                 .contains("/nodeapp")
@@ -120,6 +129,30 @@ class LocalDefaultTest {
                 .contains("unknown command 'sacle'. Did you mean 'scale'?");
         // 'status' after 'quit' is never read: the status section appears once.
         assertThat(shown.split("Marathon apps", -1)).hasSize(2);
+    }
+
+    @Test
+    void aConsoleStartThatRecoveredAnOperationSaysWhichAndHowItEnded() throws Exception {
+        try (Opsbot first = Opsbot.start(null, home)) {
+            assertThat(first.recoveredAtStart()).isEmpty();
+        }
+        // what a process killed in the middle of 'scale nodeapp 3' leaves in the journal: a RUNNING entry with no owner
+        Instant then = Instant.now();
+        try (JdbcJournal journal = JdbcJournal.h2(home.resolve("journal"))) {
+            journal.operationStarted(new OperationEntry("op-c0ffee", "scale", "scale nodeapp 3",
+                    new Origin("console:alice", "console", "scale nodeapp 3"), List.of("/nodeapp"), "", OperationEntry.RUNNING,
+                    then, null, null));
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (Opsbot bot = Opsbot.start(null, home); PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            ConsoleChat chat = new ConsoleChat(bot.handler(), bot.dispatcher().parser(),
+                    ConsoleChat.dumbTerminal(new ByteArrayInputStream("history nodeapp\n".getBytes(StandardCharsets.UTF_8)), out),
+                    new ConsoleChat.Settings("console:test", true, null, bot.dispatcher()::running, bot.recoveredAtStart()));
+            assertThat(chat.run()).isZero();
+        }
+        String shown = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(shown).contains("recovered op-c0ffee 'scale nodeapp 3', left running when opsbot last stopped: succeeded");
+        assertThat(shown.indexOf("recovered op-c0ffee")).isLessThan(shown.indexOf("history of nodeapp"));
     }
 
     @Test

@@ -61,6 +61,7 @@ final class OperationRunner {
         RunningOperation current = new RunningOperation(new LockHolder(id, op.title(), origin.requester(), started),
                 op.steps().size());
         running.put(id, current);
+        listener.started(id);
         try {
             Optional<ResourceLocks.Busy> busy;
             try {

@@ -6,6 +6,12 @@ package io.opsbot.engine;
  */
 public interface ProgressListener {
 
+    /**
+     * The operation has its id and can be cancelled from now on; it waits for its locks and plans next, then
+     * {@link #planned} follows (or {@link #finished}, when it never gets its turn).
+     */
+    default void started(String operationId) {}
+
     default void planned(String operationId, Plan plan) {}
 
     /** The operation waits for a resource that another holds. */

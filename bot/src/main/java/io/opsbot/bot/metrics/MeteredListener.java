@@ -22,6 +22,11 @@ final class MeteredListener implements ProgressListener {
     }
 
     @Override
+    public void started(String operationId) {
+        inner.started(operationId);
+    }
+
+    @Override
     public void planned(String operationId, Plan plan) {
         inner.planned(operationId, plan);
     }

@@ -68,6 +68,12 @@ public final class OperationView implements ProgressListener {
         this.onChange = onChange;
     }
 
+    /** Only notes the id: the next change (a lock wait, the plan) shows it. */
+    @Override
+    public synchronized void started(String id) {
+        operationId = id;
+    }
+
     @Override
     public void planned(String id, Plan plan) {
         synchronized (this) {

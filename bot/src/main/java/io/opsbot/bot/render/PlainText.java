@@ -79,10 +79,16 @@ public final class PlainText {
         return out.toString();
     }
 
-    /** One line for a progress display: "[######------] 2/3 set instances … 1 of 3 tasks healthy". */
+    /**
+     * One line for a progress display, with the operation's id once it has one:
+     * "[######------] op-7f3a2c 2/3 set instances … 1 of 3 tasks healthy".
+     */
     public String progressLine(OperationView.Snapshot s) {
         int filled = (int) Math.round(s.fraction() * BAR_WIDTH);
         StringBuilder out = new StringBuilder("[").append("#".repeat(filled)).append("-".repeat(BAR_WIDTH - filled)).append("] ");
+        if (s.operationId() != null) {
+            out.append(s.operationId()).append(' ');
+        }
         if (s.waiting() != null) {
             return out.append(s.waiting()).toString();
         }
