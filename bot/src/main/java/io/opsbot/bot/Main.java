@@ -1,6 +1,7 @@
 package io.opsbot.bot;
 
 import io.opsbot.bot.access.Access;
+import io.opsbot.bot.console.ConsoleAlerts;
 import io.opsbot.bot.console.ConsoleChat;
 import io.opsbot.bot.slack.SlackBot;
 import io.opsbot.bot.render.OperationView;
@@ -53,6 +54,7 @@ public final class Main implements Callable<Integer> {
             ConsoleChat chat = new ConsoleChat(bot.handler(),
                     new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out,
                     System.console() != null, bot.emulated(), "console:" + System.getProperty("user.name", "user"));
+            bot.alerts().ifPresent(alerts -> alerts.start(new ConsoleAlerts(chat::printAbove)));
             chat.run();
         }
         return 0;
@@ -67,6 +69,7 @@ public final class Main implements Callable<Integer> {
                 .owners(dispatcher::requesterOf)
                 .audit(dispatcher::record)
                 .start()) {
+            bot.alerts().ifPresent(alerts -> alerts.start(slack.alertSink(alerts)));
             Runtime.getRuntime().addShutdownHook(new Thread(slack::close));
             System.err.println("opsbot: serving Slack (" + (bot.config().slack().mode() == null ? "socket"
                     : bot.config().slack().mode()) + " mode)" + (bot.emulated() ? " against the emulated cluster" : ""));

@@ -1,6 +1,11 @@
 package io.opsbot.bot;
 
+import io.opsbot.alerts.AlertService;
+import io.opsbot.alerts.AlertSettings;
+import io.opsbot.alerts.Leadership;
+import io.opsbot.alerts.ZooKeeperLeadership;
 import io.opsbot.bot.command.CommandParser;
+import io.opsbot.engine.ops.SimControl;
 import io.opsbot.bot.metrics.HealthCheck;
 import io.opsbot.bot.metrics.OpsHttpEndpoint;
 import io.opsbot.bot.metrics.OpsMetrics;
@@ -23,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -47,6 +51,7 @@ public final class Opsbot implements AutoCloseable {
     private int metricsPort = -1;
     private final boolean emulated;
     private final Runnable recoverySweep;
+    private final AlertService alerts;
 
     private Opsbot(OpsbotConfig loaded, Path home) {
         OpsbotConfig cfg = loaded;
@@ -58,18 +63,23 @@ public final class Opsbot implements AutoCloseable {
         this.config = cfg;
         this.emulated = cfg.cluster().isEmulated();
         Clock clock = Clock.systemUTC();
-        Journal journal = own(openJournal(cfg, home));
+        JdbcJournal journal = own(openJournal(cfg, home));
         OpsbotConfig.EngineConfig engineConfig = cfg.engineOrDefaults();
         Engine engine = own(new Engine(journal, engineSettings(engineConfig), clock));
         CommandParser parser = new CommandParser(KnownNames.withDefaultServices(catalog.names(),
-                cfg.cluster().nodes().keySet(), cfg.cluster().services().keySet()));
+                cfg.cluster().nodes().keySet(), cfg.cluster().services().keySet()), emulated);
         OpsMetrics metrics = OpsMetrics.of(parser.grammar());
         ClusterClients clients = own(ClusterClients.connect(cfg.cluster(), DeploymentWatcher.DEFAULT_POLL,
                 metrics.clientMetrics()));
         Duration stepTimeout = Durations.parse(engineConfig.stepTimeout()).orElse(Duration.ofMinutes(10));
         ClusterOperations operations = new ClusterOperations(clients, catalog, new ClusterOperations.Settings(stepTimeout,
                 stepTimeout.dividedBy(2), Map.of(), loaded.cluster() == null ? LocalCluster.REGISTRY : null));
-        this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock);
+        this.alerts = alertsOn(cfg) ? own(new AlertService(journal.incidents(), AlertSettings.from(cfg.alerts()),
+                leadership(cfg), new AlertService.Sources(clients.marathon(), clients.events(),
+                        clients.hasMesos() ? clients.mesos() : null),
+                app -> engine.holderOf("app:/" + app).isPresent(), clock)) : null;
+        SimControl sim = emulated && cfg.cluster().marathon() != null ? new SimControl(cfg.cluster().marathon().url()) : null;
+        this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock, alerts, sim);
         this.handler = metrics.instrument(dispatcher);
         metrics.gauge("opsbot.operations.running", () -> engine.running().size());
         List<Outcome> recovered = engine.recover(dispatcher::replan, metrics.steps(ProgressListener.NONE));
@@ -89,6 +99,33 @@ public final class Opsbot implements AutoCloseable {
         }
     }
 
+    /** Alerts run unless the configuration turns them off; they need Marathon. */
+    private static boolean alertsOn(OpsbotConfig cfg) {
+        return (cfg.alerts() == null || cfg.alerts().on()) && cfg.cluster().marathon() != null
+                && cfg.cluster().marathon().url() != null;
+    }
+
+    /** With ha.zookeeper, a leader latch there picks the replica that alerts; without, this process leads. */
+    private static Leadership leadership(OpsbotConfig cfg) {
+        String id = cfg.ha() != null && cfg.ha().id() != null && !cfg.ha().id().isBlank() ? cfg.ha().id() : replicaId();
+        if (cfg.ha() == null || cfg.ha().zookeeper() == null || cfg.ha().zookeeper().isBlank()) {
+            return Leadership.solo(id);
+        }
+        Duration session = Durations.parse(cfg.ha().sessionTimeout()).orElse(ZooKeeperLeadership.DEFAULT_SESSION_TIMEOUT);
+        return new ZooKeeperLeadership(cfg.ha().zookeeper(), ZooKeeperLeadership.DEFAULT_PATH, id, session);
+    }
+
+    /** host:pid, what status shows of the replica that leads. */
+    private static String replicaId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        return host + ":" + ProcessHandle.current().pid();
+    }
+
     /** @param configFile null for the local default */
     public static Opsbot start(Path configFile, Path home) {
         OpsbotConfig config = configFile == null
@@ -103,6 +140,16 @@ public final class Opsbot implements AutoCloseable {
      */
     public void keepRecovering() {
         recoverySweep.run();
+    }
+
+    /** A configuration already loaded (tests, embedding): its cluster null for the emulated one. */
+    public static Opsbot startWith(OpsbotConfig config, Path home) {
+        return new Opsbot(config, home);
+    }
+
+    /** The alert service, or empty when alerts are off. Nothing is watched until it is started with a sink. */
+    public java.util.Optional<AlertService> alerts() {
+        return java.util.Optional.ofNullable(alerts);
     }
 
     public Dispatcher dispatcher() {
@@ -127,7 +174,7 @@ public final class Opsbot implements AutoCloseable {
         return emulated;
     }
 
-    private static Journal openJournal(OpsbotConfig config, Path home) {
+    private static JdbcJournal openJournal(OpsbotConfig config, Path home) {
         OpsbotConfig.JournalConfig j = config.journal();
         if (j == null || j.url() == null) {
             return JdbcJournal.h2(home.resolve("journal"));

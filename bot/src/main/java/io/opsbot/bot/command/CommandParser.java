@@ -33,8 +33,13 @@ public final class CommandParser {
     private final HelpWriter helpWriter;
 
     public CommandParser(KnownNames names) {
+        this(names, false);
+    }
+
+    /** @param emulated the cluster is emulated: the {@code sim} commands exist (and help lists them) */
+    public CommandParser(KnownNames names, boolean emulated) {
         this.names = names;
-        this.table = new StandardGrammar(names);
+        this.table = new StandardGrammar(names, emulated);
         Grammar grammar = table.grammar();
         this.reader = new SlotReader(names, () -> grammar);
         this.helpWriter = new HelpWriter(grammar, names);

@@ -132,6 +132,20 @@ public final class ConsoleChat {
         }
     }
 
+    /**
+     * A line that arrives on its own (an alert) printed between prompts: the current line is cleared, the text
+     * printed, and the prompt shown again. The one seam alerts use, so another console can take them.
+     */
+    public void printAbove(String line) {
+        synchronized (out) {
+            if (interactive) {
+                out.print("\r\033[2K");
+            }
+            out.println(line);
+            prompt();
+        }
+    }
+
     private void clearProgress() {
         if (interactive) {
             out.print("\r\033[2K");
