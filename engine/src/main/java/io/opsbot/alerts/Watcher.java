@@ -11,7 +11,6 @@ import io.opsbot.cluster.marathon.MarathonEvent;
 import io.opsbot.cluster.marathon.MarathonEvents;
 import io.opsbot.cluster.mesos.Agent;
 import io.opsbot.cluster.mesos.MesosClient;
-import io.opsbot.config.Durations;
 import java.io.Closeable;
 import java.time.Clock;
 import java.time.Duration;
@@ -278,11 +277,11 @@ final class Watcher implements Closeable {
         Instant since = downSince;
         Duration gap = Duration.between(since, clock.instant());
         downSince = null;
-        String why = "a " + Durations.format(roundUp(gap)) + " gap in the event stream";
+        String why = "a " + span(roundUp(gap)) + " gap in the event stream";
         log.info("event=alert_stream_back gap_ms={}", gap.toMillis());
         reconcile(since.minusSeconds(1), why);
         incidents.resolve(new IncidentKey(IncidentKind.BLIND_SPOT, EVENT_STREAM),
-                "Marathon's event stream is back after " + Durations.format(roundUp(gap)) + "; state reconciled");
+                "Marathon's event stream is back after " + span(roundUp(gap)) + "; state reconciled");
         blindSignalled = false;
     }
 
@@ -313,6 +312,7 @@ final class Watcher implements Closeable {
                 }
             }
         }
+        remember(running);
         for (App a : apps) {
             LastTaskFailure f = a.lastTaskFailure();
             Instant at = f == null ? null : instant(f.timestamp());
@@ -320,14 +320,14 @@ final class Watcher implements Closeable {
             if (at == null || !at.isAfter(since) || opsbotBusy.test(app)) {
                 continue;
             }
-            if (!a.deployments().isEmpty() && deploying(app)) {
-                continue; // the deployment in flight owns its task failures
+            if (!a.deployments().isEmpty() || deploying(app)
+                    || (f.version() != null && a.version() != null && !f.version().equals(a.version()))) {
+                continue; // a deployment (running, or one that moved past that version) owns its task failures
             }
             String message = f.message() == null || f.message().isBlank() ? "" : " \"" + f.message() + "\"";
             incidents.signal(new Signal(IncidentKind.TASK_FAILURES, app, f.state() + on(f.host()) + message + found,
                     f.host(), clock.instant(), 1, true));
         }
-        remember(running);
         check(apps, running);
     }
 
@@ -339,7 +339,7 @@ final class Watcher implements Closeable {
             blindSignalled = true;
             incidents.signal(Signal.of(IncidentKind.BLIND_SPOT, EVENT_STREAM, "Marathon's event stream is down since "
                     + downSince + " (" + downReason + "); opsbot keeps polling every "
-                    + Durations.format(settings.poll()), null, now));
+                    + span(settings.poll()), null, now));
         }
         List<Deployment> running = marathon.deployments();
         List<App> apps = marathon.apps(Embed.COUNTS, Embed.DEPLOYMENTS);
@@ -370,7 +370,7 @@ final class Watcher implements Closeable {
                     && stuckSignalled.add(d.id())) {
                 for (String app : d.affectedApps()) {
                     incidents.signal(Signal.of(IncidentKind.DEPLOYMENT_STUCK, name(app), "deployment " + d.id()
-                            + " has run for " + Durations.format(roundUp(Duration.between(started, now)))
+                            + " has run for " + span(roundUp(Duration.between(started, now)))
                             + " (step " + d.currentStep() + " of " + d.totalSteps() + ")", null, now));
                 }
             }
@@ -383,7 +383,7 @@ final class Watcher implements Closeable {
                 Instant since = underSince.computeIfAbsent(app, k -> now);
                 if (Duration.between(since, now).compareTo(settings.underReplicatedGrace()) >= 0 && underSignalled.add(app)) {
                     incidents.signal(Signal.of(IncidentKind.UNDER_REPLICATED, app, "running " + a.tasksRunning() + " of "
-                            + a.instances() + " for " + Durations.format(roundUp(Duration.between(since, now))), null, now));
+                            + a.instances() + " for " + span(roundUp(Duration.between(since, now))), null, now));
                 }
             } else {
                 underSince.remove(app);
@@ -406,7 +406,7 @@ final class Watcher implements Closeable {
                     if (since != null && !since.plus(settings.stable()).isAfter(now)
                             && !i.lastSeen().plus(settings.stable()).isAfter(now)) {
                         incidents.resolve(key, "back at " + a.tasksRunning() + "/" + a.instances() + " running"
-                                + (a.hasHealthChecks() ? " and healthy" : "") + " for " + Durations.format(settings.stable()));
+                                + (a.hasHealthChecks() ? " and healthy" : "") + " for " + span(settings.stable()));
                     }
                 });
             }
@@ -471,6 +471,18 @@ final class Watcher implements Closeable {
         } catch (DateTimeParseException e) {
             return null;
         }
+    }
+
+    /** 13s, 4m10s, 2h5m. */
+    static String span(Duration d) {
+        long s = d.toSeconds();
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s");
+        }
+        return (s / 3600) + "h" + ((s % 3600) / 60 == 0 ? "" : ((s % 3600) / 60) + "m");
     }
 
     private static Duration roundUp(Duration d) {

@@ -38,7 +38,7 @@ public final class AlertText {
             String what = who(i) + ": resolved after " + span(i.duration(now));
             return "✅ " + what + " — " + i.kind().count(i.count()) + last;
         }
-        String found = i.reconciled() ? " (found by reconciliation)" : "";
+        String found = i.reconciled() && !i.lastReason().contains("found by reconciliation") ? " (found by reconciliation)" : "";
         if (i.kind() == IncidentKind.AGENT_LOST || i.kind() == IncidentKind.BLIND_SPOT) {
             return "🔴 " + i.lastReason() + " — since " + time(i.openedAt()) + found;
         }

@@ -41,10 +41,15 @@ final class AlertRig implements AutoCloseable {
 
     /** @param awaitWatching return once this replica leads and hears the event stream (a follower never does) */
     AlertRig(OpsbotConfig config, Path home, FakeSlack slack, boolean awaitWatching) {
+        this(config, home, slack, awaitWatching, SlackBotTest.BOT_TOKEN);
+    }
+
+    /** @param botToken the Slack token this replica calls with: the fake Slack records it, so calls show who made them */
+    AlertRig(OpsbotConfig config, Path home, FakeSlack slack, boolean awaitWatching, String botToken) {
         Opsbot o = Opsbot.startWith(config, home);
         SlackBot b = null;
         try {
-            b = SlackBot.builder(new SlackConfig("http", 0, SlackBotTest.BOT_TOKEN, null, SlackBotTest.SECRET, slack.apiUrl()),
+            b = SlackBot.builder(new SlackConfig("http", 0, botToken, null, SlackBotTest.SECRET, slack.apiUrl()),
                             ACCESS, o.handler())
                     .emulated(o.emulated())
                     .verbRoles(Access.verbRoles(o.dispatcher().parser().grammar()))

@@ -5,7 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.opsbot.alerts.Incident;
 import io.opsbot.alerts.IncidentKind;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opsbot.bot.render.AlertBlocks;
 import io.opsbot.cluster.marathon.App;
+import io.opsbot.cluster.marathon.Embed;
+import io.opsbot.cluster.marathon.LastTaskFailure;
 import io.opsbot.config.OpsbotConfig;
 import io.opsbot.engine.ops.ClusterClients;
 import io.opsbot.engine.ops.SimControl;
@@ -70,7 +74,7 @@ class AlertsEndToEndTest {
         List<FakeSlack.Call> replies = threadReplies(ts);
         assertThat(replies).hasSize(2);
         assertThat(replies.get(0).shown()).contains("Opened: unhealthy of nodeapp");
-        assertThat(replies.get(1).shown()).contains("Resolved after", "back at 2/2 running and healthy");
+        assertThat(replies.get(1).shown()).contains("Resolved after", "back at 2/2 running and healthy for 2s");
         assertThat(rig.alerts.incidents(Instant.now().minus(Duration.ofHours(1)), "nodeapp"))
                 .filteredOn(i -> i.kind() == IncidentKind.UNHEALTHY).singleElement()
                 .satisfies(i -> assertThat(i.open()).isFalse());
@@ -102,6 +106,86 @@ class AlertsEndToEndTest {
         await().atMost(LONG).until(() -> edits(lost.messageTs()).stream()
                 .anyMatch(c -> c.param("text").startsWith("✅ node3: resolved")));
         assertThat(alertPosts()).filteredOn(c -> c.param("text").contains("node3 lost")).hasSize(1);
+    }
+
+    @Test
+    void aDeploymentThatFailsWhileTheEventStreamIsDownIsRaisedAfterReconnectAsFoundByReconciliation() {
+        try (ClusterClients cluster = ClusterClients.connect(rig.opsbot.config().cluster())) {
+            sim.eventsDown();
+            await().atMost(LONG).until(() -> !rig.alerts.watching());
+            // a new version whose health checks never pass: its deployment cannot finish, and is then rolled back
+            String broken = "node1:5000/nodeapp:broken";
+            sim.failImage(broken);
+            App current = cluster.marathon().app("/nodeapp");
+            ObjectNode definition = current.raw().deepCopy();
+            for (String readOnly : List.of("version", "versionInfo", "tasks", "deployments", "tasksRunning", "tasksStaged",
+                    "tasksHealthy", "tasksUnhealthy", "lastTaskFailure")) {
+                definition.remove(readOnly);
+            }
+            ((ObjectNode) definition.path("container").path("docker")).put("image", broken);
+            String deployment = cluster.marathon().updateApp("/nodeapp", definition, false).deploymentId();
+            await().atMost(LONG).until(() -> {
+                LastTaskFailure f = cluster.marathon().app("/nodeapp", Embed.LAST_TASK_FAILURE).lastTaskFailure();
+                return f != null && f.message().contains("health");
+            });
+            cluster.marathon().rollbackDeployment(deployment);
+            assertThat(find(IncidentKind.DEPLOYMENT_FAILED, "nodeapp")).isEmpty();
+            sim.eventsUp();
+        }
+
+        Incident found = awaitIncident(IncidentKind.DEPLOYMENT_FAILED, "nodeapp", i -> i.reconciled() && i.messageTs() != null);
+        assertThat(found.lastReason()).contains("found by reconciliation after a", "gap in the event stream");
+        await().atMost(LONG).until(() -> threadReplies(found.messageTs()).size() >= 1);
+        assertThat(alertPosts()).filteredOn(c -> c.param("text").contains("nodeapp")).singleElement()
+                .satisfies(c -> assertThat(c.param("text")).contains("(found by reconciliation after a", "gap in the event stream)"));
+        assertThat(threadReplies(found.messageTs()).get(0).shown()).contains("Found by reconciliation");
+    }
+
+    @Test
+    void aRestartWhileAnIncidentIsOpenResolvesItInTheOriginalMessage() {
+        rig.run("sim fail nodeapp");
+        Incident opened = awaitIncident(IncidentKind.UNHEALTHY, "nodeapp", i -> i.messageTs() != null);
+        String ts = opened.messageTs();
+        await().atMost(LONG).until(() -> threadReplies(ts).size() == 1);
+
+        rig.close();
+        rig = null;
+        rig = new AlertRig(OpsbotConfig.empty().withAlerts(AlertRig.alerts()), home, slack);
+        rig.run("sim heal nodeapp");
+
+        await().atMost(LONG).until(() -> edits(ts).stream().anyMatch(c -> c.param("text").startsWith("✅ nodeapp: resolved")));
+        await().atMost(LONG).until(() -> threadReplies(ts).size() >= 2);
+        assertThat(alertPosts()).hasSize(1);
+        assertThat(threadReplies(ts)).hasSize(2);
+        assertThat(threadReplies(ts).get(1).shown()).contains("Resolved after");
+    }
+
+    @Test
+    void muteFromTheButtonSilencesTheAppUntilItEndsAndSaysUntilWhen() throws Exception {
+        rig.run("sim fail nodeapp");
+        Incident opened = awaitIncident(IncidentKind.UNHEALTHY, "nodeapp", i -> i.messageTs() != null);
+        String ts = opened.messageTs();
+        assertThat(alertPosts().get(0).param("blocks")).contains(AlertBlocks.ACTION_MUTE, "Mute 2h", AlertBlocks.ACTION_LOGS,
+                AlertBlocks.ACTION_STATUS, AlertBlocks.ACTION_RESTART);
+
+        rig.requests.click(AlertBlocks.ACTION_MUTE, "nodeapp", "UOPS", AlertRig.ALERTS, "mute-click-1");
+
+        await().atMost(LONG).until(() -> threadReplies(ts).stream().anyMatch(c -> c.shown().contains("muted until")));
+        assertThat(threadReplies(ts)).filteredOn(c -> c.shown().contains("muted until")).singleElement()
+                .satisfies(c -> assertThat(c.shown()).contains("by UOPS", "nothing more is posted or edited for nodeapp"));
+        int editsAtMute = edits(ts).size();
+        int countAtMute = find(IncidentKind.UNHEALTHY, "nodeapp").orElseThrow().count();
+        // the incident goes on in the journal ...
+        await().atMost(LONG).until(() -> find(IncidentKind.UNHEALTHY, "nodeapp").orElseThrow().count() >= countAtMute + 4);
+        // ... and nothing is edited or posted for it meanwhile
+        assertThat(edits(ts)).hasSize(editsAtMute);
+        assertThat(alertPosts()).hasSize(1);
+        assertThat(rig.run("mutes")).contains("nodeapp until", "by UOPS");
+
+        assertThat(rig.run("unmute nodeapp")).contains("nodeapp's alerts show again");
+        await().atMost(LONG).until(() -> threadReplies(ts).stream().anyMatch(c -> c.shown().contains("mute lifted")));
+        await().atMost(LONG).until(() -> edits(ts).size() > editsAtMute);
+        assertThat(rig.run("history")).contains("mute nodeapp for 2h", "unmute nodeapp");
     }
 
     // ---------------------------------------------------------------- helpers

@@ -43,6 +43,11 @@ public final class SimControl {
         post("agents/" + node + (up ? "/up" : "/down"), "{}");
     }
 
+    /** Tasks running this image fail their health checks (or crash) from now on. */
+    public void failImage(String image) {
+        post("images/failing", "{\"image\":\"" + image.replace("\"", "") + "\"}");
+    }
+
     /** Marathon's event stream closes and refuses connections until {@link #eventsUp()}. */
     public void eventsDown() {
         post("events/down", "{}");
