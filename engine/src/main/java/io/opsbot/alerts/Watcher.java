@@ -109,7 +109,7 @@ final class Watcher implements Closeable {
                 run(() -> streamDown(reason));
             }
         });
-        guarded("reconcile", () -> reconcile(clock.instant().minus(settings.lookback()), "opsbot started watching"));
+        guarded("reconcile", () -> reconcile(clock.instant().minus(settings.lookback()), "opsbot started watching", true));
         polling = thread.scheduleWithFixedDelay(() -> guarded("poll", this::poll), settings.poll().toMillis(),
                 settings.poll().toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -290,6 +290,11 @@ final class Watcher implements Closeable {
      * that ended without reaching their target, then a poll (agents, replicas, resolutions).
      */
     void reconcile(Instant since, String why) {
+        reconcile(since, why, false);
+    }
+
+    /** @param takeover at start or on becoming leader: what an open incident already counts is not counted again */
+    void reconcile(Instant since, String why, boolean takeover) {
         List<App> apps = marathon.apps(Embed.COUNTS, Embed.DEPLOYMENTS, Embed.LAST_TASK_FAILURE);
         List<Deployment> running = marathon.deployments();
         Set<String> runningIds = new HashSet<>();
@@ -324,9 +329,16 @@ final class Watcher implements Closeable {
                     || (f.version() != null && a.version() != null && !f.version().equals(a.version()))) {
                 continue; // a deployment (running, or one that moved past that version) owns its task failures
             }
+            // Marathon's kill of a task that failed its health checks belongs to the health incident
+            boolean healthKill = "TASK_KILLED".equals(f.state()) && f.message() != null
+                    && f.message().toLowerCase(java.util.Locale.ROOT).contains("health");
+            IncidentKind kind = healthKill ? IncidentKind.UNHEALTHY : IncidentKind.TASK_FAILURES;
+            if (takeover && incidents.openIncident(new IncidentKey(kind, app)).isPresent()) {
+                continue; // the replica that led before counted it
+            }
             String message = f.message() == null || f.message().isBlank() ? "" : " \"" + f.message() + "\"";
-            incidents.signal(new Signal(IncidentKind.TASK_FAILURES, app, f.state() + on(f.host()) + message + found,
-                    f.host(), clock.instant(), 1, true));
+            incidents.signal(new Signal(kind, app, f.state() + on(f.host()) + message + found, f.host(), clock.instant(),
+                    1, true));
         }
         check(apps, running);
     }
