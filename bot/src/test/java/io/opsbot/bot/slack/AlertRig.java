@@ -46,6 +46,12 @@ final class AlertRig implements AutoCloseable {
 
     /** @param botToken the Slack token this replica calls with: the fake Slack records it, so calls show who made them */
     AlertRig(OpsbotConfig config, Path home, FakeSlack slack, boolean awaitWatching, String botToken) {
+        this(config, home, slack, awaitWatching, botToken, SlackAlerts.DEFAULT_MIN_INTERVAL);
+    }
+
+    /** @param editInterval the least time between two edits of one alert message */
+    AlertRig(OpsbotConfig config, Path home, FakeSlack slack, boolean awaitWatching, String botToken,
+             java.time.Duration editInterval) {
         Opsbot o = Opsbot.startWith(config, home);
         SlackBot b = null;
         try {
@@ -57,7 +63,7 @@ final class AlertRig implements AutoCloseable {
                     .audit(o.dispatcher()::record)
                     .start();
             AlertService a = o.alerts().orElseThrow();
-            a.start(b.alertSink(a));
+            a.start(b.alertSink(a, editInterval));
             this.alerts = a;
             if (awaitWatching) {
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(a::watching);
