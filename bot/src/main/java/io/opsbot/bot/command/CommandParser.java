@@ -178,6 +178,15 @@ public final class CommandParser {
                 values.add(Optional.empty());
                 continue;
             }
+            if (param.slot().kind() == Kind.DURATION && param.slot().placeholder().startsWith("for ")
+                    && words.get(next).equalsIgnoreCase("for")) {
+                // "mute nodeapp for 2h": the word 'for' only introduces the duration
+                if (next + 1 >= words.size()) {
+                    throw new CommandException(spec.name() + " needs a duration after 'for', e.g. "
+                            + spec.examples().get(spec.examples().size() - 1).text());
+                }
+                next++;
+            }
             String raw = words.get(next++);
             if (param.slot().kind() == Kind.COMMAND && p == params.size() - 1) {
                 // a command name may be two words ("who deployed"): it takes the rest

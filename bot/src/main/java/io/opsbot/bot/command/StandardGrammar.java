@@ -35,9 +35,8 @@ final class StandardGrammar {
     /** More lines than this do not fit a chat message, even as a file snippet. */
     private static final Slot LINES = Slot.number("N", "a number of lines", 1, 5000);
 
-    private static final Slot MUTE_FOR = Slot.text("for", "the word 'for'", 3);
-    /** A mute longer than a week is forgotten more than wanted; unmute ends one early. */
-    private static final Slot MUTE_DURATION = Slot.duration("DURATION", "a duration", Duration.ofDays(7));
+    /** A mute longer than a week is forgotten more than wanted; unmute ends one early. "for" before it is optional. */
+    private static final Slot MUTE_DURATION = Slot.duration("for DURATION", "a duration", Duration.ofDays(7));
     private static final Slot SIM_ACTION = Slot.text("fail|heal|agent", "what to do: fail, heal or agent", 10);
     private static final Slot SIM_STATE = Slot.text("down|up", "down or up", 4);
 
@@ -193,8 +192,7 @@ final class StandardGrammar {
                 "Incidents are still recorded; when the mute ends, the latest state is shown. Takes effect at once"
                         + " on every replica, and is said in the incident's thread.",
                 List.of(new Param(APP_OR_NODE, false, "what to mute"),
-                        new Param(MUTE_FOR, true, "the word 'for'"),
-                        new Param(MUTE_DURATION, true, "how long; 2h without it")),
+                        new Param(MUTE_DURATION, true, "how long, after the word 'for'; 2h without it")),
                 List.of(),
                 List.of(example("mute {app:nodeapp}", "no alerts of {app:nodeapp} for 2 hours"),
                         example("mute {node:node3} for 30m", "no alerts of {node:node3} for 30 minutes")),
@@ -238,19 +236,8 @@ final class StandardGrammar {
     }
 
     private static Command mute(Match m) {
-        String target = m.text(0);
-        Optional<String> word = m.optionalText(1);
-        Optional<Object> duration = m.args().get(2);
-        if (word.isEmpty()) {
-            return new Command.Mute(target, Command.Mute.DEFAULT_DURATION);
-        }
-        if (!word.get().equalsIgnoreCase("for")) {
-            throw new CommandException("mute takes 'for' before the duration: mute " + target + " for 2h");
-        }
-        if (duration.isEmpty()) {
-            throw new CommandException("mute needs a duration after 'for', e.g. mute " + target + " for 2h");
-        }
-        return new Command.Mute(target, (Duration) duration.get());
+        Optional<Object> duration = m.args().get(1);
+        return new Command.Mute(m.text(0), duration.map(Duration.class::cast).orElse(Command.Mute.DEFAULT_DURATION));
     }
 
     private Command sim(Match m) {
