@@ -52,6 +52,8 @@ public final class Opsbot implements AutoCloseable {
     private final boolean emulated;
     private final Runnable recoverySweep;
     private final AlertService alerts;
+    /** On the emulated cluster an incident resolves after this long in good state (60 s on a real one). */
+    static final Duration LOCAL_STABLE = Duration.ofSeconds(15);
 
     private Opsbot(OpsbotConfig loaded, Path home) {
         OpsbotConfig cfg = loaded;
@@ -74,7 +76,13 @@ public final class Opsbot implements AutoCloseable {
         Duration stepTimeout = Durations.parse(engineConfig.stepTimeout()).orElse(Duration.ofMinutes(10));
         ClusterOperations operations = new ClusterOperations(clients, catalog, new ClusterOperations.Settings(stepTimeout,
                 stepTimeout.dividedBy(2), Map.of(), loaded.cluster() == null ? LocalCluster.REGISTRY : null));
-        this.alerts = alertsOn(cfg) ? own(new AlertService(journal.incidents(), AlertSettings.from(cfg.alerts()),
+        AlertSettings alertSettings = AlertSettings.from(cfg.alerts());
+        if (loaded.cluster() == null && loaded.alerts() == null) {
+            // the local default is for trying alerts out: poll and resolve sooner than on a real cluster
+            alertSettings = alertSettings.withTimes(Duration.ofSeconds(2), LOCAL_STABLE, alertSettings.underReplicatedGrace(),
+                    alertSettings.streamGap());
+        }
+        this.alerts = alertsOn(cfg) ? own(new AlertService(journal.incidents(), alertSettings,
                 leadership(cfg), new AlertService.Sources(clients.marathon(), clients.events(),
                         clients.hasMesos() ? clients.mesos() : null),
                 app -> engine.holderOf("app:/" + app).isPresent(), clock)) : null;
