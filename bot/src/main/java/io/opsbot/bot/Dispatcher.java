@@ -1,7 +1,11 @@
 package io.opsbot.bot;
 
+import io.opsbot.alerts.AlertService;
+import io.opsbot.alerts.Incident;
 import io.opsbot.bot.command.Command;
 import io.opsbot.bot.command.CommandException;
+import io.opsbot.bot.render.AlertText;
+import io.opsbot.engine.ops.SimControl;
 import io.opsbot.bot.command.CommandParser;
 import io.opsbot.engine.Engine;
 import io.opsbot.engine.Journal;
@@ -51,13 +55,26 @@ public final class Dispatcher implements CommandHandler {
     private final Journal journal;
     private final ClusterOperations cluster;
     private final Clock clock;
+    private final AlertService alerts;
+    private final SimControl sim;
 
     public Dispatcher(CommandParser parser, Engine engine, Journal journal, ClusterOperations cluster, Clock clock) {
+        this(parser, engine, journal, cluster, clock, null, null);
+    }
+
+    /**
+     * @param alerts the alert service ({@code incidents}, {@code mute}…), or null when alerts are off
+     * @param sim    the emulated cluster's control API ({@code sim …}), or null on a real cluster
+     */
+    public Dispatcher(CommandParser parser, Engine engine, Journal journal, ClusterOperations cluster, Clock clock,
+                      AlertService alerts, SimControl sim) {
         this.parser = parser;
         this.engine = engine;
         this.journal = journal;
         this.cluster = cluster;
         this.clock = clock;
+        this.alerts = alerts;
+        this.sim = sim;
     }
 
     public CommandParser parser() {
@@ -221,7 +238,38 @@ public final class Dispatcher implements CommandHandler {
             return new Report(title, List.of(new Report.Section("", List.of(text.split("\n")), true)), false);
         }
         if (command instanceof Command.Status c) {
-            return cluster.status(c.target().orElse(null));
+            Report status = cluster.status(c.target().orElse(null));
+            if (alerts == null || c.target().isPresent()) {
+                return status;
+            }
+            List<Report.Section> sections = new ArrayList<>(status.sections());
+            sections.add(new Report.Section("bot", List.of(alerts.leaderLine())));
+            return new Report(status.title(), sections, status.emulated());
+        }
+        if (command instanceof Command.Incidents c) {
+            return incidents(c.subject().orElse(null), c.since());
+        }
+        if (command instanceof Command.Mute c) {
+            io.opsbot.alerts.Mute mute = alerts().mute(c.target(), c.duration(), request.user());
+            return new Report("muted " + c.target(), List.of(new Report.Section("", List.of(
+                    "no alert of " + c.target() + " is posted or edited until " + format(mute.until()) + " ("
+                            + io.opsbot.config.Durations.format(c.duration()) + "); incidents are still recorded",
+                    "'unmute " + c.target() + "' ends it now"))), false);
+        }
+        if (command instanceof Command.Unmute c) {
+            boolean lifted = alerts().unmute(c.target(), request.user());
+            return new Report("unmute " + c.target(), List.of(new Report.Section("", List.of(lifted
+                    ? c.target() + "'s alerts show again; the latest state of its open incidents is shown now"
+                    : c.target() + " was not muted; 'mutes' lists the mutes in force"))), false);
+        }
+        if (command instanceof Command.Mutes) {
+            List<String> lines = alerts().mutes().stream().map(m -> m.target() + " until " + format(m.until())
+                    + " (by " + m.by() + ", set " + format(m.at()) + ")").toList();
+            return new Report("mutes", List.of(new Report.Section("", lines.isEmpty()
+                    ? List.of("nothing is muted") : lines)), false);
+        }
+        if (command instanceof Command.Sim c) {
+            return simulate(c);
         }
         if (command instanceof Command.Logs c) {
             return cluster.logs(c.target(), c.node().orElse(null), c.since(), c.grep().orElse(null), c.lines(), c.exactCase());
@@ -251,6 +299,61 @@ public final class Dispatcher implements CommandHandler {
                     List.of("it stops before its next step; steps already done stay done"))), false);
         }
         throw new OpsException("'" + command.verb() + "' is not available yet");
+    }
+
+    private AlertService alerts() {
+        if (alerts == null) {
+            throw new OpsException("alerts are off in this opsbot (alerts.enabled: false, or no Marathon configured)");
+        }
+        return alerts;
+    }
+
+    private Report incidents(String subject, Duration since) {
+        List<Incident> found = alerts().incidents(clock.instant().minus(since), subject);
+        String title = "incidents" + (subject == null ? "" : " of " + subject) + " (open, and seen in the last "
+                + io.opsbot.config.Durations.format(since) + ")";
+        if (found.isEmpty()) {
+            return new Report(title, List.of(new Report.Section("", List.of("none"))), false);
+        }
+        Instant now = clock.instant();
+        List<String> lines = new ArrayList<>();
+        for (Incident i : found) {
+            String state = i.open() ? "open " + AlertText.span(i.duration(now))
+                    : "resolved after " + AlertText.span(i.duration(now));
+            lines.add("#" + i.id() + "  " + (i.open() ? "🔴" : "✅") + " " + i.subject() + "  " + i.kind().label()
+                    + "  " + i.kind().count(i.count()) + "  " + state + "  first " + format(i.firstSeen())
+                    + (i.reconciled() ? "  (found by reconciliation)" : "")
+                    + (i.messageTs() == null ? "" : "  " + permalink(i.channel(), i.messageTs())));
+            lines.add("      last: " + i.lastReason() + (i.resolution() == null ? "" : " — " + i.resolution()));
+        }
+        return new Report(title, List.of(new Report.Section("newest first", lines)), false);
+    }
+
+    /** Slack's link to a message: the workspace resolves it for anyone who can see the channel. */
+    static String permalink(String channel, String ts) {
+        return "https://slack.com/archives/" + channel + "/p" + ts.replace(".", "");
+    }
+
+    private Report simulate(Command.Sim c) {
+        if (sim == null) {
+            throw new OpsException("sim commands work only on the emulated cluster");
+        }
+        String line = switch (c.action()) {
+            case "fail" -> c.target() + "'s tasks now fail their health checks (image " + sim.fail(c.target())
+                    + "); alerts follow within seconds; 'sim heal " + c.target() + "' ends it";
+            case "heal" -> c.target() + " is well again (image " + sim.heal(c.target())
+                    + "); its incident resolves once it has been healthy for a while";
+            case "agent-down" -> {
+                sim.agent(c.target(), false);
+                yield c.target() + "'s Mesos agent is down: its tasks are lost; 'sim agent " + c.target() + " up' brings it back";
+            }
+            case "agent-up" -> {
+                sim.agent(c.target(), true);
+                yield c.target() + "'s Mesos agent is back";
+            }
+            default -> throw new OpsException("unknown sim action " + c.action());
+        };
+        return new Report(c.text(), List.of(new Report.Section("", List.of(line))), true);
     }
 
     private Report history(String app) {

@@ -1,6 +1,7 @@
 package io.opsbot.bot;
 
 import io.opsbot.bot.access.Access;
+import io.opsbot.bot.console.ConsoleAlerts;
 import io.opsbot.bot.console.ConsoleChat;
 import io.opsbot.bot.slack.SlackBot;
 import io.opsbot.bot.render.OperationView;
@@ -80,6 +81,7 @@ public final class Main implements Callable<Integer> {
                 ConsoleChat chat = new ConsoleChat(bot.handler(), dispatcher.parser(), terminal, new ConsoleChat.Settings(
                         "console:" + System.getProperty("user.name", "user"), bot.emulated(),
                         Home.dir().resolve("console_history"), dispatcher::running, bot.recoveredAtStart()));
+                bot.alerts().ifPresent(alerts -> alerts.start(new ConsoleAlerts(chat.output()::printAbove)));
                 int status = chat.run();
                 if (status == ConsoleChat.EXIT_INTERRUPTED) {
                     // quit now, as a crash would: what runs stays RUNNING in the journal and the next start finishes
@@ -109,6 +111,7 @@ public final class Main implements Callable<Integer> {
             removeHook(stopWaiting);
         }
         try (SlackBot slack = connected) {
+            bot.alerts().ifPresent(alerts -> alerts.start(slack.alertSink(alerts)));
             Runtime.getRuntime().addShutdownHook(new Thread(slack::close));
             System.err.println("opsbot: serving Slack (" + (bot.config().slack().mode() == null ? "socket"
                     : bot.config().slack().mode()) + " mode)" + (bot.emulated() ? " against the emulated cluster" : ""));

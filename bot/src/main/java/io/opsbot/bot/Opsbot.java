@@ -1,6 +1,11 @@
 package io.opsbot.bot;
 
+import io.opsbot.alerts.AlertService;
+import io.opsbot.alerts.AlertSettings;
+import io.opsbot.alerts.Leadership;
+import io.opsbot.alerts.ZooKeeperLeadership;
 import io.opsbot.bot.command.CommandParser;
+import io.opsbot.engine.ops.SimControl;
 import io.opsbot.bot.metrics.HealthCheck;
 import io.opsbot.bot.metrics.OpsHttpEndpoint;
 import io.opsbot.bot.metrics.OpsMetrics;
@@ -23,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -48,6 +52,9 @@ public final class Opsbot implements AutoCloseable {
     private final boolean emulated;
     private final Runnable recoverySweep;
     private final List<Outcome> recovered;
+    private final AlertService alerts;
+    /** On the emulated cluster an incident resolves after this long in good state (60 s on a real one). */
+    static final Duration LOCAL_STABLE = Duration.ofSeconds(15);
 
     private Opsbot(OpsbotConfig loaded, Path home) {
         OpsbotConfig cfg = loaded;
@@ -59,11 +66,11 @@ public final class Opsbot implements AutoCloseable {
         this.config = cfg;
         this.emulated = cfg.cluster().isEmulated();
         Clock clock = Clock.systemUTC();
-        Journal journal = own(openJournal(cfg, home));
+        JdbcJournal journal = own(openJournal(cfg, home));
         OpsbotConfig.EngineConfig engineConfig = cfg.engineOrDefaults();
         Engine engine = own(new Engine(journal, engineSettings(engineConfig), clock));
         CommandParser parser = new CommandParser(KnownNames.withDefaultServices(catalog.names(),
-                cfg.cluster().nodes().keySet(), cfg.cluster().services().keySet()));
+                cfg.cluster().nodes().keySet(), cfg.cluster().services().keySet()), emulated);
         OpsMetrics metrics = OpsMetrics.of(parser.grammar());
         ClusterClients clients = own(ClusterClients.connect(cfg.cluster(), DeploymentWatcher.DEFAULT_POLL,
                 metrics.clientMetrics()));
@@ -71,7 +78,18 @@ public final class Opsbot implements AutoCloseable {
         ClusterOperations operations = new ClusterOperations(clients, catalog, new ClusterOperations.Settings(stepTimeout,
                 stepTimeout.dividedBy(2), Map.of(), loaded.cluster() == null ? LocalCluster.REGISTRY : null,
                 engineSettings(engineConfig).lockWait()));
-        this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock);
+        AlertSettings alertSettings = AlertSettings.from(cfg.alerts());
+        if (loaded.cluster() == null && loaded.alerts() == null) {
+            // the local default is for trying alerts out: poll and resolve sooner than on a real cluster
+            alertSettings = alertSettings.withTimes(Duration.ofSeconds(2), LOCAL_STABLE, alertSettings.underReplicatedGrace(),
+                    alertSettings.streamGap());
+        }
+        this.alerts = alertsOn(cfg) ? own(new AlertService(journal.incidents(), alertSettings,
+                leadership(cfg), new AlertService.Sources(clients.marathon(), clients.events(),
+                        clients.hasMesos() ? clients.mesos() : null),
+                app -> engine.holderOf("app:/" + app).isPresent(), clock)) : null;
+        SimControl sim = emulated && cfg.cluster().marathon() != null ? new SimControl(cfg.cluster().marathon().url()) : null;
+        this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock, alerts, sim);
         this.handler = metrics.instrument(dispatcher);
         metrics.gauge("opsbot.operations.running", () -> engine.running().size());
         this.recovered = List.copyOf(engine.recover(dispatcher::replan, metrics.steps(ProgressListener.NONE)));
@@ -89,6 +107,33 @@ public final class Opsbot implements AutoCloseable {
             log.info("event=metrics-endpoint bind={} port={}", cfg.metrics().bindOrDefault(), endpoint.port());
             metricsPort = endpoint.port();
         }
+    }
+
+    /** Alerts run unless the configuration turns them off; they need Marathon. */
+    private static boolean alertsOn(OpsbotConfig cfg) {
+        return (cfg.alerts() == null || cfg.alerts().on()) && cfg.cluster().marathon() != null
+                && cfg.cluster().marathon().url() != null;
+    }
+
+    /** With ha.zookeeper, a leader latch there picks the replica that alerts; without, this process leads. */
+    private static Leadership leadership(OpsbotConfig cfg) {
+        String id = cfg.ha() != null && cfg.ha().id() != null && !cfg.ha().id().isBlank() ? cfg.ha().id() : replicaId();
+        if (cfg.ha() == null || cfg.ha().zookeeper() == null || cfg.ha().zookeeper().isBlank()) {
+            return Leadership.solo(id);
+        }
+        Duration session = Durations.parse(cfg.ha().sessionTimeout()).orElse(ZooKeeperLeadership.DEFAULT_SESSION_TIMEOUT);
+        return new ZooKeeperLeadership(cfg.ha().zookeeper(), ZooKeeperLeadership.DEFAULT_PATH, id, session);
+    }
+
+    /** host:pid, what status shows of the replica that leads. */
+    private static String replicaId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        return host + ":" + ProcessHandle.current().pid();
     }
 
     /** @param configFile null for the local default */
@@ -117,6 +162,11 @@ public final class Opsbot implements AutoCloseable {
         return recovered;
     }
 
+    /** The alert service, or empty when alerts are off. Nothing is watched until it is started with a sink. */
+    public java.util.Optional<AlertService> alerts() {
+        return java.util.Optional.ofNullable(alerts);
+    }
+
     public Dispatcher dispatcher() {
         return dispatcher;
     }
@@ -139,7 +189,7 @@ public final class Opsbot implements AutoCloseable {
         return emulated;
     }
 
-    private static Journal openJournal(OpsbotConfig config, Path home) {
+    private static JdbcJournal openJournal(OpsbotConfig config, Path home) {
         OpsbotConfig.JournalConfig j = config.journal();
         if (j == null || j.url() == null) {
             return JdbcJournal.h2(home.resolve("journal"));

@@ -60,10 +60,47 @@ final class ConfigValidator {
                 && (config.metrics().port() < 0 || config.metrics().port() > 65535)) {
             problems.add("metrics.port must be from 0 to 65535, not " + config.metrics().port());
         }
+        if (config.alerts() != null) {
+            alerts(config.alerts(), problems);
+        }
+        if (config.ha() != null) {
+            if (config.ha().zookeeper() == null || config.ha().zookeeper().isBlank()) {
+                problems.add("ha.zookeeper is missing: the ZooKeeper ensemble as host:port[,host:port], e.g. node1:2181");
+            } else if (!config.ha().zookeeper().matches("[A-Za-z0-9._-]+:\\d+(,[A-Za-z0-9._-]+:\\d+)*(/[A-Za-z0-9._/-]*)?")) {
+                problems.add("ha.zookeeper must be host:port[,host:port…], e.g. node1:2181, not '" + config.ha().zookeeper() + "'");
+            }
+            duration("ha.sessionTimeout", config.ha().sessionTimeout(), problems);
+        }
         if (config.apps() != null && !Files.isDirectory(resolve(config.apps()))) {
             problems.add("apps: no folder " + resolve(config.apps()));
         }
         return problems;
+    }
+
+    private static final Set<String> ALERT_KINDS = Set.of("deployments", "tasks", "health", "replicas", "agents", "opsbot");
+
+    private static void alerts(OpsbotConfig.AlertsConfig a, List<String> problems) {
+        duration("alerts.poll", a.poll(), problems);
+        duration("alerts.stable", a.stable(), problems);
+        duration("alerts.underReplicatedAfter", a.underReplicatedAfter(), problems);
+        duration("alerts.stuckAfter", a.stuckAfter(), problems);
+        duration("alerts.reopenWithin", a.reopenWithin(), problems);
+        duration("alerts.streamGap", a.streamGap(), problems);
+        if (a.kinds() != null) {
+            for (String kind : a.kinds().keySet()) {
+                if (!ALERT_KINDS.contains(kind)) {
+                    problems.add("alerts.kinds." + kind + " is not a kind of alert; kinds are " + String.join(", ",
+                            new java.util.TreeSet<>(ALERT_KINDS)));
+                }
+            }
+        }
+        if (a.apps() != null) {
+            a.apps().forEach((app, routing) -> {
+                if (routing == null || routing.channel() == null || routing.channel().isBlank()) {
+                    problems.add("alerts.apps." + app + ".channel is missing");
+                }
+            });
+        }
     }
 
     private void cluster(ClusterConfig c, List<String> problems) {

@@ -8,7 +8,13 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record OpsbotConfig(ClusterConfig cluster, JournalConfig journal, EngineConfig engine, String apps,
-                           SlackConfig slack, AccessConfig access, MetricsConfig metrics) {
+                           SlackConfig slack, AccessConfig access, MetricsConfig metrics, AlertsConfig alerts,
+                           HaConfig ha) {
+
+    public OpsbotConfig(ClusterConfig cluster, JournalConfig journal, EngineConfig engine, String apps,
+                        SlackConfig slack, AccessConfig access, MetricsConfig metrics) {
+        this(cluster, journal, engine, apps, slack, access, metrics, null, null);
+    }
 
     /** No configuration at all: the local default. */
     public static OpsbotConfig empty() {
@@ -16,11 +22,23 @@ public record OpsbotConfig(ClusterConfig cluster, JournalConfig journal, EngineC
     }
 
     public OpsbotConfig withCluster(ClusterConfig newCluster) {
-        return new OpsbotConfig(newCluster, journal, engine, apps, slack, access, metrics);
+        return new OpsbotConfig(newCluster, journal, engine, apps, slack, access, metrics, alerts, ha);
     }
 
     public OpsbotConfig withJournal(JournalConfig newJournal) {
-        return new OpsbotConfig(cluster, newJournal, engine, apps, slack, access, metrics);
+        return new OpsbotConfig(cluster, newJournal, engine, apps, slack, access, metrics, alerts, ha);
+    }
+
+    public OpsbotConfig withAlerts(AlertsConfig newAlerts) {
+        return new OpsbotConfig(cluster, journal, engine, apps, slack, access, metrics, newAlerts, ha);
+    }
+
+    public OpsbotConfig withHa(HaConfig newHa) {
+        return new OpsbotConfig(cluster, journal, engine, apps, slack, access, metrics, alerts, newHa);
+    }
+
+    public OpsbotConfig withSlack(SlackConfig newSlack, AccessConfig newAccess) {
+        return new OpsbotConfig(cluster, journal, engine, apps, newSlack, newAccess, metrics, alerts, ha);
     }
 
     public EngineConfig engineOrDefaults() {
@@ -69,4 +87,30 @@ public record OpsbotConfig(ClusterConfig cluster, JournalConfig journal, EngineC
             return bind == null || bind.isBlank() ? "127.0.0.1" : bind;
         }
     }
+
+    /**
+     * Alerts: where they go and which kinds are on. Durations like "10s", "2m".
+     *
+     * @param channel     the Slack channel id alerts are posted in (absent: console only, Slack posts none)
+     * @param apps        per-app overrides: { nodeapp: { channel: C0NODEAPP } }
+     * @param kinds       kinds on or off: deployments, tasks, health, replicas, agents, opsbot (all on by default)
+     * @param enabled     false turns alerts off altogether (default on)
+     */
+    public record AlertsConfig(Boolean enabled, String channel, java.util.Map<String, AppAlerts> apps,
+                               java.util.Map<String, Boolean> kinds, String poll, String stable,
+                               String underReplicatedAfter, String stuckAfter, String reopenWithin,
+                               String streamGap) {
+        public boolean on() {
+            return enabled == null || enabled;
+        }
+    }
+
+    /** One app's alert routing. */
+    public record AppAlerts(String channel) {}
+
+    /**
+     * Several replicas: the ZooKeeper ensemble whose leader latch picks the one that watches and posts alerts
+     * ("node1:2181"); absent, the single process leads.
+     */
+    public record HaConfig(String zookeeper, String sessionTimeout, String id) {}
 }

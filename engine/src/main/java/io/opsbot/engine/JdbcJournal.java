@@ -335,6 +335,11 @@ public final class JdbcJournal implements Journal {
         update("DELETE FROM resource_locks WHERE resource = ? AND operation_id = ?", resource, operationId);
     }
 
+    /** Incidents and mutes of the alerts, in the same database. */
+    public io.opsbot.alerts.IncidentStore incidents() {
+        return new JdbcIncidentStore(pool);
+    }
+
     @Override
     public void close() {
         pool.close();

@@ -261,4 +261,49 @@ abstract class JournalContractTest {
         assertThat(journal.requestCancel("op-00cc01", "bob")).as("finished").isFalse();
         assertThat(journal.requestCancel("op-nothere", "bob")).isFalse();
     }
+
+    @Test
+    void anIncidentReadsBackWithItsMessageAndIsFoundByKeyStateAndTime() {
+        io.opsbot.alerts.IncidentStore store = journal.incidents();
+        io.opsbot.alerts.Incident first = new io.opsbot.alerts.Incident(0, io.opsbot.alerts.IncidentKind.TASK_FAILURES,
+                "nodeapp", io.opsbot.alerts.Incident.State.OPEN, 3, T0, T0.plusSeconds(5), "TASK_FAILED on node3 \"exit 137\"",
+                List.of("node2", "node3"), true, T0, null, null, null, null);
+
+        io.opsbot.alerts.Incident stored = store.insert(first);
+        store.attachMessage(stored.id(), "C0ALERTS", "1700000000.000100");
+
+        assertThat(stored.id()).isPositive();
+        assertThat(store.find(stored.id())).contains(stored.withMessage("C0ALERTS", "1700000000.000100"));
+        assertThat(store.open()).extracting(io.opsbot.alerts.Incident::id).containsExactly(stored.id());
+        assertThat(store.latest(stored.key())).map(io.opsbot.alerts.Incident::messageTs).contains("1700000000.000100");
+
+        io.opsbot.alerts.Incident resolved = new io.opsbot.alerts.Incident(stored.id(), stored.kind(), stored.subject(),
+                io.opsbot.alerts.Incident.State.RESOLVED, 4, T0, T0.plusSeconds(9), "TASK_FAILED on node3", List.of("node3"),
+                true, T0, T0.plusSeconds(60), "back at 2/2", "ignored", "ignored");
+        store.update(resolved);
+
+        io.opsbot.alerts.Incident back = store.find(stored.id()).orElseThrow();
+        assertThat(back.state()).isEqualTo(io.opsbot.alerts.Incident.State.RESOLVED);
+        assertThat(back.count()).isEqualTo(4);
+        assertThat(back.resolution()).isEqualTo("back at 2/2");
+        assertThat(back.messageTs()).as("an update keeps the message").isEqualTo("1700000000.000100");
+        assertThat(store.open()).isEmpty();
+        assertThat(store.since(T0.plusSeconds(30), null, 10)).extracting(io.opsbot.alerts.Incident::id).containsExactly(stored.id());
+        assertThat(store.since(T0.plusSeconds(61), null, 10)).isEmpty();
+        assertThat(store.since(T0, "mongo", 10)).isEmpty();
+    }
+
+    @Test
+    void aMuteLastsUntilItEndsOrIsLifted() {
+        io.opsbot.alerts.IncidentStore store = journal.incidents();
+        store.mute(new io.opsbot.alerts.Mute("nodeapp", T0.plusSeconds(7200), "UOPS", T0));
+        store.mute(new io.opsbot.alerts.Mute("nodeapp", T0.plusSeconds(600), "UADMIN", T0.plusSeconds(1)));
+
+        assertThat(store.mutes(T0)).containsExactly(new io.opsbot.alerts.Mute("nodeapp", T0.plusSeconds(600), "UADMIN",
+                T0.plusSeconds(1)));
+        assertThat(store.mutes(T0.plusSeconds(601))).as("expired").isEmpty();
+        assertThat(store.unmute("nodeapp")).isTrue();
+        assertThat(store.unmute("nodeapp")).isFalse();
+        assertThat(store.mutes(T0)).isEmpty();
+    }
 }

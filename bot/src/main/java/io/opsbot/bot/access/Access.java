@@ -287,6 +287,10 @@ public final class Access {
             v.put(verb, Role.VIEWER);
         }
         v.put("cancel", Role.OPERATOR);
+        v.put("incidents", Role.VIEWER);
+        v.put("mute", Role.OPERATOR);
+        v.put("unmute", Role.OPERATOR);
+        v.put("mutes", Role.VIEWER);
         v.put("help", Role.VIEWER);
         return Collections.unmodifiableMap(v);
     }

@@ -11,7 +11,8 @@ import java.util.Optional;
  */
 public sealed interface Command permits Command.Deploy, Command.Scale, Command.Restart, Command.Rollback,
         Command.Move, Command.Logs, Command.Status, Command.Drift, Command.History, Command.WhoDeployed,
-        Command.WhatChanged, Command.Cancel, Command.Help {
+        Command.WhatChanged, Command.Cancel, Command.Help, Command.Incidents, Command.Mute, Command.Unmute,
+        Command.Mutes, Command.Sim {
 
     /** The command's name as the grammar has it: "deploy", "who deployed". */
     String verb();
@@ -324,6 +325,109 @@ public sealed interface Command permits Command.Deploy, Command.Scale, Command.R
                 }
             });
             return text.toString();
+        }
+    }
+
+    /** {@code incidents [--since 24h] [APP|NODE]}: open incidents and those seen since then. */
+    record Incidents(Optional<String> subject, Duration since) implements Command {
+
+        public static final Duration DEFAULT_SINCE = Duration.ofHours(24);
+
+        public Incidents {
+            Objects.requireNonNull(subject, "subject");
+            Objects.requireNonNull(since, "since");
+        }
+
+        @Override
+        public String verb() {
+            return "incidents";
+        }
+
+        @Override
+        public String text() {
+            CommandText text = new CommandText(verb()).word(subject);
+            if (!since.equals(DEFAULT_SINCE)) {
+                text.option("since", CommandText.duration(since));
+            }
+            return text.toString();
+        }
+    }
+
+    /** {@code mute APP|NODE [for 2h]}: its alerts are not posted or edited until then. */
+    record Mute(String target, Duration duration) implements Command {
+
+        public static final Duration DEFAULT_DURATION = Duration.ofHours(2);
+
+        public Mute {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(duration, "duration");
+        }
+
+        @Override
+        public String verb() {
+            return "mute";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word(target).word("for").word(CommandText.duration(duration)).toString();
+        }
+    }
+
+    /** {@code unmute APP|NODE}. */
+    record Unmute(String target) implements Command {
+        public Unmute {
+            Objects.requireNonNull(target, "target");
+        }
+
+        @Override
+        public String verb() {
+            return "unmute";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word(target).toString();
+        }
+    }
+
+    /** {@code mutes}: the mutes in force. */
+    record Mutes() implements Command {
+        @Override
+        public String verb() {
+            return "mutes";
+        }
+
+        @Override
+        public String text() {
+            return verb();
+        }
+    }
+
+    /**
+     * {@code sim fail APP}, {@code sim heal APP}, {@code sim agent NODE down|up}: make the emulated cluster misbehave
+     * (only there).
+     *
+     * @param action fail, heal, agent-down or agent-up
+     */
+    record Sim(String action, String target) implements Command {
+        public Sim {
+            Objects.requireNonNull(action, "action");
+            Objects.requireNonNull(target, "target");
+        }
+
+        @Override
+        public String verb() {
+            return "sim";
+        }
+
+        @Override
+        public String text() {
+            return switch (action) {
+                case "agent-down" -> new CommandText(verb()).word("agent").word(target).word("down").toString();
+                case "agent-up" -> new CommandText(verb()).word("agent").word(target).word("up").toString();
+                default -> new CommandText(verb()).word(action).word(target).toString();
+            };
         }
     }
 }

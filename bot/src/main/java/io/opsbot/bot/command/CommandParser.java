@@ -33,8 +33,13 @@ public final class CommandParser {
     private final HelpWriter helpWriter;
 
     public CommandParser(KnownNames names) {
+        this(names, false);
+    }
+
+    /** @param emulated the cluster is emulated: the {@code sim} commands exist (and help lists them) */
+    public CommandParser(KnownNames names, boolean emulated) {
         this.names = names;
-        this.table = new StandardGrammar(names);
+        this.table = new StandardGrammar(names, emulated);
         Grammar grammar = table.grammar();
         this.reader = new SlotReader(names, () -> grammar);
         this.helpWriter = new HelpWriter(grammar, names);
@@ -174,6 +179,15 @@ public final class CommandParser {
                 }
                 values.add(Optional.empty());
                 continue;
+            }
+            if (param.slot().kind() == Kind.DURATION && param.slot().placeholder().startsWith("for ")
+                    && words.get(next).equalsIgnoreCase("for")) {
+                // "mute nodeapp for 2h": the word 'for' only introduces the duration
+                if (next + 1 >= words.size()) {
+                    throw new CommandException(spec.name() + " needs a duration after 'for', e.g. "
+                            + spec.examples().get(spec.examples().size() - 1).text());
+                }
+                next++;
             }
             String raw = words.get(next++);
             if (param.slot().kind() == Kind.COMMAND && p == params.size() - 1) {

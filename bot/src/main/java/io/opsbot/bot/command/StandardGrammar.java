@@ -36,6 +36,11 @@ final class StandardGrammar {
     /** The engine's bound on logs output (64 KiB): more lines than this could never be shown. */
     private static final Slot LINES = Slot.number("N", "a number of lines", 1, ClusterOperations.MAX_LOG_LINES);
 
+    /** A mute longer than a week is forgotten more than wanted; unmute ends one early. "for" before it is optional. */
+    private static final Slot MUTE_DURATION = Slot.duration("for DURATION", "a duration", Duration.ofDays(7));
+    private static final Slot SIM_ACTION = Slot.text("fail|heal|agent", "what to do: fail, heal or agent", 10);
+    private static final Slot SIM_STATE = Slot.text("down|up", "down or up", 4);
+
     private static final Flag PLAN = Flag.toggle("plan", "show what would change and stop; nothing changes");
     private static final Flag FORCE = Flag.toggle("force", "override a Marathon deployment of the app that opsbot did not"
             + " start (Marathon's ?force=true) instead of waiting for it (at most engine.lockWait); asks for confirmation");
@@ -48,6 +53,11 @@ final class StandardGrammar {
     private final Grammar grammar;
 
     StandardGrammar(KnownNames names) {
+        this(names, false);
+    }
+
+    /** @param emulated the cluster is the emulated one: the {@code sim} commands exist */
+    StandardGrammar(KnownNames names, boolean emulated) {
         this.names = names;
         define("deploy", Role.OPERATOR,
                 "Build the app's image, push it to the registry and roll it out on Marathon.",
@@ -191,6 +201,53 @@ final class StandardGrammar {
                 List.of(),
                 List.of(example("cancel op-7f3a2c", "stop operation op-7f3a2c after its current step")),
                 m -> new Command.Cancel(m.text(0)));
+        define("incidents", Role.VIEWER,
+                "List open incidents and those of the last day, with counts, durations and a link to each alert.",
+                "With an app or a node, only its incidents; --since looks further back or less far.",
+                List.of(new Param(APP_OR_NODE, true, "whose incidents to list; without it, all")),
+                List.of(Flag.valued("since", SINCE, CommandText.duration(Command.Incidents.DEFAULT_SINCE),
+                        "how far back to look")),
+                List.of(example("incidents", "open incidents and those of the last 24 hours"),
+                        example("incidents {app:nodeapp} --since 7d", "{app:nodeapp}'s incidents of the last week")),
+                m -> new Command.Incidents(m.optionalText(0), m.flagDuration("since")));
+        define("mute", Role.OPERATOR,
+                "Stop posting and editing alerts of an app or a node for a while (2h unless you say).",
+                "Incidents are still recorded; when the mute ends, the latest state is shown. Takes effect at once"
+                        + " on every replica, and is said in the incident's thread.",
+                List.of(new Param(APP_OR_NODE, false, "what to mute"),
+                        new Param(MUTE_DURATION, true, "how long, after the word 'for'; 2h without it")),
+                List.of(),
+                List.of(example("mute {app:nodeapp}", "no alerts of {app:nodeapp} for 2 hours"),
+                        example("mute {node:node3} for 30m", "no alerts of {node:node3} for 30 minutes")),
+                StandardGrammar::mute);
+        define("unmute", Role.OPERATOR,
+                "End a mute at once: the alerts of that app or node show again.",
+                "",
+                List.of(new Param(APP_OR_NODE, false, "what to unmute")),
+                List.of(),
+                List.of(example("unmute {app:nodeapp}", "show {app:nodeapp}'s alerts again")),
+                m -> new Command.Unmute(m.text(0)));
+        define("mutes", Role.VIEWER,
+                "List the mutes in force, who set them and until when.",
+                "",
+                List.of(),
+                List.of(),
+                List.of(example("mutes", "every mute in force")),
+                m -> new Command.Mutes());
+        if (emulated) {
+            define("sim", Role.OPERATOR,
+                    "Make the emulated cluster misbehave, to see alerts: fail or heal an app, take an agent down or up.",
+                    "sim fail APP: its tasks keep failing their health checks (or crash); sim heal APP ends that;"
+                            + " sim agent NODE down|up stops or restarts a node's Mesos agent. Only on the emulated cluster.",
+                    List.of(new Param(SIM_ACTION, false, "fail, heal or agent"),
+                            new Param(APP_OR_NODE, false, "the app (fail, heal) or node (agent)"),
+                            new Param(SIM_STATE, true, "down or up, for agent")),
+                    List.of(),
+                    List.of(example("sim fail {app:nodeapp}", "{app:nodeapp}'s health checks fail from now on"),
+                            example("sim heal {app:nodeapp}", "{app:nodeapp} is well again"),
+                            example("sim agent {node:node3} down", "{node:node3}'s agent is lost")),
+                    this::sim);
+        }
         define("help", Role.VIEWER,
                 "List the commands, or explain one.",
                 "",
@@ -199,6 +256,41 @@ final class StandardGrammar {
                 List.of(example("help", "this list"), example("help deploy", "how to use deploy")),
                 m -> new Command.Help(m.optionalText(0)));
         grammar = new Grammar(specs);
+    }
+
+    private static Command mute(Match m) {
+        Optional<Object> duration = m.args().get(1);
+        return new Command.Mute(m.text(0), duration.map(Duration.class::cast).orElse(Command.Mute.DEFAULT_DURATION));
+    }
+
+    private Command sim(Match m) {
+        String action = m.text(0).toLowerCase(Locale.ROOT);
+        String target = m.text(1);
+        Optional<String> state = m.optionalText(2).map(t -> t.toLowerCase(Locale.ROOT));
+        switch (action) {
+            case "fail", "heal" -> {
+                if (!names.apps().contains(target)) {
+                    throw new CommandException("sim " + action + " needs an app, and '" + target + "' is a node; apps: "
+                            + String.join(", ", names.apps()));
+                }
+                if (state.isPresent()) {
+                    throw new CommandException("sim " + action + " takes only an app: sim " + action + " " + target);
+                }
+                return new Command.Sim(action, target);
+            }
+            case "agent" -> {
+                if (!names.nodes().contains(target)) {
+                    throw new CommandException("sim agent needs a node, and '" + target + "' is an app; nodes: "
+                            + String.join(", ", names.nodes()));
+                }
+                if (state.isEmpty() || !(state.get().equals("down") || state.get().equals("up"))) {
+                    throw new CommandException("sim agent " + target + " needs down or up: sim agent " + target + " down");
+                }
+                return new Command.Sim("agent-" + state.get(), target);
+            }
+            default -> throw new CommandException("sim can fail, heal or agent, not '" + m.text(0)
+                    + "': sim fail APP, sim heal APP, sim agent NODE down|up");
+        }
     }
 
     Grammar grammar() {

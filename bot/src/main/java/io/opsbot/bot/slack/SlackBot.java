@@ -21,6 +21,9 @@ import io.opsbot.bot.access.AuditTrail;
 import io.opsbot.bot.access.CachedGroupDirectory;
 import io.opsbot.bot.access.OperationOwners;
 import io.opsbot.bot.command.Role;
+import io.opsbot.alerts.AlertService;
+import io.opsbot.alerts.AlertSink;
+import io.opsbot.bot.render.AlertBlocks;
 import io.opsbot.bot.render.BlockKit;
 import io.opsbot.config.OpsbotConfig.AccessConfig;
 import io.opsbot.config.OpsbotConfig.SlackConfig;
@@ -73,6 +76,8 @@ public final class SlackBot implements AutoCloseable {
     private final HttpTransport http;
     private final SocketModeApp socket;
     private final App app;
+    private final SlackApi api;
+    private final Clock clock;
 
     private SlackBot(Builder b) throws Exception {
         List<String> problems = problems(b.slack);
@@ -98,6 +103,8 @@ public final class SlackBot implements AutoCloseable {
                 .slack(slack)
                 .build());
         SlackApi api = new SlackApi(slack.methods(b.slack.botToken()), slack);
+        this.api = api;
+        this.clock = b.clock;
 
         this.workers = new ThreadPoolExecutor(b.workers, b.workers, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(b.queue),
                 Threads.named("opsbot-slack-worker"), new ThreadPoolExecutor.AbortPolicy());
@@ -160,6 +167,19 @@ public final class SlackBot implements AutoCloseable {
 
     public static Builder builder(SlackConfig slack, AccessConfig access, CommandHandler handler) {
         return new Builder(slack, access, handler);
+    }
+
+    /**
+     * Where alerts go in Slack: one message per incident in the configured channel, edited in place, the message's
+     * place written to the journal through {@code alerts}.
+     */
+    public AlertSink alertSink(AlertService alerts) {
+        return alertSink(alerts, SlackAlerts.DEFAULT_MIN_INTERVAL);
+    }
+
+    /** @param minInterval the least time between two edits of one alert message */
+    public AlertSink alertSink(AlertService alerts, Duration minInterval) {
+        return new SlackAlerts(api, alerts.settings(), alerts::attachMessage, editor, minInterval, clock);
     }
 
     /** Blocks until {@link #close} (Socket Mode's threads do not keep a process alive on their own). */
@@ -269,11 +289,29 @@ public final class SlackBot implements AutoCloseable {
             }
             return ctx.ack();
         });
+        for (String action : List.of(AlertBlocks.ACTION_LOGS, AlertBlocks.ACTION_STATUS, AlertBlocks.ACTION_RESTART,
+                AlertBlocks.ACTION_MUTE)) {
+            alertButton(app, action, runner, dedup);
+        }
         app.blockAction(BlockKit.ACTION_CANCEL, (req, ctx) -> {
             var p = req.getPayload();
             if (dedup.firstTime("action:" + p.getTriggerId())) {
                 String value = p.getActions().get(0).getValue();
                 submit(() -> runner.cancel(value, p.getUser().getId(), p.getChannel().getId(), p.getResponseUrl()));
+            }
+            return ctx.ack();
+        });
+    }
+
+    /** An alert's buttons run the command they stand for as the person who clicked: roles and confirmations apply. */
+    private void alertButton(App app, String actionId, CommandRunner runner, Dedup dedup) {
+        app.blockAction(actionId, (req, ctx) -> {
+            var p = req.getPayload();
+            if (dedup.firstTime("action:" + p.getTriggerId())) {
+                String subject = p.getActions().get(0).getValue();
+                Request request = new Request(AlertBlocks.commandFor(actionId, subject), p.getUser().getId(),
+                        p.getChannel().getId(), false);
+                submit(() -> runner.run(request));
             }
             return ctx.ack();
         });

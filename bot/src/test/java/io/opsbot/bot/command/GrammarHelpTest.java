@@ -20,7 +20,7 @@ class GrammarHelpTest {
     void theGrammarHasEveryCommandOfTheDesignInHelpOrder() {
         assertThat(grammar.verbs()).extracting(VerbSpec::name).containsExactly("deploy", "scale", "restart",
                 "rollback", "move", "logs", "status", "drift", "history", "who deployed", "what changed", "cancel",
-                "help");
+                "incidents", "mute", "unmute", "mutes", "help");
     }
 
     @Test

@@ -17,8 +17,15 @@ public sealed interface MarathonEvent {
     String timestamp();
 
     /** deployment_success / deployment_failed. */
-    record DeploymentFinished(String eventType, String timestamp, String deploymentId, boolean success)
-            implements MarathonEvent {
+    record DeploymentFinished(String eventType, String timestamp, String deploymentId, boolean success,
+                              List<String> appIds) implements MarathonEvent {
+        public DeploymentFinished {
+            appIds = appIds == null ? List.of() : List.copyOf(appIds);
+        }
+
+        public DeploymentFinished(String eventType, String timestamp, String deploymentId, boolean success) {
+            this(eventType, timestamp, deploymentId, success, List.of());
+        }
     }
 
     /** deployment_info / deployment_step_success / deployment_step_failure. */
@@ -71,7 +78,15 @@ public sealed interface MarathonEvent {
             case "deployment_success":
             case "deployment_failed": {
                 String id = text(node, "id", text(at(node, "plan"), "id"));
-                return new DeploymentFinished(type, timestamp, id, type.equals("deployment_success"));
+                List<String> apps = new java.util.ArrayList<>();
+                for (JsonNode step : Json.list(at(node, "plan"), "steps", st -> st)) {
+                    for (DeploymentAction action : Json.list(step, "actions", DeploymentAction::parse)) {
+                        if (action.app() != null && !apps.contains(action.app())) {
+                            apps.add(action.app());
+                        }
+                    }
+                }
+                return new DeploymentFinished(type, timestamp, id, type.equals("deployment_success"), apps);
             }
             case "deployment_info":
             case "deployment_step_success":

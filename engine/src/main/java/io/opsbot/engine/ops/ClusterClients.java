@@ -154,6 +154,12 @@ public final class ClusterClients implements Closeable {
         return marathon;
     }
 
+    /** Marathon's event stream, for a subscriber of its own (the alert watcher). */
+    public MarathonEvents events() {
+        marathon();
+        return events;
+    }
+
     public DeploymentWatcher deployments() {
         marathon();
         return watcher;

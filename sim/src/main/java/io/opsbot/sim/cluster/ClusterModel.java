@@ -684,6 +684,45 @@ public final class ClusterModel {
     save();
   }
 
+  /**
+   * Makes an app misbehave (its current image fails: tasks with a health check fail it, others crash soon after
+   * they start) or heals it again. Returns the image concerned.
+   */
+  public synchronized String failApp(String rawId, boolean failing) {
+    AppState app = requireApp(AppDefinitions.normalizeId(rawId));
+    String image = AppDefinitions.image(app.definition);
+    if (image == null) {
+      throw new ApiError(422, Json.object().put("message", "app " + rawId + " has no Docker image to fail"));
+    }
+    markFailing(image, failing);
+    return image;
+  }
+
+  /**
+   * {@code count} task failures of the app at once, as a crash loop produces them: each running or staging task
+   * ends TASK_FAILED with {@code message} and a replacement is launched at once (no backoff), over and over.
+   */
+  public synchronized int crashTasks(String rawId, int count, String message) {
+    AppState app = requireApp(AppDefinitions.normalizeId(rawId));
+    String appId = app.definition.get("id").asText();
+    int done = 0;
+    for (int i = 0; i < count; i++) {
+      List<TaskState> tasks = tasksOf(appId);
+      if (tasks.isEmpty()) {
+        if (launch(app, Placement.choose(placement.evaluate(app.definition, state)), true) == null) {
+          break;
+        }
+        tasks = tasksOf(appId);
+      }
+      end(tasks.get(i % tasks.size()), "TASK_FAILED", message);
+      done++;
+      app.launchDelayUntil = 0;
+      launch(app, Placement.choose(placement.evaluate(app.definition, state)), true);
+    }
+    save();
+    return done;
+  }
+
   /** Advances simulated time in one-second steps so every transition on the way happens in order. */
   public synchronized void advance(long simMillis) {
     long done = 0;

@@ -60,6 +60,19 @@ public final class ControlApi {
           model.agentUp(r.group(1));
           return ok();
         })
+        .on("POST", "/_sim/apps/([^/]+)/fail/?", r -> Response.json(200, Map.of("ok", true,
+            "image", model.failApp(r.group(1), true))))
+        .on("POST", "/_sim/apps/([^/]+)/heal/?", r -> Response.json(200, Map.of("ok", true,
+            "image", model.failApp(r.group(1), false))))
+        .on("POST", "/_sim/apps/([^/]+)/crash/?", this::crash)
+        .on("POST", "/_sim/events/down/?", r -> {
+          events.down();
+          return ok();
+        })
+        .on("POST", "/_sim/events/up/?", r -> {
+          events.up();
+          return ok();
+        })
         .on("POST", "/_sim/time/?", r -> {
           model.clock().scale(body(r).path("scale").asDouble(0));
           return Response.json(200, Map.of("scale", model.clock().scale(), "now", ClusterModel.iso(model.clock().millis())));
@@ -106,6 +119,16 @@ public final class ControlApi {
     faults.arm(new Faults.Fault(b.path("service").asText("marathon"), b.path("method").asText(null),
         b.path("pathPrefix").asText("/"), count, status, hang, false));
     return ok();
+  }
+
+  private Response crash(Request r) throws IOException {
+    JsonNode b = body(r);
+    int count = b.path("count").asInt(1);
+    if (count < 1 || count > 1000) {
+      throw new ApiError(422, Map.of("message", "count must be between 1 and 1000"));
+    }
+    String message = b.path("message").asText("Container exited with status 137");
+    return Response.json(200, Map.of("ok", true, "crashed", model.crashTasks(r.group(1), count, message)));
   }
 
   private Response failing(Request r, boolean on) throws IOException {

@@ -27,6 +27,8 @@ public final class EventStream {
   private final SimClock clock;
   private final Set<BlockingQueue<ObjectNode>> open = new CopyOnWriteArraySet<>();
   private volatile boolean closed;
+  /** While down, open streams are closed and new ones refused with 503, as when Marathon's leader is lost. */
+  private volatile boolean down;
   private int dropNext;
 
   public EventStream(ClusterModel model) {
@@ -47,6 +49,20 @@ public final class EventStream {
     dropNext += left;
   }
 
+  /** Takes the stream down until {@link #up()}: open streams close, new connections get 503. */
+  public synchronized void down() {
+    down = true;
+    open.forEach(q -> q.offer(DROP));
+  }
+
+  public void up() {
+    down = false;
+  }
+
+  public boolean isDown() {
+    return down;
+  }
+
   private synchronized boolean takeDrop() {
     if (dropNext > 0) {
       dropNext--;
@@ -61,6 +77,15 @@ public final class EventStream {
   }
 
   void serve(Request request, HttpExchange exchange) throws IOException {
+    if (down) {
+      byte[] body = "{\"message\":\"the event stream is down (sim control)\"}".getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(503, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+      return;
+    }
     Set<String> types = new HashSet<>(request.queryAll("event_type"));
     BlockingQueue<ObjectNode> queue = new LinkedBlockingQueue<>();
     Consumer<ObjectNode> listener = e -> {
