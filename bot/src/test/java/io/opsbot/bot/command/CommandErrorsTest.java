@@ -141,7 +141,7 @@ class CommandErrorsTest {
     @Test
     void tooManyArgumentsSayWhichAreExtra() {
         assertThat(messageFor("restart nodeapp now"))
-                .isEqualTo("restart takes an app; 'now' is one argument too many: restart APP, e.g. restart nodeapp");
+                .isEqualTo("restart takes an app; 'now' is one argument too many: restart APP [--force], e.g. restart nodeapp --force");
         assertThat(messageFor("drift nodeapp nginx mongo")).startsWith("drift takes an optional app; 'nginx mongo' are"
                 + " 2 arguments too many");
         assertThat(messageFor("what changed in the last hour")).startsWith("what changed takes no arguments;");
@@ -154,12 +154,12 @@ class CommandErrorsTest {
 
     @Test
     void unknownFlagListsTheFlagsTheCommandTakes() {
-        assertThat(messageFor("deploy nodeapp --force"))
-                .isEqualTo("deploy has no flag '--force'; it takes: --version V, --only, --plan");
+        assertThat(messageFor("deploy nodeapp --forse"))
+                .isEqualTo("deploy has no flag '--forse' (did you mean '--force'?); it takes: --version V, --only, --force, --plan");
         assertThat(messageFor("scale nodeapp 3 --pln"))
-                .isEqualTo("scale has no flag '--pln' (did you mean '--plan'?); it takes: --plan");
-        assertThat(messageFor("restart nodeapp --plan"))
-                .isEqualTo("restart takes no flags, so '--plan' is not one: restart APP, e.g. restart nodeapp");
+                .isEqualTo("scale has no flag '--pln' (did you mean '--plan'?); it takes: --force, --plan");
+        assertThat(messageFor("drift nodeapp --plan"))
+                .isEqualTo("drift takes no flags, so '--plan' is not one: drift [APP], e.g. drift");
         assertThat(messageFor("logs nodeapp -n 5")).startsWith("logs has no flag '-n';");
     }
 
