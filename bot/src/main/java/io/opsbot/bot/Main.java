@@ -3,6 +3,7 @@ package io.opsbot.bot;
 import io.opsbot.bot.access.Access;
 import io.opsbot.bot.console.ConsoleChat;
 import io.opsbot.bot.slack.SlackBot;
+import io.opsbot.bot.render.HealthText;
 import io.opsbot.bot.render.OperationView;
 import io.opsbot.bot.render.PlainText;
 import io.opsbot.catalog.AppCatalog;
@@ -53,6 +54,8 @@ public final class Main implements Callable<Integer> {
             ConsoleChat chat = new ConsoleChat(bot.handler(),
                     new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out,
                     System.console() != null, bot.emulated(), "console:" + System.getProperty("user.name", "user"));
+            HealthText reportText = new HealthText(bot.reports().zone());
+            bot.reports().connect((channel, report) -> chat.printAbove(reportText.render(report, true)));
             chat.run();
         }
         return 0;

@@ -8,24 +8,37 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record OpsbotConfig(ClusterConfig cluster, JournalConfig journal, EngineConfig engine, String apps,
-                           SlackConfig slack, AccessConfig access, MetricsConfig metrics) {
+                           SlackConfig slack, AccessConfig access, MetricsConfig metrics, ReportsConfig reports) {
 
     /** No configuration at all: the local default. */
     public static OpsbotConfig empty() {
-        return new OpsbotConfig(null, null, null, null, null, null, null);
+        return new OpsbotConfig(null, null, null, null, null, null, null, null);
     }
 
     public OpsbotConfig withCluster(ClusterConfig newCluster) {
-        return new OpsbotConfig(newCluster, journal, engine, apps, slack, access, metrics);
+        return new OpsbotConfig(newCluster, journal, engine, apps, slack, access, metrics, reports);
     }
 
     public OpsbotConfig withJournal(JournalConfig newJournal) {
-        return new OpsbotConfig(cluster, newJournal, engine, apps, slack, access, metrics);
+        return new OpsbotConfig(cluster, newJournal, engine, apps, slack, access, metrics, reports);
     }
 
     public EngineConfig engineOrDefaults() {
         return engine == null ? EngineConfig.DEFAULTS : engine;
     }
+
+    /**
+     * Scheduled health reports: {@code timeZone} is the default zone of report times and cron expressions (default:
+     * the system's); each schedule sends a report to its channel on a Quartz cron expression.
+     */
+    public record ReportsConfig(String timeZone, java.util.List<ScheduleConfig> schedules) {
+        public java.util.List<ScheduleConfig> schedulesOrEmpty() {
+            return schedules == null ? java.util.List.of() : schedules;
+        }
+    }
+
+    /** One configured report schedule; {@code timeZone} overrides reports.timeZone. */
+    public record ScheduleConfig(String cron, String channel, String timeZone) {}
 
     /** The journal's JDBC settings. {@code url} defaults to an H2 file under $OPSBOT_HOME. */
     public record JournalConfig(String url, String user, String password) {}

@@ -141,6 +141,10 @@ public final class Access {
         if (has.isEmpty() || !has.get().includes(needed)) {
             return verb + " needs the " + needed.label() + " role; " + whoHas(needed);
         }
+        if (verb.equals("report") && !has.get().includes(Role.ADMIN)
+                && argumentOf(request.text()).map(a -> a.equalsIgnoreCase("unschedule")).orElse(false)) {
+            return "report unschedule needs the admin role; " + whoHas(Role.ADMIN);
+        }
         if (verb.equals("cancel") && !has.get().includes(Role.ADMIN)) {
             Optional<String> owner = argumentOf(request.text()).flatMap(owners::requesterOf);
             if (owner.isPresent() && !owner.get().equals(request.user())) {

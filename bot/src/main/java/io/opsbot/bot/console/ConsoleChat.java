@@ -132,6 +132,18 @@ public final class ConsoleChat {
         }
     }
 
+    /**
+     * Prints text that arrives on its own (a scheduled report) above the prompt, from any thread. The one place a
+     * line editor (JLine's printAbove) takes over.
+     */
+    public void printAbove(String text) {
+        synchronized (out) {
+            clearProgress();
+            out.println(text);
+            prompt();
+        }
+    }
+
     private void clearProgress() {
         if (interactive) {
             out.print("\r\033[2K");
