@@ -69,6 +69,7 @@ public final class Sim implements AutoCloseable {
     return t;
   });
   private EventStream events;
+  private MarathonApi marathonApi;
   private RegistryApi registry;
   private SshNodes ssh;
   private SimEndpoints endpoints;
@@ -102,7 +103,8 @@ public final class Sim implements AutoCloseable {
     HttpServer marathon = http(options.marathonPort());
     String marathonUrl = url("http", marathon);
     Router marathonRouter = router("marathon");
-    new MarathonApi(model, events, "127.0.0.1:" + marathon.getAddress().getPort()).register(marathonRouter);
+    marathonApi = new MarathonApi(model, events, "127.0.0.1:" + marathon.getAddress().getPort());
+    marathonApi.register(marathonRouter);
     new ControlApi(model, faults, events, () -> endpoints, this::reset).register(marathonRouter);
     marathon.createContext("/", marathonRouter);
 
@@ -258,6 +260,9 @@ public final class Sim implements AutoCloseable {
       ticker.shutdownNow();
       if (events != null) {
         events.close();
+      }
+      if (marathonApi != null) {
+        marathonApi.close();
       }
       // HttpServer.stop waits for its dispatcher's next wake-up (up to a second): stop them all at once.
       List<Thread> stopping = servers.stream().map(s -> new Thread(() -> s.stop(0), "sim-stop")).toList();

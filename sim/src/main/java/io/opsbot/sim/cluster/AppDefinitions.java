@@ -19,6 +19,8 @@ public final class AppDefinitions {
   static final String ID_SEGMENT = "^(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])|(\\.|\\.\\.)$";
   private static final Pattern SEGMENT = Pattern.compile(ID_SEGMENT);
   static final List<String> OPERATORS = List.of("UNIQUE", "CLUSTER", "GROUP_BY", "LIKE", "UNLIKE", "MAX_PER", "IS", "IN");
+  /** Marathon's reserved keywords: an id ending with one would clash with a sub-resource's path. */
+  static final List<String> RESERVED_LAST_SEGMENTS = List.of("restart", "tasks", "versions", ".", "..");
   private static final Set<String> HC_PROTOCOLS = Set.of("HTTP", "HTTPS", "TCP", "COMMAND", "MESOS_HTTP",
       "MESOS_HTTPS", "MESOS_TCP");
   /** Fields that do not make a task different: changing only these scales, never restarts. */
@@ -40,6 +42,26 @@ public final class AppDefinitions {
       throw invalidJson(List.of(detail("/", "error.expected.jsobject")));
     }
     return (ObjectNode) node;
+  }
+
+  /** Parses a request body that must be a JSON array of objects (PUT /v2/apps), or answers 400. */
+  public static ArrayNode parseArray(byte[] body) {
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(body);
+    } catch (java.io.IOException e) {
+      String why = e.getMessage() == null ? "malformed JSON" : e.getMessage().split("\n")[0];
+      throw invalidJson(List.of(detail("/", why)));
+    }
+    if (node == null || !node.isArray()) {
+      throw invalidJson(List.of(detail("/", "error.expected.jsarray")));
+    }
+    for (int i = 0; i < node.size(); i++) {
+      if (!node.get(i).isObject()) {
+        throw invalidJson(List.of(detail("/(" + i + ")", "error.expected.jsobject")));
+      }
+    }
+    return (ArrayNode) node;
   }
 
   /** Type checks (400), as Marathon's JSON reader does before validation. */
@@ -83,6 +105,11 @@ public final class AppDefinitions {
         details.add(detail("/id", "must fully match regular expression '" + ID_SEGMENT + "'"));
         break;
       }
+    }
+    String last = id.substring(id.lastIndexOf('/') + 1);
+    if (RESERVED_LAST_SEGMENTS.contains(last)) {
+      details.add(detail("/id", "must not end with any of the following reserved keywords: "
+          + String.join(", ", RESERVED_LAST_SEGMENTS)));
     }
     long instances = app.path("instances").asLong();
     if (instances < 0) {
@@ -234,12 +261,41 @@ public final class AppDefinitions {
     });
   }
 
+  /** Marathon's canonical absolute path id: repeated, leading and trailing slashes dropped, "." and ".." resolved. */
   public static String normalizeId(String id) {
-    String s = id.trim();
-    while (s.endsWith("/") && s.length() > 1) {
-      s = s.substring(0, s.length() - 1);
+    return resolveId(id, "/");
+  }
+
+  /** A path id resolved against a base group, as Marathon resolves relative app ids inside a group. */
+  public static String resolveId(String id, String base) {
+    String s = id == null ? "" : id.trim();
+    List<String> out = new ArrayList<>();
+    if (!s.startsWith("/")) {
+      for (String b : base.split("/")) {
+        if (!b.isEmpty()) {
+          out.add(b);
+        }
+      }
     }
-    return s.startsWith("/") ? s : "/" + s;
+    for (String segment : s.split("/")) {
+      if (segment.isEmpty() || segment.equals(".")) {
+        continue;
+      }
+      if (segment.equals("..")) {
+        if (!out.isEmpty()) {
+          out.remove(out.size() - 1);
+        }
+        continue;
+      }
+      out.add(segment);
+    }
+    return "/" + String.join("/", out);
+  }
+
+  /** The group an app or group belongs to: "/prod" for "/prod/nodeapp", "/" for "/nodeapp". */
+  public static String parentOf(String id) {
+    int slash = id.lastIndexOf('/');
+    return slash <= 0 ? "/" : id.substring(0, slash);
   }
 
   /** Port mappings whether in container.docker (Marathon ≤ 1.4) or container (1.5+). */
@@ -258,6 +314,22 @@ public final class AppDefinitions {
       return m.size();
     }
     return app.path("portDefinitions").size();
+  }
+
+  /**
+   * The host port each port of a task asks for: a port mapping's non-zero hostPort, or a port definition's port when
+   * requirePorts is set; 0 means any free port of the agent's range.
+   */
+  static List<Integer> requestedHostPorts(ObjectNode app) {
+    List<Integer> out = new ArrayList<>();
+    List<JsonNode> m = mappings(app);
+    if (!m.isEmpty()) {
+      m.forEach(p -> out.add(p.path("hostPort").asInt(0)));
+      return out;
+    }
+    boolean require = app.path("requirePorts").asBoolean(false);
+    app.path("portDefinitions").forEach(p -> out.add(require ? p.path("port").asInt(0) : 0));
+    return out;
   }
 
   public static String image(ObjectNode app) {
@@ -280,13 +352,13 @@ public final class AppDefinitions {
     return copy;
   }
 
-  static ObjectNode detail(String path, String error) {
+  public static ObjectNode detail(String path, String error) {
     ObjectNode d = Json.object().put("path", path);
     d.putArray("errors").add(error);
     return d;
   }
 
-  static ApiError invalidJson(List<ObjectNode> details) {
+  public static ApiError invalidJson(List<ObjectNode> details) {
     ObjectNode body = Json.object().put("message", "Invalid JSON");
     body.putArray("details").addAll(details);
     return new ApiError(400, body);

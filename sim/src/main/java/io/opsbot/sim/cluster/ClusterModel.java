@@ -20,9 +20,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -59,6 +61,9 @@ public final class ClusterModel {
   private final List<Consumer<ObjectNode>> listeners = new CopyOnWriteArrayList<>();
   private ClusterState state;
   private boolean dirty;
+  /** While a change of several apps runs (see {@link #inOnePlan}): the deployment id and version they share. */
+  private String planId;
+  private String planVersion;
 
   public ClusterModel(Topology topology, SimClock clock, Path stateFile, boolean reset) {
     this.topology = topology;
@@ -82,6 +87,11 @@ public final class ClusterModel {
     return clock;
   }
 
+  /** The state itself, for the classes of this package that change it while holding the lock. */
+  ClusterState state() {
+    return state;
+  }
+
   /** Reads under the lock; the function must not keep references to mutable state. */
   public synchronized <T> T read(Function<ClusterState, T> reader) {
     return reader.apply(state);
@@ -100,6 +110,11 @@ public final class ClusterModel {
 
   public void unsubscribe(Consumer<ObjectNode> listener) {
     listeners.remove(listener);
+  }
+
+  /** Puts an event on Marathon's bus that the API itself raises (e.g. subscribe_event). */
+  public synchronized void publish(ObjectNode event) {
+    emit(event);
   }
 
   private void load() {
@@ -225,7 +240,7 @@ public final class ClusterModel {
       s.versions.add(app.deepCopy());
       state.apps.put(app.get("id").asText(), s);
       for (int k = 0; k < app.get("instances").asInt(); k++) {
-        TaskState t = launch(s, false);
+        TaskState t = launch(s, Placement.choose(placement.evaluate(app, state)), false);
         if (t != null) {
           t.state = "TASK_RUNNING";
           t.startedAt = clock.millis();
@@ -287,11 +302,48 @@ public final class ClusterModel {
 
   public synchronized Change putApp(String rawId, ObjectNode body, boolean force, boolean partial, String uri,
                                     String clientIp) {
+    ObjectNode app = definitionFor(AppDefinitions.normalizeId(rawId), body, partial);
+    String id = app.get("id").asText();
+    checkLock(id, force);
+    Change c = applyDefinition(id, app, state.apps.get(id), uri, clientIp);
+    save();
+    return c;
+  }
+
+  /** PUT /v2/apps: several apps changed (or created) in one deployment; all are checked before any changes. */
+  public synchronized Change putApps(List<ObjectNode> bodies, boolean force, boolean partial, String uri,
+                                     String clientIp) {
+    List<ObjectNode> apps = new ArrayList<>();
+    for (ObjectNode body : bodies) {
+      if (!body.hasNonNull("id") || !body.get("id").isTextual()) {
+        throw AppDefinitions.invalidJson(List.of(AppDefinitions.detail("/id", "error.path.missing")));
+      }
+      apps.add(definitionFor(AppDefinitions.normalizeId(body.get("id").asText()), body, partial));
+    }
+    apps.forEach(a -> checkLock(a.get("id").asText(), force));
+    Change c = inOnePlan(() -> {
+      Change last = null;
+      for (ObjectNode a : apps) {
+        String id = a.get("id").asText();
+        last = applyDefinition(id, a, state.apps.get(id), uri, clientIp);
+      }
+      return last;
+    });
+    save();
+    return c;
+  }
+
+  /**
+   * The complete definition a PUT asks for: merged into the current one (partial update), replacing it, or, for a
+   * body that names only a {@code version}, that stored version (Marathon's rollback).
+   */
+  ObjectNode definitionFor(String id, ObjectNode body, boolean partial) {
     AppDefinitions.checkTypes(body);
-    String id = AppDefinitions.normalizeId(rawId);
     AppState existing = state.apps.get(id);
     ObjectNode merged;
-    if (existing != null && partial) {
+    if (body.has("version")) {
+      merged = storedVersion(id, existing, body);
+    } else if (existing != null && partial) {
       merged = existing.definition.deepCopy();
       body.fields().forEachRemaining(e -> merged.set(e.getKey(), e.getValue()));
       merged.remove(List.of("version", "versionInfo"));
@@ -300,10 +352,27 @@ public final class ClusterModel {
     }
     ObjectNode app = AppDefinitions.normalize(merged, id);
     AppDefinitions.validate(app);
-    checkLock(id, force);
-    Change c = applyDefinition(id, app, existing, uri, clientIp);
-    save();
-    return c;
+    return app;
+  }
+
+  private static ObjectNode storedVersion(String id, AppState existing, ObjectNode body) {
+    for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!f.equals("id") && !f.equals("version")) {
+        ObjectNode err = Json.object().put("message", "Object is not valid");
+        err.putArray("details").add(AppDefinitions.detail("/", "The 'version' field may only be combined with the 'id' field."));
+        throw new ApiError(422, err);
+      }
+    }
+    String version = body.get("version").asText();
+    ObjectNode found = existing == null ? null : existing.versions.stream()
+        .filter(v -> v.path("version").asText().equals(version)).findFirst().orElse(null);
+    if (found == null) {
+      throw new ApiError(404, Json.object().put("message", "App '" + id + "' does not exist in version " + version));
+    }
+    ObjectNode back = found.deepCopy();
+    back.remove(List.of("version", "versionInfo"));
+    return back;
   }
 
   public synchronized Change restartApp(String rawId, boolean force) {
@@ -323,45 +392,148 @@ public final class ClusterModel {
 
   public synchronized Change deleteApp(String rawId, boolean force) {
     String id = AppDefinitions.normalizeId(rawId);
-    AppState existing = requireApp(id);
+    requireApp(id);
     checkLock(id, force);
+    Change c = stopApp(id);
+    save();
+    return c;
+  }
+
+  /** Removes the app and starts the deployment that stops its tasks. Call with the lock held. */
+  Change stopApp(String id) {
+    AppState existing = requireApp(id);
     String version = nextVersion();
     state.apps.remove(id);
     DeploymentState d = startDeployment(id, version, List.of(List.of("StopApplication")), existing.definition, null);
     emit(event("app_terminated_event").put("appId", id));
-    save();
     return new Change(version, d.id, existing.definition, false);
   }
 
-  /** DELETE /v2/deployments/{id}: force cancels where it stands; otherwise a new deployment rolls it back. */
+  /**
+   * DELETE /v2/deployments/{id}: force cancels where it stands; otherwise one new deployment rolls back every app the
+   * cancelled one changed.
+   */
   public synchronized Change cancelDeployment(String deploymentId, boolean force) {
-    DeploymentState d = state.deployments.stream().filter(x -> x.id.equals(deploymentId)).findFirst()
-        .orElseThrow(() -> new ApiError(404, Json.object().put("message", "DeploymentPlan " + deploymentId + " does not exist")));
-    state.deployments.remove(d);
-    emit(deploymentEvent("deployment_failed", d).put("id", d.id));
-    journal(marathonNode(), "marathon", "WARN  Deployment " + d.id + ":" + d.version + " of " + d.appId + " canceled");
+    List<DeploymentState> rows = state.deployments.stream().filter(x -> x.id.equals(deploymentId)).toList();
+    if (rows.isEmpty()) {
+      throw new ApiError(404, Json.object().put("message", "DeploymentPlan " + deploymentId + " does not exist"));
+    }
+    state.deployments.removeAll(rows);
+    emit(deploymentEvent("deployment_failed", rows.get(0)).put("id", deploymentId));
+    for (DeploymentState d : rows) {
+      journal(marathonNode(), "marathon", "WARN  Deployment " + d.id + ":" + d.version + " of " + d.appId + " canceled");
+    }
     if (force) {
       save();
       return null;
     }
-    Change c;
+    Change c = inOnePlan(() -> {
+      Change last = null;
+      for (DeploymentState d : rows) {
+        last = revert(d);
+      }
+      return last;
+    });
+    save();
+    return c;
+  }
+
+  private Change revert(DeploymentState d) {
     if (d.original == null) {
       AppState gone = state.apps.remove(d.appId);
       String version = nextVersion();
       DeploymentState back = startDeployment(d.appId, version, List.of(List.of("StopApplication")),
           gone == null ? null : gone.definition, null);
-      c = new Change(version, back.id, null, false);
-    } else {
-      AppState current = state.apps.get(d.appId);
-      ObjectNode revert = d.original.deepCopy();
-      revert.remove(List.of("version", "versionInfo"));
-      c = applyDefinition(d.appId, AppDefinitions.normalize(revert, d.appId), current, "/v2/deployments/" + deploymentId, null);
+      return new Change(version, back.id, null, false);
     }
-    save();
-    return c;
+    AppState current = state.apps.get(d.appId);
+    ObjectNode revert = d.original.deepCopy();
+    revert.remove(List.of("version", "versionInfo"));
+    return applyDefinition(d.appId, AppDefinitions.normalize(revert, d.appId), current, "/v2/deployments/" + d.id, null);
   }
 
-  private AppState requireApp(String id) {
+  /**
+   * Runs a change of several apps as one Marathon deployment plan: every app's deployment carries the same id and
+   * version, /v2/deployments shows them as one, and deployment_success comes once, when the last app is done.
+   * Call with the lock held.
+   */
+  <T> T inOnePlan(java.util.function.Supplier<T> change) {
+    if (planId != null) {
+      return change.get();
+    }
+    planId = UUID.randomUUID().toString();
+    planVersion = nextVersion();
+    try {
+      return change.get();
+    } finally {
+      planId = null;
+      planVersion = null;
+    }
+  }
+
+  /** The id of the plan being built by {@link #inOnePlan}, else a fresh one. */
+  String currentPlanId() {
+    return planId != null ? planId : UUID.randomUUID().toString();
+  }
+
+  /** The app's tasks with these ids killed (all of them when ids is null); with scale, instances drop to match. */
+  public synchronized KillResult killTasks(String rawAppId, List<String> taskIds, String host, boolean scale,
+                                           boolean wipe, boolean force, Function<TaskState, ObjectNode> render) {
+    if (scale && wipe) {
+      throw new ApiError(400, Json.object().put("message", "You cannot use scale and wipe at the same time."));
+    }
+    Map<String, List<TaskState>> byApp = new java.util.LinkedHashMap<>();
+    if (rawAppId != null) {
+      String appId = AppDefinitions.normalizeId(rawAppId);
+      requireApp(appId);
+      for (TaskState t : tasksOf(appId)) {
+        boolean chosen = taskIds == null ? host == null || host.equals("*") || host.equals(t.host) : taskIds.contains(t.id);
+        if (chosen) {
+          byApp.computeIfAbsent(appId, k -> new ArrayList<>()).add(t);
+        }
+      }
+    } else {
+      for (TaskState t : state.tasks) {
+        if (taskIds.contains(t.id)) {
+          byApp.computeIfAbsent(t.appId, k -> new ArrayList<>()).add(t);
+        }
+      }
+    }
+    if (scale) {
+      byApp.keySet().forEach(appId -> checkLock(appId, force));
+    }
+    List<ObjectNode> killed = new ArrayList<>();
+    byApp.values().forEach(ts -> ts.forEach(t -> {
+      killed.add(render.apply(t));
+      end(t, "TASK_KILLED", "Killed via the API" + (scale ? " (scaling down)" : ""));
+    }));
+    Change change = null;
+    if (scale) {
+      change = inOnePlan(() -> {
+        Change last = null;
+        for (Map.Entry<String, List<TaskState>> e : byApp.entrySet()) {
+          AppState app = state.apps.get(e.getKey());
+          ObjectNode def = app.definition.deepCopy();
+          def.put("instances", Math.max(0, def.get("instances").asInt() - e.getValue().size()));
+          def.remove(List.of("version", "versionInfo"));
+          last = applyDefinition(e.getKey(), def, app, null, null);
+        }
+        return last;
+      });
+      if (change == null) {
+        // Nothing matched: Marathon still answers with a (no-op) deployment.
+        String version = nextVersion();
+        change = new Change(version, UUID.randomUUID().toString(), null, false);
+      }
+    }
+    save();
+    return new KillResult(killed, change);
+  }
+
+  /** What a kill did: the tasks killed (as rendered before they ended), and the scaling deployment (with scale). */
+  public record KillResult(List<ObjectNode> killed, Change change) {}
+
+  AppState requireApp(String id) {
     AppState s = state.apps.get(id);
     if (s == null) {
       throw new ApiError(404, Json.object().put("message", "App '" + id + "' does not exist"));
@@ -369,15 +541,17 @@ public final class ClusterModel {
     return s;
   }
 
-  private void checkLock(String appId, boolean force) {
+  void checkLock(String appId, boolean force) {
     List<DeploymentState> locking = state.deployments.stream().filter(d -> d.appId.equals(appId)).toList();
     if (locking.isEmpty()) {
       return;
     }
     if (force) {
-      for (DeploymentState d : locking) {
-        state.deployments.remove(d);
-        emit(deploymentEvent("deployment_failed", d).put("id", d.id));
+      // Forcing cancels each blocking plan as a whole (every app it changes stops where it stands).
+      for (String planId : locking.stream().map(d -> d.id).distinct().toList()) {
+        List<DeploymentState> rows = state.deployments.stream().filter(d -> d.id.equals(planId)).toList();
+        state.deployments.removeAll(rows);
+        emit(deploymentEvent("deployment_failed", rows.get(0)).put("id", planId));
       }
       return;
     }
@@ -389,7 +563,7 @@ public final class ClusterModel {
   }
 
   /** Stores a new version of the app (always, like Marathon) and starts the deployment that gets there. */
-  private Change applyDefinition(String id, ObjectNode app, AppState existing, String uri, String clientIp) {
+  Change applyDefinition(String id, ObjectNode app, AppState existing, String uri, String clientIp) {
     String version = nextVersion();
     List<List<String>> steps;
     ObjectNode original = existing == null ? null : existing.definition.deepCopy();
@@ -423,6 +597,8 @@ public final class ClusterModel {
       existing.versions.remove(0);
     }
     existing.launchDelayUntil = 0;
+    existing.backoffMs = 0;
+    existing.launchAttempt = null;
     if (uri != null) {
       emit(event("api_post_event").put("clientIp", clientIp == null ? "127.0.0.1" : clientIp).put("uri", uri)
           .set("appDefinition", app.deepCopy()));
@@ -436,7 +612,8 @@ public final class ClusterModel {
   private DeploymentState startDeployment(String appId, String version, List<List<String>> steps,
                                           ObjectNode original, ObjectNode target) {
     DeploymentState d = new DeploymentState();
-    d.id = UUID.randomUUID().toString();
+    d.id = planId != null ? planId : UUID.randomUUID().toString();
+    boolean firstOfPlan = state.deployments.stream().noneMatch(x -> x.id.equals(d.id));
     d.version = version;
     d.appId = appId;
     d.steps = new ArrayList<>(steps.stream().map(ArrayList::new).collect(Collectors.toList()));
@@ -444,7 +621,7 @@ public final class ClusterModel {
     d.target = target == null ? null : target.deepCopy();
     d.startedAt = clock.millis();
     state.deployments.add(d);
-    if (!d.steps.isEmpty()) {
+    if (!d.steps.isEmpty() && firstOfPlan) {
       emit(deploymentEvent("deployment_info", d));
       d.announced = true;
     }
@@ -458,7 +635,10 @@ public final class ClusterModel {
     app.putObject("versionInfo").put("lastScalingAt", scalingAt).put("lastConfigChangeAt", configAt);
   }
 
-  private String nextVersion() {
+  String nextVersion() {
+    if (planVersion != null) {
+      return planVersion;
+    }
     long t = Math.max(clock.millis(), state.lastVersionMillis + 1);
     state.lastVersionMillis = t;
     return iso(t);
@@ -654,25 +834,42 @@ public final class ClusterModel {
       }
     }
     int missing = n - cur.size();
+    boolean room = cur.size() + old.size() < Math.max(cap, n);
     app.queued = 0;
-    app.rejections.clear();
-    while (missing > 0 && cur.size() + old.size() < Math.max(cap, n)) {
+    if (missing > 0 && room) {
       if (now < app.launchDelayUntil) {
-        app.queued = missing;
-        break;
+        app.queued = missing; // backed off after failures: no offers are looked at until the delay is over
+      } else if (app.launchAttempt != null && now < app.launchAttempt.nextRoundAt) {
+        app.queued = missing; // waiting for the next round of offers
+      } else {
+        Set<String> used = new HashSet<>();
+        List<Placement.Verdict> last = List.of();
+        while (missing > 0 && cur.size() + old.size() < Math.max(cap, n)) {
+          last = placement.evaluate(app.definition, state);
+          TaskState t = launch(app, Placement.choose(last), true);
+          if (t == null) {
+            app.queued = missing;
+            break;
+          }
+          used.add(t.host);
+          cur.add(t);
+          missing--;
+        }
+        if (app.queued > 0) {
+          if (app.launchAttempt == null) {
+            app.launchAttempt = LaunchAttempt.startingAt(now);
+          }
+          app.launchAttempt.round(now, last, used, state.slaveIds);
+          dirty = true;
+        }
       }
-      TaskState t = launch(app, true);
-      if (t == null) {
-        app.queued = missing;
-        break;
+      if (app.queued > 0 && app.launchAttempt == null) {
+        app.launchAttempt = LaunchAttempt.startingAt(now);
       }
-      cur.add(t);
-      missing--;
     }
-    if (app.queued > 0 && app.queuedSince == 0) {
-      app.queuedSince = now;
-    } else if (app.queued == 0 && missing <= 0) {
-      app.queuedSince = 0;
+    if (app.queued == 0 && app.launchAttempt != null) {
+      app.launchAttempt = null; // the launch attempt is over: every instance got an offer
+      dirty = true;
     }
   }
 
@@ -693,11 +890,10 @@ public final class ClusterModel {
     }
   }
 
-  /** Places and launches one task of the app's current version; null when no agent can take it. */
-  private TaskState launch(AppState app, boolean announce) {
+  /** Launches one task of the app's current version on the offer; null when there is no offer that fits. */
+  private TaskState launch(AppState app, Placement.Offer offer, boolean announce) {
     ObjectNode def = app.definition;
     String appId = def.get("id").asText();
-    Placement.Offer offer = placement.place(def, state, app.rejections);
     if (offer == null) {
       return null;
     }
@@ -756,10 +952,37 @@ public final class ClusterModel {
           .put("state", status).put("taskId", t.id).put("timestamp", iso(clock.millis())).put("version", t.version)
           .put("slaveId", t.slaveId);
       app.lastTaskFailure = failure;
-      long backoff = Math.round(app.definition.path("backoffSeconds").asDouble(1) * 1000);
-      app.launchDelayUntil = clock.millis() + backoff;
+      app.backoffMs = nextBackoff(app);
+      app.launchDelayUntil = clock.millis() + app.backoffMs;
     }
     dirty = true;
+  }
+
+  /** Marathon's launch back-off: backoffSeconds, times backoffFactor after each further failure, up to maxLaunchDelaySeconds. */
+  private static long nextBackoff(AppState app) {
+    ObjectNode def = app.definition;
+    long first = Math.round(def.path("backoffSeconds").asDouble(1) * 1000);
+    long max = Math.round(def.path("maxLaunchDelaySeconds").asDouble(3600) * 1000);
+    long next = app.backoffMs == 0 ? first : Math.round(app.backoffMs * def.path("backoffFactor").asDouble(1.15));
+    return Math.min(max, next);
+  }
+
+  /**
+   * DELETE /v2/queue/{id}/delay: launches the app's waiting instances without waiting out the back-off; false when
+   * none of its instances wait in the queue.
+   */
+  public synchronized boolean resetDelay(String rawId) {
+    AppState app = state.apps.get(AppDefinitions.normalizeId(rawId));
+    if (app == null || app.queued <= 0) {
+      return false;
+    }
+    app.launchDelayUntil = 0;
+    app.backoffMs = 0;
+    if (app.launchAttempt != null) {
+      app.launchAttempt.nextRoundAt = 0;
+    }
+    save();
+    return true;
   }
 
   private void progressDeployments() {
@@ -807,7 +1030,9 @@ public final class ClusterModel {
 
   private void finish(DeploymentState d) {
     state.deployments.remove(d);
-    emit(deploymentEvent("deployment_success", d).put("id", d.id));
+    if (state.deployments.stream().noneMatch(x -> x.id.equals(d.id))) {
+      emit(deploymentEvent("deployment_success", d).put("id", d.id)); // once per plan, when its last app is done
+    }
     journal(marathonNode(), "marathon", "INFO  Deployment " + d.id + ":" + d.version + " of " + d.appId + " finished");
     dirty = true;
   }

@@ -31,6 +31,10 @@ public final class ClusterState {
   public TreeSet<String> downAgents = new TreeSet<>();
   public List<LogRecord> journal = new ArrayList<>();
   public int nextIpSuffix = 2;
+  /** Marathon groups created explicitly (id → version of their last change); others exist through their apps' ids. */
+  public Map<String, String> groups = new TreeMap<>();
+  /** Marathon's http_callback event subscribers (POST /v2/eventSubscriptions). */
+  public TreeSet<String> eventSubscribers = new TreeSet<>();
 
   /** One Marathon app: its current definition (with version and versionInfo) and every stored version. */
   public static final class AppState {
@@ -38,9 +42,12 @@ public final class ClusterState {
     public List<ObjectNode> versions = new ArrayList<>();
     public ObjectNode lastTaskFailure;
     public long launchDelayUntil;
-    public long queuedSince;
-    public Map<String, Integer> rejections = new TreeMap<>();
+    /** The current back-off after failed tasks (0: none); grows by backoffFactor up to maxLaunchDelaySeconds. */
+    public long backoffMs;
+    /** Instances waiting in the launch queue (for offers or out of a back-off delay). */
     public int queued;
+    /** Offers processed for the instances waiting; null when none wait. */
+    public LaunchAttempt launchAttempt;
   }
 
   /** One Mesos task launched by Marathon. */

@@ -5,17 +5,31 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opsbot.sim.cluster.ClusterState.TaskState;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
-/** Chooses the agent for a new task the way Mesos offers and Marathon's constraint matching would. */
+/**
+ * Judges each active agent's offer for one more task of an app the way Marathon's offer matcher does (resources,
+ * ports, constraints), and picks the agent for the task.
+ */
 final class Placement {
   static final int PORT_FIRST = 31000;
   static final int PORT_LAST = 32000;
 
   record Offer(String node, List<Integer> ports) {}
+
+  /**
+   * One agent's offer judged for one task: what it has free, and every reason it cannot take the task (empty when
+   * it can), in the order of Marathon's reason funnel.
+   */
+  record Verdict(String node, double freeCpus, double freeMem, double freeDisk, Set<Integer> usedPorts,
+                 List<String> reasons, List<Integer> ports, double score) {
+    boolean fits() {
+      return reasons.isEmpty();
+    }
+  }
 
   private final Topology topology;
 
@@ -23,57 +37,82 @@ final class Placement {
     this.topology = topology;
   }
 
-  /** The best agent for one more task of the app, or null; counts why each agent was declined. */
-  Offer place(ObjectNode app, ClusterState state, Map<String, Integer> rejections) {
+  /** The offer of every agent that is up, judged for one more task of the app. */
+  List<Verdict> evaluate(ObjectNode app, ClusterState state) {
     String appId = app.get("id").asText();
     double cpus = app.path("cpus").asDouble();
     double mem = app.path("mem").asDouble();
     double disk = app.path("disk").asDouble();
-    int portCount = AppDefinitions.portCount(app);
-    Offer best = null;
-    double bestScore = Double.NEGATIVE_INFINITY;
+    List<Integer> wanted = AppDefinitions.requestedHostPorts(app);
+    List<Verdict> out = new ArrayList<>();
     for (Topology.Node node : topology.agents()) {
       if (state.downAgents.contains(node.name())) {
-        continue;
+        continue; // an agent that is gone makes no offers
       }
       List<TaskState> here = state.tasks.stream().filter(t -> t.host.equals(node.name())).toList();
       double freeCpus = node.resources().cpus() - here.stream().mapToDouble(t -> t.cpus).sum();
       double freeMem = node.resources().mem() - here.stream().mapToDouble(t -> t.mem).sum();
       double freeDisk = node.resources().disk() - here.stream().mapToDouble(t -> t.disk).sum();
-      String reason = freeCpus + 1e-9 < cpus ? "InsufficientCpus"
-          : freeMem + 1e-9 < mem ? "InsufficientMemory"
-          : freeDisk + 1e-9 < disk ? "InsufficientDisk" : null;
-      if (reason == null && !constraintsMet(app, node.name(), state)) {
-        reason = "UnfulfilledConstraint";
+      Set<Integer> used = new HashSet<>();
+      here.forEach(t -> used.addAll(t.ports));
+      List<String> reasons = new ArrayList<>();
+      if (!constraintsMet(app, node.name(), state)) {
+        reasons.add("UnfulfilledConstraint");
       }
-      List<Integer> ports = reason == null ? freePorts(here, portCount) : null;
-      if (reason == null && ports == null) {
-        reason = "InsufficientPorts";
+      if (freeCpus + 1e-9 < cpus) {
+        reasons.add("InsufficientCpus");
       }
-      if (reason != null) {
-        rejections.merge(reason, 1, Integer::sum);
-        continue;
+      if (freeMem + 1e-9 < mem) {
+        reasons.add("InsufficientMemory");
+      }
+      if (freeDisk + 1e-9 < disk) {
+        reasons.add("InsufficientDisk");
+      }
+      List<Integer> ports = freePorts(used, wanted);
+      if (ports == null) {
+        reasons.add("InsufficientPorts");
       }
       long sameApp = here.stream().filter(t -> t.appId.equals(appId)).count();
-      double score = -sameApp * 100 + freeCpus;
-      if (score > bestScore) {
-        bestScore = score;
-        best = new Offer(node.name(), ports);
-      }
+      out.add(new Verdict(node.name(), freeCpus, freeMem, freeDisk, Set.copyOf(used), List.copyOf(reasons),
+          ports == null ? List.of() : ports, -sameApp * 100 + freeCpus));
     }
-    return best;
+    return out;
   }
 
-  private static List<Integer> freePorts(List<TaskState> here, int count) {
-    Set<Integer> used = new HashSet<>();
-    here.forEach(t -> used.addAll(t.ports));
+  /** The best agent among the offers that fit (fewest tasks of the app, then most free CPU), or null. */
+  static Offer choose(List<Verdict> verdicts) {
+    return verdicts.stream().filter(Verdict::fits).max(Comparator.comparingDouble(Verdict::score))
+        .map(v -> new Offer(v.node(), v.ports())).orElse(null);
+  }
+
+  /** Host ports for the task: fixed ones as asked, 0 means any free port of the agent's range. */
+  private static List<Integer> freePorts(Set<Integer> used, List<Integer> wanted) {
     List<Integer> out = new ArrayList<>();
-    for (int p = PORT_FIRST; p <= PORT_LAST && out.size() < count; p++) {
-      if (!used.contains(p)) {
-        out.add(p);
+    Set<Integer> taken = new HashSet<>(used);
+    for (int w : wanted) {
+      if (w > 0) {
+        if (taken.contains(w)) {
+          return null;
+        }
+        taken.add(w);
       }
     }
-    return out.size() == count ? out : null;
+    int next = PORT_FIRST;
+    for (int w : wanted) {
+      if (w > 0) {
+        out.add(w);
+        continue;
+      }
+      while (next <= PORT_LAST && taken.contains(next)) {
+        next++;
+      }
+      if (next > PORT_LAST) {
+        return null;
+      }
+      taken.add(next);
+      out.add(next);
+    }
+    return out;
   }
 
   static boolean constraintsMet(ObjectNode app, String host, ClusterState state) {

@@ -6,6 +6,7 @@ import io.opsbot.sim.Json;
 import io.opsbot.sim.cluster.AppDefinitions;
 import io.opsbot.sim.cluster.ClusterModel;
 import io.opsbot.sim.cluster.ClusterState;
+import io.opsbot.sim.cluster.Groups;
 import io.opsbot.sim.cluster.ClusterState.AppState;
 import io.opsbot.sim.cluster.ClusterState.DeploymentState;
 import io.opsbot.sim.cluster.ClusterState.TaskState;
@@ -19,35 +20,55 @@ import java.util.List;
 import java.util.Set;
 
 /** Marathon's REST API v2 over the cluster model. */
-public final class MarathonApi {
+public final class MarathonApi implements AutoCloseable {
   private static final String APP = "(/.+?)/?";
 
   private final ClusterModel model;
   private final EventStream events;
   private final String leader;
+  private final EventSubscriptions subscriptions;
 
   public MarathonApi(ClusterModel model, EventStream events, String leader) {
     this.model = model;
     this.events = events;
     this.leader = leader;
+    this.subscriptions = new EventSubscriptions(model);
+  }
+
+  /** Stops delivering events to http_callback subscribers. */
+  @Override
+  public void close() {
+    subscriptions.close();
   }
 
   public void register(Router router) {
+    new QueueApi(model).register(router);
+    new TasksApi(model).register(router);
+    new GroupsApi(new Groups(model)).register(router);
+    subscriptions.register(router);
     router.on("GET", "/v2/apps/?", this::listApps)
         .on("POST", "/v2/apps/?", this::createApp)
+        .on("PUT", "/v2/apps/?", r -> putApps(r, !"false".equalsIgnoreCase(r.query("partialUpdate"))))
+        .on("PATCH", "/v2/apps/?", r -> putApps(r, true))
         .on("POST", "/v2/apps" + "(/.+?)/restart/?", r -> change(model.restartApp(r.group(1), r.flag("force")), 200))
         .on("GET", "/v2/apps(/.+?)/tasks/?", this::appTasks)
+        .on("GET", "/v2/apps(.*?)/\\*", this::appsUnder)
         .on("GET", "/v2/apps(/.+?)/versions/([^/]+)/?", this::appVersion)
         .on("GET", "/v2/apps(/.+?)/versions/?", this::appVersions)
         .on("GET", "/v2/apps" + APP, this::getApp)
-        .on("PUT", "/v2/apps" + APP, this::putApp)
+        .on("PUT", "/v2/apps" + APP, r -> putApp(r, !"false".equalsIgnoreCase(r.query("partialUpdate"))))
+        .on("PATCH", "/v2/apps" + APP, r -> putApp(r, true))
         .on("DELETE", "/v2/apps" + APP, r -> change(model.deleteApp(r.group(1), r.flag("force")), 200))
         .on("GET", "/v2/deployments/?", r -> Response.json(200, model.read(this::deployments)))
         .on("DELETE", "/v2/deployments/([^/]+)/?", this::deleteDeployment)
         .on("GET", "/v2/tasks/?", this::allTasks)
-        .on("GET", "/v2/queue/?", r -> Response.json(200, model.read(this::queue)))
         .on("GET", "/v2/info/?", r -> Response.json(200, info()))
         .on("GET", "/v2/leader/?", r -> Response.json(200, Json.object().put("leader", leader)))
+        // A single Marathon: it abdicates and, being the only candidate, is elected again at once.
+        .on("DELETE", "/v2/leader/?", r -> Response.json(200, Json.object().put("message", "Leadership abdicated")))
+        .on("GET", "/v2/plugins/?", r -> Response.json(200, Json.object().set("plugins", Json.array())))
+        .on("GET", "/v2/pods/?", r -> Response.json(200, Json.array()))
+        .on("GET", "/metrics/?", r -> Response.json(200, model.read(MarathonMetrics::snapshot)))
         .on("GET", "/ping", r -> Response.text(200, "pong"))
         .stream("GET", "/v2/events/?", events::serve);
   }
@@ -100,7 +121,7 @@ public final class MarathonApi {
     return new ApiError(404, Json.object().put("message", "App '" + id + "' does not exist"));
   }
 
-  private static Set<String> embeds(Request r, Set<String> defaults) {
+  static Set<String> embeds(Request r, Set<String> defaults) {
     List<String> raw = r.queryAll("embed");
     if (raw.isEmpty()) {
       return defaults;
@@ -114,7 +135,7 @@ public final class MarathonApi {
     return out;
   }
 
-  private ObjectNode render(ClusterState s, AppState a, Set<String> embed) {
+  static ObjectNode render(ClusterState s, AppState a, Set<String> embed) {
     ObjectNode app = a.definition.deepCopy();
     String id = app.get("id").asText();
     List<TaskState> tasks = s.tasks.stream().filter(t -> t.appId.equals(id)).toList();
@@ -172,9 +193,31 @@ public final class MarathonApi {
         .with("Marathon-Deployment-Id", c.deploymentId());
   }
 
-  private Response putApp(Request r) {
+  private Response putApps(Request r, boolean partial) {
+    ArrayNode bodies = AppDefinitions.parseArray(r.body());
+    List<ObjectNode> apps = new ArrayList<>();
+    bodies.forEach(b -> apps.add((ObjectNode) b));
+    ClusterModel.Change c = model.putApps(apps, r.flag("force"), partial, r.path(), r.remoteAddress());
+    return change(c, 200);
+  }
+
+  /** GET /v2/apps/{group}/*: the apps in that group and below, under the key "*". */
+  private Response appsUnder(Request r) {
+    String group = AppDefinitions.normalizeId(r.group(1));
+    String prefix = group.equals("/") ? "/" : group + "/";
+    Set<String> embed = embeds(r, Set.of("counts", "deployments"));
+    ObjectNode body = model.read(s -> {
+      ObjectNode out = Json.object();
+      ArrayNode apps = out.putArray("*");
+      s.apps.values().stream().filter(a -> a.definition.get("id").asText().startsWith(prefix))
+          .forEach(a -> apps.add(render(s, a, embed)));
+      return out;
+    });
+    return Response.json(200, body);
+  }
+
+  private Response putApp(Request r, boolean partial) {
     ObjectNode body = AppDefinitions.parse(r.body());
-    boolean partial = !"false".equalsIgnoreCase(r.query("partialUpdate"));
     ClusterModel.Change c = model.putApp(r.group(1), body, r.flag("force"), partial, r.path(), r.remoteAddress());
     Response resp = change(c, c.created() ? 201 : 200);
     return c.created() ? resp.with("Location", "/v2/apps" + c.app().get("id").asText()) : resp;
@@ -255,22 +298,39 @@ public final class MarathonApi {
     return Response.json(200, body);
   }
 
+  /** /v2/deployments: one entry per plan; a plan that changes several apps (a group, PUT /v2/apps) lists them all. */
   private ArrayNode deployments(ClusterState s) {
     ArrayNode out = Json.array();
+    java.util.Map<String, ObjectNode> byId = new java.util.LinkedHashMap<>();
     for (DeploymentState d : s.deployments) {
-      ObjectNode o = out.addObject().put("id", d.id).put("version", d.version);
-      o.putArray("affectedApps").add(d.appId);
-      o.putArray("affectedPods");
-      ArrayNode steps = model.steps(d);
-      o.set("steps", steps);
-      ArrayNode current = o.putArray("currentActions");
+      ObjectNode o = byId.get(d.id);
+      if (o == null) {
+        o = out.addObject().put("id", d.id).put("version", d.version);
+        o.putArray("affectedApps");
+        o.putArray("affectedPods");
+        o.putArray("steps");
+        o.putArray("currentActions");
+        o.put("currentStep", 0).put("totalSteps", 0);
+        byId.put(d.id, o);
+      }
+      ((ArrayNode) o.get("affectedApps")).add(d.appId);
+      ArrayNode steps = (ArrayNode) o.get("steps");
+      ArrayNode own = model.steps(d);
+      for (int i = 0; i < own.size(); i++) {
+        if (i < steps.size()) {
+          ((ArrayNode) steps.get(i).get("actions")).addAll((ArrayNode) own.get(i).get("actions"));
+        } else {
+          steps.add(own.get(i));
+        }
+      }
+      ArrayNode current = (ArrayNode) o.get("currentActions");
       if (!d.steps.isEmpty()) {
         for (String action : d.steps.get(d.currentStep)) {
           current.addObject().put("action", action).put("app", d.appId).putArray("readinessCheckResults");
         }
       }
-      o.put("currentStep", d.steps.isEmpty() ? 0 : d.currentStep + 1);
-      o.put("totalSteps", d.steps.size());
+      o.put("currentStep", Math.max(o.get("currentStep").asInt(), d.steps.isEmpty() ? 0 : d.currentStep + 1));
+      o.put("totalSteps", steps.size());
     }
     return out;
   }
@@ -284,30 +344,6 @@ public final class MarathonApi {
     return Response.json(200, Json.object().put("deploymentId", c.deploymentId()).put("version", c.version()));
   }
 
-  private ObjectNode queue(ClusterState s) {
-    ObjectNode out = Json.object();
-    ArrayNode q = out.putArray("queue");
-    long now = model.clock().millis();
-    for (AppState a : s.apps.values()) {
-      if (a.queued <= 0) {
-        continue;
-      }
-      ObjectNode e = q.addObject();
-      e.set("app", a.definition.deepCopy());
-      e.put("count", a.queued);
-      long left = Math.max(0, a.launchDelayUntil - now);
-      e.putObject("delay").put("timeLeftSeconds", left / 1000).put("overdue", left == 0);
-      e.put("since", ClusterModel.iso(a.queuedSince == 0 ? now : a.queuedSince));
-      ObjectNode summary = e.putObject("processedOffersSummary");
-      int agents = model.topology().agents().size();
-      summary.put("processedOffersCount", agents).put("unusedOffersCount", agents);
-      ArrayNode reasons = summary.putArray("rejectSummaryLastOffers");
-      a.rejections.forEach((reason, n) -> reasons.addObject().put("reason", reason).put("declined", n).put("processed", agents));
-      e.putArray("lastUnusedOffers");
-    }
-    return out;
-  }
-
   private ObjectNode info() {
     String frameworkId = model.read(st -> st.frameworkId);
     ObjectNode o = Json.object().put("name", "marathon").put("version", "1.11.24").put("buildref", "opsbot-sim")
@@ -318,7 +354,8 @@ public final class MarathonApi {
         .put("hostname", model.topology().nodeWith("marathon").name()).put("task_launch_timeout", 300000);
     o.putObject("zookeeper_config").put("zk", "zk://" + zk + ":2181/marathon");
     o.putObject("http_config").put("http_port", Integer.parseInt(leader.replaceFirst(".*:", "")));
-    o.putObject("event_subscriber").put("type", "http_callback");
+    ArrayNode endpoints = o.putObject("event_subscriber").put("type", "http_callback").putArray("http_endpoints");
+    model.read(st -> List.copyOf(st.eventSubscribers)).forEach(endpoints::add);
     return o;
   }
 }
