@@ -71,6 +71,7 @@ public final class Main implements Callable<Integer> {
                 .audit(dispatcher::record)
                 .start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(slack::close));
+            bot.reports().connect(slack.reportSink(bot.reports().zone()));
             System.err.println("opsbot: serving Slack (" + (bot.config().slack().mode() == null ? "socket"
                     : bot.config().slack().mode()) + " mode)" + (bot.emulated() ? " against the emulated cluster" : ""));
             slack.awaitClose();

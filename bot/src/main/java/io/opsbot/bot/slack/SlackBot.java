@@ -63,6 +63,7 @@ public final class SlackBot implements AutoCloseable {
     private final HttpTransport http;
     private final SocketModeApp socket;
     private final App app;
+    private final SlackApi api;
 
     private SlackBot(Builder b) throws Exception {
         List<String> problems = problems(b.slack);
@@ -82,6 +83,7 @@ public final class SlackBot implements AutoCloseable {
                 .slack(slack)
                 .build());
         SlackApi api = new SlackApi(slack.methods(b.slack.botToken()), slack);
+        this.api = api;
 
         this.workers = new ThreadPoolExecutor(b.workers, b.workers, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(b.queue),
                 Threads.named("opsbot-slack-worker"), new ThreadPoolExecutor.AbortPolicy());
@@ -138,6 +140,11 @@ public final class SlackBot implements AutoCloseable {
     }
 
     /** Blocks until {@link #close} (Socket Mode's threads do not keep a process alive on their own). */
+    /** Where scheduled and requested health reports go in Slack: Block Kit, the chart and the full lists in a thread. */
+    public io.opsbot.bot.report.ReportSink reportSink(java.time.ZoneId zone) {
+        return new SlackReportSink(api, zone);
+    }
+
     public void awaitClose() throws InterruptedException {
         closed.await();
     }
