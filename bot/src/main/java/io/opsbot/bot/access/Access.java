@@ -286,9 +286,10 @@ public final class Access {
             v.put(verb, Role.OPERATOR);
         }
         v.put("move", Role.ADMIN);
-        for (String verb : List.of("logs", "status", "drift", "history", "who", "what")) {
+        for (String verb : List.of("logs", "status", "drift", "history", "who", "what", "why")) {
             v.put(verb, Role.VIEWER);
         }
+        v.put("report", Role.OPERATOR);
         v.put("cancel", Role.OPERATOR);
         v.put("help", Role.VIEWER);
         return Collections.unmodifiableMap(v);

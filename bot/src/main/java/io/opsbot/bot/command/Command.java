@@ -294,7 +294,11 @@ public sealed interface Command permits Command.Deploy, Command.Scale, Command.R
         }
     }
 
-    /** {@code report now [#CHANNEL]}: a health report, here or in another channel. */
+    /**
+     * {@code report now [#CHANNEL]}: a health report, here or in another channel.
+     *
+     * @param channel "#name", or a Slack channel id (C0123ABC) when the channel was given as Slack's mention of it
+     */
     record ReportNow(Optional<String> channel) implements Command {
         public ReportNow {
             Objects.requireNonNull(channel, "channel");
@@ -307,7 +311,7 @@ public sealed interface Command permits Command.Deploy, Command.Scale, Command.R
 
         @Override
         public String text() {
-            return new CommandText(verb()).word("now").word(channel).toString();
+            return new CommandText(verb()).word("now").word(channel.map(CommandText::channel)).toString();
         }
     }
 
@@ -326,7 +330,7 @@ public sealed interface Command permits Command.Deploy, Command.Scale, Command.R
 
         @Override
         public String text() {
-            CommandText text = new CommandText(verb()).word("schedule").word(cron).word(channel);
+            CommandText text = new CommandText(verb()).word("schedule").word(cron).word(channel.map(CommandText::channel));
             zone.ifPresent(z -> text.option("tz", z));
             return text.toString();
         }

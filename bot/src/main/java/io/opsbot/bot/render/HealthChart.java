@@ -55,9 +55,36 @@ public final class HealthChart {
         return chart;
     }
 
-    /** The PNG's bytes, {@link #WIDTH} × {@link #HEIGHT}. */
+    /** The chart of task failures per hour, under the resources when the window had any. */
+    public static final int FAILURES_HEIGHT = 300;
+
+    public static JFreeChart failures(HealthReport report) {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        java.time.format.DateTimeFormatter hour = java.time.format.DateTimeFormatter.ofPattern("MMM d HH:00", java.util.Locale.ROOT)
+                .withZone(java.time.ZoneOffset.UTC);
+        report.failures().forEach((at, n) -> data.addValue(n, "task failures", hour.format(at)));
+        JFreeChart chart = ChartFactory.createBarChart("Task failures per hour (UTC)", "hour", "failures", data,
+                PlotOrientation.VERTICAL, false, false, false);
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    /**
+     * The PNG's bytes: {@link #WIDTH} × {@link #HEIGHT} with the resources, and {@link #FAILURES_HEIGHT} more with the
+     * task failures per hour when there were any.
+     */
     public static byte[] png(HealthReport report) {
-        BufferedImage image = chart(report).createBufferedImage(WIDTH, HEIGHT);
+        boolean failures = !report.failures().isEmpty();
+        BufferedImage image = new BufferedImage(WIDTH, HEIGHT + (failures ? FAILURES_HEIGHT : 0), BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = image.createGraphics();
+        try {
+            chart(report).draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, WIDTH, HEIGHT));
+            if (failures) {
+                failures(report).draw(g, new java.awt.geom.Rectangle2D.Double(0, HEIGHT, WIDTH, FAILURES_HEIGHT));
+            }
+        } finally {
+            g.dispose();
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             ImageIO.write(image, "png", out);

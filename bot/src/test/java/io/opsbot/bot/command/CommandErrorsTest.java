@@ -36,7 +36,7 @@ class CommandErrorsTest {
     @Test
     void unknownVerbWithNothingCloseListsEveryCommand() {
         assertThat(messageFor("frobnicate nodeapp")).isEqualTo("unknown command 'frobnicate'. Commands: deploy, scale,"
-                + " restart, rollback, move, logs, status, drift, history, who deployed, what changed, cancel, help."
+                + " restart, rollback, move, logs, status, drift, history, who deployed, what changed, why, report, cancel, help."
                 + " Type 'help COMMAND' for details.");
     }
 
@@ -265,7 +265,7 @@ class CommandErrorsTest {
     void longWordsAreShortenedWhenEchoed() {
         String word = "y".repeat(300);
         assertThat(messageFor(word)).isEqualTo("unknown command '" + "y".repeat(40) + "…'. Commands: deploy, scale,"
-                + " restart, rollback, move, logs, status, drift, history, who deployed, what changed, cancel, help."
+                + " restart, rollback, move, logs, status, drift, history, who deployed, what changed, why, report, cancel, help."
                 + " Type 'help COMMAND' for details.");
     }
 
