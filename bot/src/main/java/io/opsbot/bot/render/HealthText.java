@@ -59,7 +59,8 @@ public final class HealthText {
         if (!report.failuresPerHour().isEmpty()) {
             sections.add(new Report.Section("Task failures per hour", failureBars(report.failures()), true));
         }
-        String title = report.title() + " — " + at.format(report.generatedAt());
+        String title = report.title() + " — " + at.format(report.generatedAt()) + " (built in "
+                + report.buildTime().toMillis() + " ms)";
         return new Report(title, sections, report.emulated());
     }
 
