@@ -18,7 +18,12 @@ import io.opsbot.engine.Plan;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.ProgressListener;
 import io.opsbot.engine.Report;
+import io.opsbot.bot.render.HealthText;
+import io.opsbot.bot.report.ReportService;
+import io.opsbot.bot.report.Schedule;
 import io.opsbot.engine.ops.ClusterOperations;
+import io.opsbot.engine.ops.WhyReport;
+import io.opsbot.health.HealthReport;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,17 +62,17 @@ public final class Dispatcher implements CommandHandler {
     private final Clock clock;
     private final AlertService alerts;
     private final SimControl sim;
-
-    public Dispatcher(CommandParser parser, Engine engine, Journal journal, ClusterOperations cluster, Clock clock) {
-        this(parser, engine, journal, cluster, clock, null, null);
-    }
+    private final ReportService reports;
+    private final WhyReport why;
 
     /**
-     * @param alerts the alert service ({@code incidents}, {@code mute}…), or null when alerts are off
-     * @param sim    the emulated cluster's control API ({@code sim …}), or null on a real cluster
+     * @param alerts  the alert service ({@code incidents}, {@code mute}…), or null when alerts are off
+     * @param sim     the emulated cluster's control API ({@code sim …}), or null on a real cluster
+     * @param reports health reports and their schedules ({@code report …})
+     * @param why     the on-call answer ({@code why APP})
      */
     public Dispatcher(CommandParser parser, Engine engine, Journal journal, ClusterOperations cluster, Clock clock,
-                      AlertService alerts, SimControl sim) {
+                      AlertService alerts, SimControl sim, ReportService reports, WhyReport why) {
         this.parser = parser;
         this.engine = engine;
         this.journal = journal;
@@ -75,6 +80,8 @@ public final class Dispatcher implements CommandHandler {
         this.clock = clock;
         this.alerts = alerts;
         this.sim = sim;
+        this.reports = reports;
+        this.why = why;
     }
 
     public CommandParser parser() {
@@ -289,6 +296,21 @@ public final class Dispatcher implements CommandHandler {
         if (command instanceof Command.WhatChanged c) {
             return whatChanged(c.since());
         }
+        if (command instanceof Command.Why c) {
+            return why.explain(c.app(), reports.zone());
+        }
+        if (command instanceof Command.ReportNow c) {
+            return reportNow(c, request);
+        }
+        if (command instanceof Command.ReportSchedule c) {
+            return schedule(c, request);
+        }
+        if (command instanceof Command.ReportSchedules) {
+            return schedules();
+        }
+        if (command instanceof Command.ReportUnschedule c) {
+            return unschedule(c.id());
+        }
         if (command instanceof Command.Cancel c) {
             boolean cancelled = engine.cancel(c.operationId(), request.user());
             if (!cancelled) {
@@ -356,6 +378,68 @@ public final class Dispatcher implements CommandHandler {
         return new Report(c.text(), List.of(new Report.Section("", List.of(line))), true);
     }
 
+    private Report reportNow(Command.ReportNow c, Request request) {
+        HealthText text = new HealthText(reports.zone());
+        if (c.channel().isEmpty() || c.channel().get().equals(request.channel())) {
+            return text.asReport(reports.now(), false);
+        }
+        HealthReport sent = reports.send(c.channel().get());
+        return new Report("report sent", List.of(new Report.Section("", List.of("sent a health report to "
+                + c.channel().get() + ": " + sent.verdict()))), false);
+    }
+
+    private Report schedule(Command.ReportSchedule c, Request request) {
+        ZoneId zone = c.zone().map(ZoneId::of).orElse(reports.zone());
+        String channel = c.channel().orElse(request.channel());
+        Schedule s = reports.schedule(c.cron(), channel, zone, request.user());
+        return new Report("scheduled " + s.id(), List.of(new Report.Section("", List.of(
+                "a health report to " + channel + " on \"" + s.cron() + "\" (" + zone.getId() + ")",
+                "next: " + nextTimes(s), "stop it with `report unschedule " + s.id() + "`"))), false);
+    }
+
+    private Report schedules() {
+        List<Schedule> all = reports.schedules();
+        if (all.isEmpty()) {
+            return new Report("report schedules", List.of(new Report.Section("", List.of(
+                    "no schedules; add one with `report schedule \"0 0 9 * * ?\" #ops`"))), false);
+        }
+        List<String> lines = all.stream().map(s -> s.id() + "  \"" + s.cron() + "\" (" + s.zone().getId() + ") → " + s.channel()
+                + " by " + s.createdBy() + "; next: " + nextTimes(s)).toList();
+        return new Report("report schedules", List.of(new Report.Section(all.size() + (all.size() == 1 ? " schedule" : " schedules"),
+                lines)), false);
+    }
+
+    private Report unschedule(String id) {
+        Optional<Schedule> found = reports.find(id);
+        if (found.isEmpty()) {
+            throw new OpsException("no report schedule " + id + "; 'report schedules' lists them");
+        }
+        if (found.get().fromConfiguration()) {
+            throw new OpsException(id + " comes from the configuration (reports.schedules in opsbot.yaml): remove it there;"
+                    + " it would come back at the next start");
+        }
+        reports.unschedule(id);
+        return new Report("unscheduled " + id, List.of(new Report.Section("", List.of("no more reports from " + id
+                + " (\"" + found.get().cron() + "\" → " + found.get().channel() + ")"))), false);
+    }
+
+    /** The next fire times in plain words: "today 09:30:30, today 09:31:00, tomorrow 09:00:00 (Europe/Paris)". */
+    private String nextTimes(Schedule s) {
+        if (s.next().isEmpty()) {
+            return "never (the expression fires no more)";
+        }
+        java.time.LocalDate today = clock.instant().atZone(s.zone()).toLocalDate();
+        DateTimeFormatter hms = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
+        DateTimeFormatter day = DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss", Locale.ROOT);
+        return s.next().stream().map(t -> {
+            java.time.ZonedDateTime z = t.atZone(s.zone());
+            if (z.toLocalDate().equals(today)) {
+                return "today " + hms.format(z);
+            }
+            return z.toLocalDate().equals(today.plusDays(1)) ? "tomorrow " + hms.format(z) : day.format(z);
+        }).collect(java.util.stream.Collectors.joining(", ")) + " (" + s.zone().getId() + ")";
+    }
+
     private Report history(String app) {
         List<OperationEntry> entries = journal.history(app == null ? null : cluster.resourceOf(app), HISTORY_LIMIT);
         String title = app == null ? "history" : "history of " + app;
@@ -420,8 +504,11 @@ public final class Dispatcher implements CommandHandler {
                 .map(e -> format(e.startedAt()) + "  " + e.title() + "  " + e.state().toLowerCase(Locale.ROOT)
                         + " by " + e.origin().requester() + " [" + e.id() + "]")
                 .toList();
-        return new Report("what changed in the last " + io.opsbot.config.Durations.format(since),
-                List.of(new Report.Section("", lines.isEmpty() ? List.of("nothing changed through opsbot") : lines)), false);
+        List<String> outside = why.outsideChanges(from, reports.zone());
+        return new Report("what changed in the last " + io.opsbot.config.Durations.format(since), List.of(
+                new Report.Section("through opsbot", lines.isEmpty() ? List.of("nothing changed through opsbot") : lines),
+                new Report.Section("outside opsbot (Marathon versions no opsbot operation made)",
+                        outside.isEmpty() ? List.of("none") : outside)), false);
     }
 
     private static String format(Instant at) {

@@ -4,6 +4,7 @@ import io.opsbot.bot.access.Access;
 import io.opsbot.bot.console.ConsoleAlerts;
 import io.opsbot.bot.console.ConsoleChat;
 import io.opsbot.bot.slack.SlackBot;
+import io.opsbot.bot.render.HealthText;
 import io.opsbot.bot.render.OperationView;
 import io.opsbot.bot.render.PlainText;
 import io.opsbot.catalog.AppCatalog;
@@ -82,6 +83,8 @@ public final class Main implements Callable<Integer> {
                         "console:" + System.getProperty("user.name", "user"), bot.emulated(),
                         Home.dir().resolve("console_history"), dispatcher::running, bot.recoveredAtStart()));
                 bot.alerts().ifPresent(alerts -> alerts.start(new ConsoleAlerts(chat.output()::printAbove)));
+                HealthText reportText = new HealthText(bot.reports().zone());
+                bot.reports().connect((channel, report) -> chat.output().printAbove(reportText.render(report, true)));
                 int status = chat.run();
                 if (status == ConsoleChat.EXIT_INTERRUPTED) {
                     // quit now, as a crash would: what runs stays RUNNING in the journal and the next start finishes
@@ -113,6 +116,7 @@ public final class Main implements Callable<Integer> {
         try (SlackBot slack = connected) {
             bot.alerts().ifPresent(alerts -> alerts.start(slack.alertSink(alerts)));
             Runtime.getRuntime().addShutdownHook(new Thread(slack::close));
+            bot.reports().connect(slack.reportSink(bot.reports().zone()));
             System.err.println("opsbot: serving Slack (" + (bot.config().slack().mode() == null ? "socket"
                     : bot.config().slack().mode()) + " mode)" + (bot.emulated() ? " against the emulated cluster" : ""));
             slack.awaitClose();

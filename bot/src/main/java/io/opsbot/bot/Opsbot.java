@@ -24,6 +24,14 @@ import io.opsbot.engine.ProgressListener;
 import io.opsbot.engine.RetryPolicy;
 import io.opsbot.engine.ops.ClusterClients;
 import io.opsbot.engine.ops.ClusterOperations;
+import io.opsbot.bot.report.ReportScheduler;
+import io.opsbot.bot.report.ReportService;
+import io.opsbot.engine.ops.HealthReporter;
+import io.opsbot.engine.ops.WhyReport;
+import io.opsbot.health.Section;
+import io.opsbot.health.SectionSource;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -43,6 +51,8 @@ import org.slf4j.LoggerFactory;
 public final class Opsbot implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Opsbot.class);
+    /** What the report's opsbot section names. */
+    static final String VERSION = "0.1.0";
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final OpsbotConfig config;
@@ -56,7 +66,9 @@ public final class Opsbot implements AutoCloseable {
     /** On the emulated cluster an incident resolves after this long in good state (60 s on a real one). */
     static final Duration LOCAL_STABLE = Duration.ofSeconds(15);
 
-    private Opsbot(OpsbotConfig loaded, Path home) {
+    private final ReportService reports;
+
+    private Opsbot(OpsbotConfig loaded, Path home, Duration misfireThreshold) {
         OpsbotConfig cfg = loaded;
         AppCatalog catalog = AppCatalog.load(appsDir(cfg));
         if (cfg.cluster() == null) {
@@ -89,7 +101,9 @@ public final class Opsbot implements AutoCloseable {
                         clients.hasMesos() ? clients.mesos() : null),
                 app -> engine.holderOf("app:/" + app).isPresent(), clock)) : null;
         SimControl sim = emulated && cfg.cluster().marathon() != null ? new SimControl(cfg.cluster().marathon().url()) : null;
-        this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock, alerts, sim);
+        this.reports = own(reports(cfg, home, clients, catalog, operations, journal, clock, misfireThreshold));
+        WhyReport why = new WhyReport(clients, catalog, operations, journal, clock, List.of());
+        this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock, alerts, sim, reports, why);
         this.handler = metrics.instrument(dispatcher);
         metrics.gauge("opsbot.operations.running", () -> engine.running().size());
         this.recovered = List.copyOf(engine.recover(dispatcher::replan, metrics.steps(ProgressListener.NONE)));
@@ -138,15 +152,51 @@ public final class Opsbot implements AutoCloseable {
 
     /** @param configFile null for the local default */
     public static Opsbot start(Path configFile, Path home) {
+        return start(configFile, home, DEFAULT_MISFIRE_THRESHOLD);
+    }
+
+    /** A report fire later than this counts as missed (fired once, marked late); tests shorten it. */
+    static final Duration DEFAULT_MISFIRE_THRESHOLD = Duration.ofMinutes(1);
+
+    static Opsbot start(Path configFile, Path home, Duration misfireThreshold) {
         OpsbotConfig config = configFile == null
                 ? OpsbotConfig.empty()
                 : new ConfigLoader().load(configFile);
-        return startWith(config, home);
+        return new Opsbot(config, home, misfireThreshold);
     }
 
     /** @param config as loaded; without a cluster section the emulated cluster is started (the local default) */
     public static Opsbot startWith(OpsbotConfig config, Path home) {
-        return new Opsbot(config, home);
+        return new Opsbot(config, home, DEFAULT_MISFIRE_THRESHOLD);
+    }
+
+    /** Quartz in the journal's database, the report builder, and the configuration's schedules. */
+    private static ReportService reports(OpsbotConfig cfg, Path home, ClusterClients clients, AppCatalog catalog,
+                                         ClusterOperations operations, Journal journal, Clock clock, Duration misfireThreshold) {
+        OpsbotConfig.JournalConfig j = cfg.journal();
+        ReportScheduler.Settings defaults = j == null || j.url() == null
+                ? ReportScheduler.Settings.of(JdbcJournal.h2Url(home.resolve("journal")), "sa", "")
+                : ReportScheduler.Settings.of(j.url(), j.user(), j.password());
+        ReportScheduler.Settings settings = new ReportScheduler.Settings(defaults.jdbcUrl(), defaults.user(),
+                defaults.password(), defaults.instanceId(), defaults.checkinInterval(), misfireThreshold);
+        Instant started = clock.instant();
+        SectionSource self = (since, until) -> new SectionSource.Contribution(List.of(new Section("opsbot", "opsbot",
+                List.of("version " + VERSION + ", up " + Durations.format(Duration.between(started, clock.instant()).withNanos(0))
+                                + ", replica " + settings.instanceId(),
+                        "leader: this replica (no leader election configured; scheduled reports are sent once across"
+                                + " replicas by Quartz's clustered job store)"))), List.of());
+        HealthReporter reporter = new HealthReporter(clients, catalog, operations, journal, clock, List.of(self));
+        OpsbotConfig.ReportsConfig rc = cfg.reports();
+        ZoneId zone = rc == null || rc.timeZone() == null ? ZoneId.systemDefault() : ZoneId.of(rc.timeZone());
+        ReportService service = new ReportService(reporter, settings, zone, clock);
+        try {
+            service.configure(rc == null ? List.of() : rc.schedulesOrEmpty().stream().map(s -> new ReportScheduler.ReportsConfigSchedule(
+                    s.cron(), s.channel(), s.timeZone() == null ? zone : ZoneId.of(s.timeZone()))).toList());
+        } catch (RuntimeException e) {
+            service.close();
+            throw e;
+        }
+        return service;
     }
 
     /**
@@ -165,6 +215,11 @@ public final class Opsbot implements AutoCloseable {
     /** The alert service, or empty when alerts are off. Nothing is watched until it is started with a sink. */
     public java.util.Optional<AlertService> alerts() {
         return java.util.Optional.ofNullable(alerts);
+    }
+
+    /** Health reports and their schedules; {@link ReportService#connect} starts the schedules. */
+    public ReportService reports() {
+        return reports;
     }
 
     public Dispatcher dispatcher() {

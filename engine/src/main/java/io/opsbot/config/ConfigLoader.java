@@ -104,7 +104,7 @@ public final class ConfigLoader {
             c = new ClusterConfig(c.marathon(), c.mesos(), f, c.registry(), c.docker(), c.weave(), s, c.nodes(), c.services(), c.emulated());
         }
         return new OpsbotConfig(c, config.journal(), config.engine(), abs.apply(config.apps()), config.slack(), config.access(),
-                config.metrics()).withAlerts(config.alerts()).withHa(config.ha());
+                config.metrics(), config.alerts(), config.ha(), config.reports());
     }
 
     /**

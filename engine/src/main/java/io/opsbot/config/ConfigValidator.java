@@ -43,6 +43,9 @@ final class ConfigValidator {
                 problems.add("engine.retries must be from 1 to 10, not " + config.engine().retries());
             }
         }
+        if (config.reports() != null) {
+            reports(config.reports(), problems);
+        }
         if (config.slack() != null) {
             slack(config.slack(), problems);
         }
@@ -257,5 +260,36 @@ final class ConfigValidator {
         String expanded = path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path;
         Path p = Path.of(expanded);
         return p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p);
+    }
+
+    private static void reports(OpsbotConfig.ReportsConfig reports, List<String> problems) {
+        zone(reports.timeZone(), "reports.timeZone", problems);
+        List<OpsbotConfig.ScheduleConfig> schedules = reports.schedulesOrEmpty();
+        for (int i = 0; i < schedules.size(); i++) {
+            OpsbotConfig.ScheduleConfig s = schedules.get(i);
+            String where = "reports.schedules[" + i + "]";
+            if (s == null || s.cron() == null || s.cron().isBlank()) {
+                problems.add(where + ".cron is required: a Quartz cron expression such as \"0 0 9 * * ?\" (09:00 every day)");
+            } else if (s.cron().strip().split("\\s+").length < 6) {
+                problems.add(where + ".cron '" + s.cron() + "' is not a Quartz cron expression: six or seven fields, seconds first");
+            }
+            if (s != null && (s.channel() == null || s.channel().isBlank())) {
+                problems.add(where + ".channel is required, e.g. \"#ops\"");
+            }
+            if (s != null) {
+                zone(s.timeZone(), where + ".timeZone", problems);
+            }
+        }
+    }
+
+    private static void zone(String zone, String where, List<String> problems) {
+        if (zone == null) {
+            return;
+        }
+        try {
+            java.time.ZoneId.of(zone);
+        } catch (java.time.DateTimeException e) {
+            problems.add(where + " '" + zone + "' is not a time zone; use a name such as Europe/Paris or UTC");
+        }
     }
 }

@@ -9,11 +9,11 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record OpsbotConfig(ClusterConfig cluster, JournalConfig journal, EngineConfig engine, String apps,
                            SlackConfig slack, AccessConfig access, MetricsConfig metrics, AlertsConfig alerts,
-                           HaConfig ha) {
+                           HaConfig ha, ReportsConfig reports) {
 
     public OpsbotConfig(ClusterConfig cluster, JournalConfig journal, EngineConfig engine, String apps,
                         SlackConfig slack, AccessConfig access, MetricsConfig metrics) {
-        this(cluster, journal, engine, apps, slack, access, metrics, null, null);
+        this(cluster, journal, engine, apps, slack, access, metrics, null, null, null);
     }
 
     /** No configuration at all: the local default. */
@@ -22,28 +22,45 @@ public record OpsbotConfig(ClusterConfig cluster, JournalConfig journal, EngineC
     }
 
     public OpsbotConfig withCluster(ClusterConfig newCluster) {
-        return new OpsbotConfig(newCluster, journal, engine, apps, slack, access, metrics, alerts, ha);
+        return new OpsbotConfig(newCluster, journal, engine, apps, slack, access, metrics, alerts, ha, reports);
     }
 
     public OpsbotConfig withJournal(JournalConfig newJournal) {
-        return new OpsbotConfig(cluster, newJournal, engine, apps, slack, access, metrics, alerts, ha);
+        return new OpsbotConfig(cluster, newJournal, engine, apps, slack, access, metrics, alerts, ha, reports);
     }
 
     public OpsbotConfig withAlerts(AlertsConfig newAlerts) {
-        return new OpsbotConfig(cluster, journal, engine, apps, slack, access, metrics, newAlerts, ha);
+        return new OpsbotConfig(cluster, journal, engine, apps, slack, access, metrics, newAlerts, ha, reports);
     }
 
     public OpsbotConfig withHa(HaConfig newHa) {
-        return new OpsbotConfig(cluster, journal, engine, apps, slack, access, metrics, alerts, newHa);
+        return new OpsbotConfig(cluster, journal, engine, apps, slack, access, metrics, alerts, newHa, reports);
     }
 
     public OpsbotConfig withSlack(SlackConfig newSlack, AccessConfig newAccess) {
-        return new OpsbotConfig(cluster, journal, engine, apps, newSlack, newAccess, metrics, alerts, ha);
+        return new OpsbotConfig(cluster, journal, engine, apps, newSlack, newAccess, metrics, alerts, ha, reports);
+    }
+
+    public OpsbotConfig withReports(ReportsConfig newReports) {
+        return new OpsbotConfig(cluster, journal, engine, apps, slack, access, metrics, alerts, ha, newReports);
     }
 
     public EngineConfig engineOrDefaults() {
         return engine == null ? EngineConfig.DEFAULTS : engine;
     }
+
+    /**
+     * Scheduled health reports: {@code timeZone} is the default zone of report times and cron expressions (default:
+     * the system's); each schedule sends a report to its channel on a Quartz cron expression.
+     */
+    public record ReportsConfig(String timeZone, java.util.List<ScheduleConfig> schedules) {
+        public java.util.List<ScheduleConfig> schedulesOrEmpty() {
+            return schedules == null ? java.util.List.of() : schedules;
+        }
+    }
+
+    /** One configured report schedule; {@code timeZone} overrides reports.timeZone. */
+    public record ScheduleConfig(String cron, String channel, String timeZone) {}
 
     /** The journal's JDBC settings. {@code url} defaults to an H2 file under $OPSBOT_HOME. */
     public record JournalConfig(String url, String user, String password) {}

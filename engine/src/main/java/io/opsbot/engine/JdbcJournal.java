@@ -54,11 +54,16 @@ public final class JdbcJournal implements Journal {
      * killed process loses no transition it had recorded.
      */
     public static JdbcJournal h2(Path file) {
+        return open(h2Url(file), "sa", "");
+    }
+
+    /** The JDBC URL {@link #h2(Path)} opens: what another user of the same database (Quartz) connects with. */
+    public static String h2Url(Path file) {
         String path = file.toAbsolutePath().toString();
         if (path.endsWith(".mv.db")) {
             path = path.substring(0, path.length() - ".mv.db".length());
         }
-        return open("jdbc:h2:file:" + path + ";AUTO_SERVER=TRUE;FILE_LOCK=SOCKET;WRITE_DELAY=0", "sa", "");
+        return "jdbc:h2:file:" + path + ";AUTO_SERVER=TRUE;FILE_LOCK=SOCKET;WRITE_DELAY=0";
     }
 
     /**
@@ -105,7 +110,10 @@ public final class JdbcJournal implements Journal {
             }
             Flyway.configure()
                     .dataSource(jdbcUrl, user, password)
-                    .locations("classpath:db/migration")
+                    // portable migrations, and the few that differ per database (Quartz's tables) from db/vendor/h2 or
+                    // db/vendor/postgresql, numbered in the same sequence as db/migration (Flyway's own {vendor}
+                    // placeholder is not in the community edition)
+                    .locations("classpath:db/migration", "classpath:db/vendor/" + vendorOf(jdbcUrl))
                     .load()
                     .migrate();
             return new JdbcJournal(pool, clock);
@@ -113,6 +121,11 @@ public final class JdbcJournal implements Journal {
             pool.close();
             throw e instanceof OpsException ? e : new OpsException("could not open the journal: " + e.getMessage(), e);
         }
+    }
+
+    /** The folder of db/vendor that holds this database's migrations. */
+    static String vendorOf(String jdbcUrl) {
+        return jdbcUrl.startsWith("jdbc:postgresql:") ? "postgresql" : "h2";
     }
 
     @Override

@@ -142,6 +142,10 @@ public final class Access {
         if (has.isEmpty() || !has.get().includes(needed)) {
             return CommandException.visible(verb) + " needs the " + needed.label() + " role; " + whoHas(needed);
         }
+        if (verb.equals("report") && !has.get().includes(Role.ADMIN)
+                && argumentOf(request.text()).map(a -> a.equalsIgnoreCase("unschedule")).orElse(false)) {
+            return "report unschedule needs the admin role; " + whoHas(Role.ADMIN);
+        }
         if (verb.equals("cancel") && !has.get().includes(Role.ADMIN)) {
             Optional<String> owner = argumentOf(request.text()).flatMap(owners::requesterOf);
             if (owner.isPresent() && !owner.get().equals(request.user())) {
@@ -283,9 +287,10 @@ public final class Access {
             v.put(verb, Role.OPERATOR);
         }
         v.put("move", Role.ADMIN);
-        for (String verb : List.of("logs", "status", "drift", "history", "who", "what")) {
+        for (String verb : List.of("logs", "status", "drift", "history", "who", "what", "why")) {
             v.put(verb, Role.VIEWER);
         }
+        v.put("report", Role.OPERATOR);
         v.put("cancel", Role.OPERATOR);
         v.put("incidents", Role.VIEWER);
         v.put("mute", Role.OPERATOR);

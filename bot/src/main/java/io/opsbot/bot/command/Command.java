@@ -12,7 +12,8 @@ import java.util.Optional;
 public sealed interface Command permits Command.Deploy, Command.Scale, Command.Restart, Command.Rollback,
         Command.Move, Command.Logs, Command.Status, Command.Drift, Command.History, Command.WhoDeployed,
         Command.WhatChanged, Command.Cancel, Command.Help, Command.Incidents, Command.Mute, Command.Unmute,
-        Command.Mutes, Command.Sim {
+        Command.Mutes, Command.Sim, Command.ReportNow, Command.ReportSchedule, Command.ReportSchedules,
+        Command.ReportUnschedule, Command.Why {
 
     /** The command's name as the grammar has it: "deploy", "who deployed". */
     String verb();
@@ -428,6 +429,95 @@ public sealed interface Command permits Command.Deploy, Command.Scale, Command.R
                 case "agent-up" -> new CommandText(verb()).word("agent").word(target).word("up").toString();
                 default -> new CommandText(verb()).word(action).word(target).toString();
             };
+        }
+    }
+
+    /**
+     * {@code report now [#CHANNEL]}: a health report, here or in another channel.
+     *
+     * @param channel "#name", or a Slack channel id (C0123ABC) when the channel was given as Slack's mention of it
+     */
+    record ReportNow(Optional<String> channel) implements Command {
+        public ReportNow {
+            Objects.requireNonNull(channel, "channel");
+        }
+
+        @Override
+        public String verb() {
+            return "report";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word("now").word(channel.map(CommandText::channel)).toString();
+        }
+    }
+
+    /** {@code report schedule "CRON" [#CHANNEL] [--tz ZONE]}. */
+    record ReportSchedule(String cron, Optional<String> channel, Optional<String> zone) implements Command {
+        public ReportSchedule {
+            Objects.requireNonNull(cron, "cron");
+            Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(zone, "zone");
+        }
+
+        @Override
+        public String verb() {
+            return "report";
+        }
+
+        @Override
+        public String text() {
+            CommandText text = new CommandText(verb()).word("schedule").word(cron).word(channel.map(CommandText::channel));
+            zone.ifPresent(z -> text.option("tz", z));
+            return text.toString();
+        }
+    }
+
+    /** {@code report schedules}: the schedules, with their next fire times. */
+    record ReportSchedules() implements Command {
+        @Override
+        public String verb() {
+            return "report";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word("schedules").toString();
+        }
+    }
+
+    /** {@code report unschedule ID} (admin). */
+    record ReportUnschedule(String id) implements Command {
+        public ReportUnschedule {
+            Objects.requireNonNull(id, "id");
+        }
+
+        @Override
+        public String verb() {
+            return "report";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word("unschedule").word(id).toString();
+        }
+    }
+
+    /** {@code why APP}: why an app is not well, in one answer. */
+    record Why(String app) implements Command {
+        public Why {
+            Objects.requireNonNull(app, "app");
+        }
+
+        @Override
+        public String verb() {
+            return "why";
+        }
+
+        @Override
+        public String text() {
+            return new CommandText(verb()).word(app).toString();
         }
     }
 }

@@ -62,6 +62,11 @@ final class CommandText {
         return seconds + "s";
     }
 
+    /** A channel as a command names it: "#ops" as it is, a Slack channel id as Slack's mention "<#C0123ABC>". */
+    static String channel(String channel) {
+        return channel.startsWith("#") ? channel : "<#" + channel + ">";
+    }
+
     /** The word itself when it reads back unchanged, else in double quotes with {@code \} and {@code "} escaped. */
     static String quoted(String word) {
         if (!needsQuotes(word)) {

@@ -41,6 +41,15 @@ final class StandardGrammar {
     private static final Slot SIM_ACTION = Slot.text("fail|heal|agent", "what to do: fail, heal or agent", 10);
     private static final Slot SIM_STATE = Slot.text("down|up", "down or up", 4);
 
+    private static final Slot REPORT_ACTION = Slot.text("now|schedule|schedules|unschedule", "what to do", 20);
+    /** A cron expression is at most seven short fields; more is not one. */
+    private static final Slot REPORT_ARG = Slot.text("CRON|#CHANNEL|ID", "a cron expression, a channel or a schedule id", 120);
+    private static final Slot REPORT_CHANNEL = Slot.text("#CHANNEL", "a channel", 120);
+    private static final Slot ZONE = Slot.text("ZONE", "a time zone such as Europe/Paris or UTC", 60);
+    private static final Pattern SCHEDULE_ID = Pattern.compile("(r|config)-[0-9a-f]{6,8}", Pattern.CASE_INSENSITIVE);
+    /** "#ops", or Slack's escaped mention of a channel: "<#C0123ABC|ops>" or "<#C0123ABC>". */
+    private static final Pattern CHANNEL = Pattern.compile("#([a-z0-9][a-z0-9._-]{0,79})|<#([A-Z0-9]+)(?:\\|[^>]*)?>");
+
     private static final Flag PLAN = Flag.toggle("plan", "show what would change and stop; nothing changes");
     private static final Flag FORCE = Flag.toggle("force", "override a Marathon deployment of the app that opsbot did not"
             + " start (Marathon's ?force=true) instead of waiting for it (at most engine.lockWait); asks for confirmation");
@@ -193,6 +202,35 @@ final class StandardGrammar {
                 List.of(example("what changed", "operations of the last hour"),
                         example("what changed --since 6h", "operations of the last six hours")),
                 m -> new Command.WhatChanged(m.flagDuration("since")));
+        define("why", Role.VIEWER,
+                "Explain why an app is not well, in one answer.",
+                "Wanted, running and healthy instances and since when; a deployment and what it waits for (Marathon's"
+                        + " launch queue and the offers it could not use); the last task failures and health check"
+                        + " failures; recent changes through opsbot and outside it; the last error lines of its log;"
+                        + " and what to run next. Each part says so when its source cannot be reached.",
+                List.of(new Param(APP, false, "the app to explain")),
+                List.of(),
+                List.of(example("why {app:nodeapp}", "why {app:nodeapp} is not well, or that it is")),
+                m -> new Command.Why(m.text(0)));
+        define("report", Role.OPERATOR,
+                "Send a health report now, or schedule one.",
+                "report now [#CHANNEL] builds the report (the verdict first, then agents, apps, what changed since"
+                        + " the last one, network, storage and opsbot itself). report schedule \"CRON\" [#CHANNEL]"
+                        + " [--tz ZONE] sends one on a Quartz cron schedule (seconds first: \"0 0 9 * * ?\" is 09:00"
+                        + " every day); the answer names the next three times. report schedules lists them;"
+                        + " report unschedule ID (admin) removes one. With several opsbots on one journal, each"
+                        + " report is sent once.",
+                List.of(new Param(REPORT_ACTION, false, "now, schedule, schedules or unschedule"),
+                        new Param(REPORT_ARG, true, "the cron expression (schedule), the channel (now) or the id (unschedule)"),
+                        new Param(REPORT_CHANNEL, true, "the channel to send to (schedule)")),
+                List.of(Flag.valued("tz", ZONE, "the time zone of the cron expression (default: the bot's, reports.timeZone)")),
+                List.of(example("report now", "a health report here, now"),
+                        example("report now #ops", "a health report in #ops"),
+                        example("report schedule \"0 0 9 ? * MON-FRI\" #ops --tz Europe/Paris",
+                                "a report in #ops at 09:00 Paris time on weekdays"),
+                        example("report schedules", "the schedules and when each fires next"),
+                        example("report unschedule r-3f9a2c", "stop schedule r-3f9a2c")),
+                StandardGrammar::report);
         define("cancel", Role.OPERATOR,
                 "Cancel a running operation between two of its steps.",
                 "Operators may cancel their own operations, admins anyone's. The operation stops after its current"
@@ -290,6 +328,72 @@ final class StandardGrammar {
             }
             default -> throw new CommandException("sim can fail, heal or agent, not '" + m.text(0)
                     + "': sim fail APP, sim heal APP, sim agent NODE down|up");
+        }
+    }
+
+    /** report now|schedule|schedules|unschedule: one verb (a verb's first word is its key), read here. */
+    private static Command report(Match m) {
+        String action = m.text(0).toLowerCase(Locale.ROOT);
+        Optional<String> arg = m.optionalText(1);
+        Optional<String> third = m.optionalText(2);
+        Optional<String> zone = m.flagText("tz");
+        if (zone.isPresent() && !action.equals("schedule")) {
+            throw new CommandException("--tz is for report schedule: report schedule \"0 0 9 * * ?\" #ops --tz Europe/Paris");
+        }
+        switch (action) {
+            case "now" -> {
+                refuseExtra("report now", third, "report now #ops");
+                return new Command.ReportNow(arg.map(StandardGrammar::channel));
+            }
+            case "schedule" -> {
+                String cron = arg.orElseThrow(() -> new CommandException("report schedule needs a Quartz cron expression in"
+                        + " quotes: report schedule \"0 0 9 * * ?\" #ops (09:00 every day)"));
+                if (cron.strip().split("\\s+").length < 6) {
+                    throw new CommandException("'" + Phrases.shown(cron) + "' is not a Quartz cron expression: it has six or"
+                            + " seven fields, seconds first, in quotes: report schedule \"0 0 9 * * ?\" #ops");
+                }
+                zone.ifPresent(StandardGrammar::zone);
+                return new Command.ReportSchedule(cron.strip(), third.map(StandardGrammar::channel), zone);
+            }
+            case "schedules" -> {
+                refuseExtra("report schedules", arg, "report schedules");
+                return new Command.ReportSchedules();
+            }
+            case "unschedule" -> {
+                String id = arg.orElseThrow(() -> new CommandException(
+                        "report unschedule needs the schedule's id; 'report schedules' lists them"));
+                if (!SCHEDULE_ID.matcher(id).matches()) {
+                    throw new CommandException("'" + Phrases.shown(id) + "' is not a schedule id (like r-3f9a2c);"
+                            + " 'report schedules' lists them");
+                }
+                refuseExtra("report unschedule", third, "report unschedule r-3f9a2c");
+                return new Command.ReportUnschedule(id.toLowerCase(Locale.ROOT));
+            }
+            default -> throw new CommandException("report " + Phrases.shown(action) + " is not one: report now [#CHANNEL],"
+                    + " report schedule \"CRON\" [#CHANNEL] [--tz ZONE], report schedules, report unschedule ID");
+        }
+    }
+
+    private static void refuseExtra(String command, Optional<String> extra, String example) {
+        if (extra.isPresent()) {
+            throw new CommandException(command + " takes no '" + Phrases.shown(extra.get()) + "': e.g. " + example);
+        }
+    }
+
+    private static String channel(String text) {
+        Matcher matcher = CHANNEL.matcher(text.strip());
+        if (!matcher.matches()) {
+            throw new CommandException("'" + Phrases.shown(text) + "' is not a channel: write it with its #, e.g. #ops");
+        }
+        return matcher.group(1) != null ? "#" + matcher.group(1) : matcher.group(2);
+    }
+
+    private static void zone(String text) {
+        try {
+            java.time.ZoneId.of(text);
+        } catch (java.time.DateTimeException e) {
+            throw new CommandException("'" + Phrases.shown(text) + "' is not a time zone: use a name such as Europe/Paris,"
+                    + " America/New_York or UTC");
         }
     }
 

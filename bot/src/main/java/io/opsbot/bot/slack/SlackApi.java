@@ -120,6 +120,12 @@ final class SlackApi {
                 .channel(channel).threadTs(threadTs).filename(filename).title(title).content(content)))).ok();
     }
 
+    /** files.uploadV2 of bytes (a PNG chart), in the thread of {@code threadTs}. */
+    boolean uploadFile(String channel, String threadTs, String filename, String title, byte[] data) {
+        return withRetries("files.uploadV2", () -> attempt("files.uploadV2", channel, () -> client.filesUploadV2(b -> b
+                .channel(channel).threadTs(threadTs).filename(filename).title(title).fileData(data)))).ok();
+    }
+
     /**
      * A message through a slash command's response_url, which works where the bot is not a member: visible to the
      * channel, and replacing the one it posted before when {@code replaceOriginal}. Once: Slack allows 5 uses.

@@ -182,6 +182,11 @@ public final class SlackBot implements AutoCloseable {
         return new SlackAlerts(api, alerts.settings(), alerts::attachMessage, editor, minInterval, clock);
     }
 
+    /** Where scheduled and requested health reports go in Slack: Block Kit, the chart and the full lists in a thread. */
+    public io.opsbot.bot.report.ReportSink reportSink(java.time.ZoneId zone) {
+        return new SlackReportSink(api, zone);
+    }
+
     /** Blocks until {@link #close} (Socket Mode's threads do not keep a process alive on their own). */
     public void awaitClose() throws InterruptedException {
         closed.await();

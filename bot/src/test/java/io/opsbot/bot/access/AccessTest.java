@@ -47,6 +47,17 @@ class AccessTest {
     }
 
     @Test
+    void reportsAreForOperatorsAndRemovingAScheduleForAdmins() {
+        assertThat(access.denial(new Request("report schedule \"0 0 9 * * ?\" #ops", "UOPS1", "C0OPS", false))).isNull();
+        assertThat(access.denial(new Request("report now", "UVIEW", "C0OPS", false)))
+                .startsWith("report needs the operator role");
+        assertThat(access.denial(new Request("report unschedule r-3f9a2c", "UOPS1", "C0OPS", false)))
+                .isEqualTo("report unschedule needs the admin role; admins: <@UADMIN>");
+        assertThat(access.denial(new Request("/ops report UNSCHEDULE r-3f9a2c", "UADMIN", "C0OPS", false))).isNull();
+        assertThat(access.denial(new Request("why nodeapp", "UVIEW", "C0OPS", false))).isNull();
+    }
+
+    @Test
     void theHighestRoleWinsWhetherGivenDirectlyThroughAGroupOrToEveryone() {
         assertThat(access.roleOf("UADMIN")).contains(Role.ADMIN);
         assertThat(access.roleOf("UOPS1")).contains(Role.OPERATOR);

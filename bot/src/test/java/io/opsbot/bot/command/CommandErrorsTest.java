@@ -36,7 +36,7 @@ class CommandErrorsTest {
     @Test
     void unknownVerbWithNothingCloseListsEveryCommand() {
         assertThat(messageFor("frobnicate nodeapp")).isEqualTo("unknown command 'frobnicate'. Commands: deploy, scale,"
-                + " restart, rollback, move, logs, status, drift, history, who deployed, what changed, cancel, incidents, mute,"
+                + " restart, rollback, move, logs, status, drift, history, who deployed, what changed, why, report, cancel, incidents, mute,"
                 + " unmute, mutes, help."
                 + " Type 'help COMMAND' for details.");
     }
@@ -287,7 +287,7 @@ class CommandErrorsTest {
     void longWordsAreShortenedWhenEchoed() {
         String word = "y".repeat(300);
         assertThat(messageFor(word)).isEqualTo("unknown command '" + "y".repeat(40) + "…'. Commands: deploy, scale,"
-                + " restart, rollback, move, logs, status, drift, history, who deployed, what changed, cancel, incidents, mute,"
+                + " restart, rollback, move, logs, status, drift, history, who deployed, what changed, why, report, cancel, incidents, mute,"
                 + " unmute, mutes, help."
                 + " Type 'help COMMAND' for details.");
     }

@@ -19,7 +19,7 @@ class GrammarHelpTest {
     @Test
     void theGrammarHasEveryCommandOfTheDesignInHelpOrder() {
         assertThat(grammar.verbs()).extracting(VerbSpec::name).containsExactly("deploy", "scale", "restart",
-                "rollback", "move", "logs", "status", "drift", "history", "who deployed", "what changed", "cancel",
+                "rollback", "move", "logs", "status", "drift", "history", "who deployed", "what changed", "why", "report", "cancel",
                 "incidents", "mute", "unmute", "mutes", "help");
     }
 

@@ -51,6 +51,8 @@ public final class FakeSlack implements AutoCloseable {
 
     private final MockWebServer server = new MockWebServer();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
+    /** The bytes of every file uploaded to an upload_url, in order. */
+    final List<byte[]> uploads = new CopyOnWriteArrayList<>();
     private final AtomicInteger ts = new AtomicInteger(1000);
     /** The ts of every message chat.postMessage created, in order. */
     private final List<String> posted = new CopyOnWriteArrayList<>();
@@ -167,7 +169,12 @@ public final class FakeSlack implements AutoCloseable {
             return new MockResponse.Builder().code(429).addHeader("Retry-After", String.valueOf(retryAfter.get(method)))
                     .addHeader("Content-Type", "application/json; charset=utf-8").body("{\"ok\":false,\"error\":\"ratelimited\"}").build();
         }
-        calls.add(new Call(method, form(body), request.getHeaders().get("Authorization"), at, 200, body));
+        boolean upload = method.startsWith("/upload/");
+        // an upload's body is the file itself (a PNG is no form): kept as bytes
+        calls.add(new Call(method, upload ? Map.of() : form(body), request.getHeaders().get("Authorization"), at, 200, body));
+        if (upload && request.getBody() != null) {
+            uploads.add(request.getBody().toByteArray());
+        }
         String json = switch (method) {
             case "auth.test" -> "{\"ok\":true,\"url\":\"https://t1.slack.com/\",\"team\":\"t1\",\"user\":\"opsbot\",\"team_id\":\""
                     + TEAM + "\",\"user_id\":\"" + BOT_USER + "\",\"bot_id\":\"BBOT\"}";

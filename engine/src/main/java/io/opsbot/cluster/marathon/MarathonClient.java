@@ -180,6 +180,15 @@ public final class MarathonClient {
         return Json.list(get(url, "launch queue", null).json(), "queue", QueueItem::parse);
     }
 
+    /**
+     * GET /v2/queue?embed=lastUnusedOffers: what waits for offers, with Marathon's offer summary and the last offers it
+     * could not use, each with its reasons (InsufficientMemory, UnfulfilledConstraint…).
+     */
+    public List<QueueItem> launchQueue() {
+        HttpUrl url = api.url().addPathSegments("v2/queue").addQueryParameter("embed", "lastUnusedOffers").build();
+        return Json.list(get(url, "launch queue", null).json(), "queue", QueueItem::parse);
+    }
+
     /** GET /v2/info. */
     public MarathonInfo info() {
         return MarathonInfo.parse(get(api.url().addPathSegments("v2/info").build(), "info", null).json());

@@ -121,7 +121,7 @@ final class StatusReport {
         return lines;
     }
 
-    private List<String> weave() {
+    List<String> weave() {
         if (clients.weave().isEmpty()) {
             throw new OpsException("not configured (cluster.weave in opsbot.yaml)");
         }
@@ -171,7 +171,7 @@ final class StatusReport {
         return name != null && name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
     }
 
-    private List<String> datasets() {
+    List<String> datasets() {
         if (!clients.hasFlocker()) {
             throw new OpsException("not configured (cluster.flocker in opsbot.yaml)");
         }

@@ -276,7 +276,8 @@ class MarathonClientTest {
             assertThat(t.healthy()).isNull();
         });
         assertThat(marathon.appTasks("minecraft/survival-world")).hasSize(1);
-        assertThat(marathon.queue()).containsExactly(new QueueItem("/tools/datadog-agent", 1, true, 0));
+        assertThat(marathon.queue()).containsExactly(new QueueItem("/tools/datadog-agent", 1, true, 0,
+                "2016-02-28T16:41:41.090Z", 0, 0, java.util.List.of(), java.util.List.of()));
         assertThat(marathon.info()).isEqualTo(new MarathonInfo("marathon", "1.4.2", "node1:8080",
                 "20150714-191408-4163031306-5050-1590-0000", true));
         assertThat(marathon.leader()).isEqualTo("node1:8080");

@@ -1,0 +1,108 @@
+package io.opsbot.bot.report;
+
+import io.opsbot.engine.OpsException;
+import io.opsbot.engine.ops.HealthReporter;
+import io.opsbot.health.HealthReport;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Health reports on demand and on schedule: builds the report, and hands it to the sink of the chat that runs
+ * (console or Slack). Schedules live in Quartz ({@link ReportScheduler}); they fire only once a sink is connected.
+ */
+public final class ReportService implements ReportJob.Runner, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ReportService.class);
+    /** What {@code report now} looks back over: a schedule looks back to its last report instead. */
+    public static final Duration NOW_WINDOW = Duration.ofHours(24);
+
+    private final HealthReporter reporter;
+    private final ReportScheduler scheduler;
+    private final ZoneId zone;
+    private final Clock clock;
+    private volatile ReportSink sink;
+
+    /** The scheduler stays in standby (schedules can be added and listed) until a chat {@link #connect}s. */
+    public ReportService(HealthReporter reporter, ReportScheduler.Settings settings, ZoneId zone, Clock clock) {
+        this.reporter = reporter;
+        this.scheduler = new ReportScheduler(settings, this::fire);
+        this.zone = zone;
+        this.clock = clock;
+    }
+
+    /** Reports go to {@code target} from now on, and schedules begin to fire. */
+    public void connect(ReportSink target) {
+        this.sink = target;
+        scheduler.start();
+    }
+
+    public ZoneId zone() {
+        return zone;
+    }
+
+    /** The report of the last {@link #NOW_WINDOW}, built now. */
+    public HealthReport now() {
+        return reporter.build("Health report", clock.instant().minus(NOW_WINDOW), zone);
+    }
+
+    /** Builds a report and delivers it to {@code channel} through the connected chat. */
+    public HealthReport send(String channel) {
+        ReportSink target = requireSink();
+        HealthReport report = now();
+        target.deliver(channel, report);
+        return report;
+    }
+
+    @Override
+    public void fire(Schedule schedule, HealthReport.Timing timing, Instant since) {
+        ReportSink target = sink;
+        if (target == null) {
+            log.warn("event=report-not-delivered id={} reason=\"no chat connected\"", schedule.id());
+            return;
+        }
+        HealthReport report = reporter.build("Scheduled health report", since, schedule.zone()).withTiming(timing);
+        target.deliver(schedule.channel(), report);
+        log.info("event=report-sent id={} channel={} verdict=\"{}\" build_ms={}", schedule.id(), schedule.channel(),
+                report.verdict(), report.buildTime().toMillis());
+    }
+
+    public Schedule schedule(String cron, String channel, ZoneId zoneId, String createdBy) {
+        return scheduler.add(cron, channel, zoneId == null ? zone : zoneId, createdBy);
+    }
+
+    public List<Schedule> schedules() {
+        return scheduler.list();
+    }
+
+    public Optional<Schedule> find(String id) {
+        return scheduler.find(id);
+    }
+
+    public boolean unschedule(String id) {
+        return scheduler.remove(id);
+    }
+
+    public void configure(List<ReportScheduler.ReportsConfigSchedule> configured) {
+        scheduler.configure(configured);
+    }
+
+    private ReportSink requireSink() {
+        ReportSink target = sink;
+        if (target == null) {
+            throw new OpsException("no chat is connected to post reports to (opsbot exec cannot post); run it in the"
+                    + " console or Slack, or use 'report now' without a channel");
+        }
+        return target;
+    }
+
+    @Override
+    public void close() {
+        scheduler.close();
+    }
+}
