@@ -32,6 +32,7 @@ public final class SimScope {
           events       /v2/events (SSE, event_type filter); http_callback
                        subscribers (/v2/eventSubscriptions) are POSTed each event
           also         /v2/info, /v2/leader (GET, DELETE), /ping, /metrics,
+                       /logging (levels kept, nothing else changes),
                        /v2/plugins and /v2/pods (both empty)
         Mesos 1.x master: /master/state, /master/slaves, /master/frameworks,
           /master/tasks, /master/state-summary, /metrics/snapshot,
@@ -54,8 +55,8 @@ public final class SimScope {
           at once (TASK_LOST); Mesos shows it inactive, then unreachable and
           gone from the agent lists after 75 s
         - no pods, readiness checks, app dependencies or ordering in a group; a
-          group's versions are its apps' versions; PATCH /v2/groups, /logging
-          and the plugin routes are not emulated
+          group's versions are its apps' versions; PATCH /v2/groups and the
+          plugin routes are not emulated
         - simulated time runs --time-scale times faster while something
           changes, and follows the wall clock at rest
       """;

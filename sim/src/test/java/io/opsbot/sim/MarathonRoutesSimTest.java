@@ -252,5 +252,10 @@ class MarathonRoutesSimTest {
     assertThat(metrics.get("gauges").get("marathon.apps.active.gauge").get("value").asInt()).isGreaterThanOrEqualTo(3);
     assertThat(metrics.has("counters") && metrics.has("timers") && metrics.has("meters")).isTrue();
     assertThat(marathon.get("/ping").text()).isEqualTo("pong");
+
+    SimClient.Answer quieter = marathon.post("/logging", "{\"logger\": \"mesosphere.marathon\", \"level\": \"warn\"}");
+    assertThat(quieter.code()).isEqualTo(200);
+    assertThat(marathon.get("/logging").json().get("mesosphere.marathon").asText()).isEqualTo("warn");
+    assertThat(marathon.post("/logging", "{\"logger\": \"x\", \"level\": \"loud\"}").code()).isEqualTo(422);
   }
 }

@@ -122,6 +122,9 @@ class MarathonDeploymentsAgainstSimTest {
 
     @Test
     void rollingUpgradeStartsHealthyNewTasksBeforeTheLastOldOneIsKilled() {
+        // Tasks stage for 2 simulated seconds: at the harness' time x50 that is one 50 ms tick, less than a loaded
+        // machine may take to attach the watcher's event stream, which would then miss TASK_RUNNING. Slower here.
+        h.timeScale(5);
         List<MarathonEvent> seen = subscribeAll();
         Set<String> oldTasks = h.marathon.appTasks("nodeapp").stream().map(Task::id).collect(Collectors.toSet());
         assertThat(oldTasks).hasSize(2);

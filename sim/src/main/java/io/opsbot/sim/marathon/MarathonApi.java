@@ -50,6 +50,7 @@ public final class MarathonApi implements AutoCloseable {
     new TasksApi(model).register(router);
     new GroupsApi(new Groups(model)).register(router);
     subscriptions.register(router);
+    new LoggingApi().register(router);
     router.on("GET", "/v2/apps/?", this::listApps)
         .on("POST", "/v2/apps/?", this::createApp)
         .on("PUT", "/v2/apps/?", r -> putApps(r, !"false".equalsIgnoreCase(r.query("partialUpdate"))))
