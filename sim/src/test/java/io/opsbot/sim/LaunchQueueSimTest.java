@@ -106,7 +106,9 @@ class LaunchQueueSimTest {
         }
         es.add(e);
       }
-      return true;
+      // the first round's offers all go to fixed-port's first three tasks; the ports are refused from the next one on
+      return step(queueEntry("/fixed-port", "").get("processedOffersSummary"), "rejectSummaryLaunchAttempt",
+          "InsufficientPorts").get("declined").asInt() >= 3;
     });
     assertThat(step(queueEntry("/big-mem", "").get("processedOffersSummary"), "rejectSummaryLastOffers",
         "InsufficientMemory").get("declined").asInt()).isEqualTo(3);
