@@ -13,6 +13,9 @@ import java.time.Instant;
  * tests, moves it ahead of the wall clock, and then only until the wall clock catches up.
  */
 public final class SimClock {
+  /** The shortest a change of the cluster is made by the scale: about what a watcher needs to see each step. */
+  static final long SHORTEST_CHANGE_MS = 250;
+
   private long nowMillis;
   private double scale;
 
@@ -40,14 +43,21 @@ public final class SimClock {
     this.scale = newScale;
   }
 
-  /** How long {@code clusterMillis} of a real cluster's work takes here: shortened by the scale. */
+  /**
+   * How long {@code clusterMillis} of a real cluster's work takes here: shortened by the scale, but not below
+   * {@link #SHORTEST_CHANGE_MS} (a shorter one stays as it is), so every step of a change — a task staging, then
+   * running, then healthy — still happens after the request that started it returned and can be watched.
+   */
   public synchronized long scaled(long clusterMillis) {
-    return Math.round(clusterMillis / scale);
+    if (clusterMillis <= SHORTEST_CHANGE_MS) {
+      return Math.max(0, clusterMillis);
+    }
+    return Math.max(SHORTEST_CHANGE_MS, Math.round(clusterMillis / scale));
   }
 
   /** The time at which {@code clusterMillis} of a real cluster's work, started now, is done. */
   public synchronized long after(long clusterMillis) {
-    return nowMillis + Math.round(clusterMillis / scale);
+    return nowMillis + scaled(clusterMillis);
   }
 
   /**

@@ -25,7 +25,10 @@ class SimClockTest {
     void theScaleShortensTheClustersDurationsNotTheClock() {
         SimClock clock = new SimClock(0, 10);
         assertThat(clock.scaled(30_000)).isEqualTo(3_000);
-        assertThat(clock.after(2_000)).isEqualTo(200);
+        assertThat(clock.after(5_000)).isEqualTo(500);
+        // never shorter than a watcher needs to see the step, and a short one stays as it is
+        assertThat(clock.scaled(2_000)).isEqualTo(250);
+        assertThat(clock.scaled(100)).isEqualTo(100);
         clock.follow(1_000, 1_000);
         assertThat(clock.millis()).isEqualTo(1_000);
     }

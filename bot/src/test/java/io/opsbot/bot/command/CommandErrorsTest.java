@@ -204,6 +204,17 @@ class CommandErrorsTest {
     }
 
     @Test
+    void caseWithoutGrepIsRefusedSayingWhatItIsFor() {
+        assertThat(messageFor("logs marathon --case")).isEqualTo("--case says how --grep matches, and there is no"
+                + " --grep: add --grep TEXT, e.g. 'logs marathon --grep Deployment --case'");
+        assertThat(parser.parse("logs marathon --grep Deployment --case")).isEqualTo(new Command.Logs("marathon",
+                java.util.Optional.empty(), Command.Logs.DEFAULT_SINCE, java.util.Optional.of("Deployment"),
+                Command.Logs.DEFAULT_LINES, true));
+        assertThat(parser.parse("logs marathon --grep Deployment --case").text())
+                .isEqualTo("logs marathon --grep Deployment --case");
+    }
+
+    @Test
     void tooLongGrepTextIsRefused() {
         assertThat(messageFor("logs nodeapp --grep " + "x".repeat(201)))
                 .isEqualTo("--grep: the text is 201 characters long; at most 200 are allowed");

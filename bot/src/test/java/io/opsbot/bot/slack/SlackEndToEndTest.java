@@ -120,6 +120,10 @@ class SlackEndToEndTest {
         assertThat(lastShown()).contains("confirmed by <@UOPS>");
         assertThat(slack.calls("chat.postMessage")).hasSize(1);
         assertThat(status("mongo")).contains(": 0/0 running");
+        String history = new PlainText().render(opsbot.dispatcher().handle(new Request("history", "test", "test", false),
+                ProgressListener.NONE));
+        assertThat(history.lines().filter(l -> l.contains("cmd-") && l.contains("scale mongo 0"))).singleElement()
+                .asString().contains("confirmed by UOPS; it ran as an operation of its own");
     }
 
     @Test

@@ -130,27 +130,15 @@ public final class ClusterModel {
     try {
       state = Json.MAPPER.readValue(stateFile.toFile(), ClusterState.class);
       // Never back: the clock already reads the wall clock; a saved time is later only after an explicit advance.
+      // What the cluster did while no process ran (a deployment in flight) happens in the next ticks.
       clock.follow(state.simTimeMillis, 0);
-      catchUp(System.currentTimeMillis());
+      tickLocked();
       log.info("sim state loaded file={} apps={} tasks={} deployments={}", stateFile, state.apps.size(),
           state.tasks.size(), state.deployments.size());
     } catch (IOException e) {
       log.warn("sim state unreadable, starting from the topology file={} error={}", stateFile, e.toString());
       seed();
     }
-  }
-
-  /**
-   * The cluster kept working while no process ran: replay that time in one-second steps (at most ten minutes of
-   * them) as long as something was changing, so every transition happens in order; then follow the wall clock.
-   */
-  private synchronized void catchUp(long wallMillis) {
-    for (int steps = 0; steps < 600 && changing() && clock.millis() + 1_000 < wallMillis; steps++) {
-      clock.advance(1_000);
-      tickLocked();
-    }
-    clock.follow(wallMillis, 0);
-    tickLocked();
   }
 
   /**
@@ -164,30 +152,6 @@ public final class ClusterModel {
     if (dirty) {
       save();
     }
-  }
-
-  /**
-   * Whether anything is on its way somewhere: a deployment, a task not yet running or not healthy, an app with
-   * more or fewer tasks than instances (launches, kills, back-off), an image set to fail, a dataset moving.
-   */
-  boolean changing() {
-    if (!state.deployments.isEmpty()) {
-      return true;
-    }
-    Map<String, Integer> running = new HashMap<>();
-    for (TaskState t : state.tasks) {
-      if (!"TASK_RUNNING".equals(t.state) || (t.hcGraceMs >= 0 && !Boolean.TRUE.equals(t.alive))
-          || (t.image != null && state.failingImages.contains(t.image)) || !state.apps.containsKey(t.appId)) {
-        return true;
-      }
-      running.merge(t.appId, 1, Integer::sum);
-    }
-    for (Map.Entry<String, AppState> app : state.apps.entrySet()) {
-      if (running.getOrDefault(app.getKey(), 0) != app.getValue().definition.path("instances").asInt()) {
-        return true;
-      }
-    }
-    return state.datasets.values().stream().anyMatch(ds -> !"steady".equals(ds.phase));
   }
 
   /**
