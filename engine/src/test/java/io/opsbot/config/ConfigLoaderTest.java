@@ -57,6 +57,42 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void alertsAndHaAreReadIntoTheirSettings() {
+        OpsbotConfig config = parse("""
+                alerts:
+                  channel: C0ALERTS
+                  apps: { mongo: { channel: C0DATA } }
+                  kinds: { replicas: false }
+                  stable: 30s
+                ha: { zookeeper: "node1:2181", id: mgmt-a }
+                """);
+        io.opsbot.alerts.AlertSettings settings = io.opsbot.alerts.AlertSettings.from(config.alerts());
+        assertThat(settings.channelFor("nodeapp")).isEqualTo("C0ALERTS");
+        assertThat(settings.channelFor("mongo")).isEqualTo("C0DATA");
+        assertThat(settings.enabled(io.opsbot.alerts.IncidentKind.UNDER_REPLICATED)).isFalse();
+        assertThat(settings.enabled(io.opsbot.alerts.IncidentKind.TASK_FAILURES)).isTrue();
+        assertThat(settings.stable()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(settings.poll()).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(config.ha().zookeeper()).isEqualTo("node1:2181");
+        assertThat(config.ha().id()).isEqualTo("mgmt-a");
+    }
+
+    @Test
+    void badAlertsAndHaSettingsAreListedAtOnce() {
+        assertThatThrownBy(() -> parse("""
+                alerts:
+                  stable: soon
+                  kinds: { noise: false }
+                  apps: { mongo: {} }
+                ha: { zookeeper: "node1" }
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("alerts.stable: 'soon' is not a duration")
+                .hasMessageContaining("alerts.kinds.noise is not a kind of alert; kinds are agents, deployments, health, opsbot, replicas, tasks")
+                .hasMessageContaining("alerts.apps.mongo.channel is missing")
+                .hasMessageContaining("ha.zookeeper must be host:port");
+    }
+
+    @Test
     void everyProblemIsListedAtOnce() {
         assertThatThrownBy(() -> parse("""
                 cluster:
