@@ -54,8 +54,8 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Opsbot bot = Opsbot.start(configFile(config), Home.dir())) {
-            bot.keepRecovering();
             if (bot.config().slack() != null) {
+                bot.keepRecovering();
                 return runSlack(bot);
             }
             Dispatcher dispatcher = bot.dispatcher();
@@ -63,6 +63,7 @@ public final class Main implements Callable<Integer> {
                 ConsoleChat chat = new ConsoleChat(bot.handler(), dispatcher.parser(), terminal, new ConsoleChat.Settings(
                         "console:" + System.getProperty("user.name", "user"), bot.emulated(),
                         Home.dir().resolve("console_history"), dispatcher::running, bot.recoveredAtStart()));
+                bot.keepRecovering(outcome -> chat.output().printAbove(ConsoleChat.recoveredLine(outcome)));
                 int status = chat.run();
                 if (status == ConsoleChat.EXIT_INTERRUPTED) {
                     // quit now, as a crash would: what runs stays RUNNING in the journal and the next start finishes

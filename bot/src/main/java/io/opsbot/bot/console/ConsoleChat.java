@@ -183,7 +183,7 @@ public final class ConsoleChat {
 
     /** How a console or exec says what recovery finished at start. */
     public static String recoveredLine(Outcome o) {
-        return "recovered " + o.operationId() + " '" + o.title() + "', left running when opsbot last stopped: "
+        return "recovered " + o.operationId() + " '" + o.title() + "', left running when an opsbot process stopped: "
                 + o.state().name().toLowerCase(Locale.ROOT)
                 + (o.message() == null || o.message().isBlank() ? "" : " — " + o.message())
                 + " (" + o.recap() + ")";
@@ -291,13 +291,20 @@ public final class ConsoleChat {
         boolean inBackground;
         synchronized (lock) {
             job.finish(response);
-            jobs.remove(job);
             inBackground = job.isOperation() && waitingFor != job;
-            lock.notifyAll();
+            if (!inBackground) {
+                jobs.remove(job);
+                lock.notifyAll();
+            }
         }
         if (inBackground) {
+            // printed before it leaves the list, so that quitting after it never ends the console before its outcome
             refreshStatus();
             screen.printAbove(text.render(response));
+            synchronized (lock) {
+                jobs.remove(job);
+                lock.notifyAll();
+            }
         }
     }
 

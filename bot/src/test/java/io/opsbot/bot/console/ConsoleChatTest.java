@@ -202,7 +202,7 @@ class ConsoleChatTest {
 
         start(new ConsoleChat.Settings("console:test", true, null, pipeline::running, List.of(recovered)));
 
-        term.awaitText("recovered op-5e1a7c 'deploy nodeapp --version 1.5', left running when opsbot last stopped:"
+        term.awaitText("recovered op-5e1a7c 'deploy nodeapp --version 1.5', left running when an opsbot process stopped:"
                 + " succeeded — resumed after a restart; done: changed 1 of 1 step");
     }
 
