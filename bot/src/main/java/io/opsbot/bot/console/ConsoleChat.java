@@ -34,6 +34,7 @@ import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jline.terminal.impl.DumbTerminal;
+import org.jline.utils.Signals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,7 +114,12 @@ public final class ConsoleChat {
     /** The system's terminal; a dumb one (plain lines, no escape codes) when input or output is not a terminal. */
     public static Terminal systemTerminal() {
         try {
-            return TerminalBuilder.builder().name("opsbot").system(true).dumb(true).build();
+            Terminal terminal = TerminalBuilder.builder().name("opsbot").system(true).dumb(true).build();
+            if (Screen.isDumb(terminal)) {
+                // JLine catches SIGINT itself only on a real terminal; with piped input Ctrl-C must still cancel first
+                Signals.register("INT", () -> terminal.raise(Terminal.Signal.INT));
+            }
+            return terminal;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the terminal", e);
         }
