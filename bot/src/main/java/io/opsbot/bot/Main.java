@@ -73,8 +73,8 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Opsbot bot = Opsbot.start(configFile(config), Home.dir())) {
-            bot.keepRecovering();
             if (bot.config().slack() != null) {
+                bot.keepRecovering();
                 return runSlack(bot);
             }
             Dispatcher dispatcher = bot.dispatcher();
@@ -85,6 +85,7 @@ public final class Main implements Callable<Integer> {
                 bot.alerts().ifPresent(alerts -> alerts.start(new ConsoleAlerts(chat.output()::printAbove)));
                 HealthText reportText = new HealthText(bot.reports().zone());
                 bot.reports().connect((channel, report) -> chat.output().printAbove(reportText.render(report, true)));
+                bot.keepRecovering(outcome -> chat.output().printAbove(ConsoleChat.recoveredLine(outcome)));
                 int status = chat.run();
                 if (status == ConsoleChat.EXIT_INTERRUPTED) {
                     // quit now, as a crash would: what runs stays RUNNING in the journal and the next start finishes

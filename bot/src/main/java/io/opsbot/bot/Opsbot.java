@@ -40,6 +40,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +61,7 @@ public final class Opsbot implements AutoCloseable {
     private final CommandHandler handler;
     private int metricsPort = -1;
     private final boolean emulated;
-    private final Runnable recoverySweep;
+    private final Consumer<ProgressListener> recoverySweep;
     private final List<Outcome> recovered;
     private final AlertService alerts;
     /** On the emulated cluster an incident resolves after this long in good state (60 s on a real one). */
@@ -108,8 +109,8 @@ public final class Opsbot implements AutoCloseable {
         metrics.gauge("opsbot.operations.running", () -> engine.running().size());
         this.recovered = List.copyOf(engine.recover(dispatcher::replan, metrics.steps(ProgressListener.NONE)));
         recovered.forEach(o -> log.info("event=recovered op={} title=\"{}\" state={}", o.operationId(), o.title(), o.state()));
-        this.recoverySweep = () -> engine.recoverEvery(EngineSettings.DEFAULT_LEASE, dispatcher::replan,
-                metrics.steps(ProgressListener.NONE));
+        this.recoverySweep = told -> engine.recoverEvery(EngineSettings.DEFAULT_LEASE, dispatcher::replan,
+                metrics.steps(told));
         if (cfg.metrics() != null) {
             OpsHttpEndpoint endpoint = own(OpsHttpEndpoint.start(metrics, cfg.metrics().bindOrDefault(),
                     cfg.metrics().portOrDefault(), Map.of(
@@ -204,7 +205,17 @@ public final class Opsbot implements AutoCloseable {
      * its operations are then taken over here. Not for `exec`, which would only cut such a takeover short.
      */
     public void keepRecovering() {
-        recoverySweep.run();
+        recoverySweep.accept(ProgressListener.NONE);
+    }
+
+    /** As {@link #keepRecovering()}, and tells {@code recovered} how each operation taken over ended (the console says it). */
+    public void keepRecovering(Consumer<Outcome> recovered) {
+        recoverySweep.accept(new ProgressListener() {
+            @Override
+            public void finished(Outcome outcome) {
+                recovered.accept(outcome);
+            }
+        });
     }
 
     /** What the engine finished at start that an earlier run left running (a crash, a Ctrl-C that quit at once). */

@@ -151,7 +151,7 @@ class LocalDefaultTest {
             assertThat(chat.run()).isZero();
         }
         String shown = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(shown).contains("recovered op-c0ffee 'scale nodeapp 3', left running when opsbot last stopped: succeeded");
+        assertThat(shown).contains("recovered op-c0ffee 'scale nodeapp 3', left running when an opsbot process stopped: succeeded");
         assertThat(shown.indexOf("recovered op-c0ffee")).isLessThan(shown.indexOf("history of nodeapp"));
     }
 

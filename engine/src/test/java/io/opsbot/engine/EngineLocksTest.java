@@ -179,4 +179,43 @@ class EngineLocksTest {
             assertThat(deploying.get(10, TimeUnit.SECONDS).state()).isEqualTo(Outcome.State.SUCCEEDED);
         }
     }
+
+    @Test
+    void anOperationWaitingForALockHasItsIdBeforeItWaitsSoThatItCanBeCancelledByIt() throws Exception {
+        EngineSettings settings = new EngineSettings(Duration.ofSeconds(30), RetryPolicy.none());
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (Engine engine = new Engine(journal, settings, Clock.systemUTC())) {
+            Future<Outcome> deploying = callers.submit(() -> engine.apply(new Operation("deploy", "deploy nodeapp",
+                    List.of("app:/nodeapp"), List.of(TestStep.alwaysDrift("push image", context -> {
+                        holding.countDown();
+                        release.await();
+                    }))), new Origin("U1", "C1", "deploy nodeapp"), ProgressListener.NONE));
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ProgressListener listener = new ProgressListener() {
+                @Override
+                public void started(String operationId) {
+                    events.add("id " + operationId);
+                }
+
+                @Override
+                public void waitingForLock(String resource, LockHolder holder) {
+                    events.add("waiting " + resource + " held by " + holder.operationId());
+                }
+            };
+            Future<Outcome> scaling = callers.submit(() -> engine.apply(new Operation("scale", "scale nodeapp 3",
+                    List.of("app:/nodeapp"), List.of(new Counter().set("n", 3))), new Origin("U2", "C1", "scale nodeapp 3"),
+                    listener));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> events.size() >= 2);
+
+            assertThat(events.get(0)).startsWith("id op-");
+            assertThat(events.get(1)).startsWith("waiting app:/nodeapp held by ");
+            String id = events.get(0).substring("id ".length());
+            assertThat(engine.cancel(id, "U2")).isTrue();
+            assertThat(scaling.get(30, TimeUnit.SECONDS).state()).isEqualTo(Outcome.State.CANCELLED);
+            release.countDown();
+            deploying.get(30, TimeUnit.SECONDS);
+        }
+    }
 }

@@ -138,7 +138,11 @@ final class CommandCompleter implements Completer {
         return all;
     }
 
+    /** Descriptions longer than this are cut: the completion list lays candidates out in columns. */
+    private static final int DESCRIPTION_WIDTH = 60;
+
     private static Candidate candidate(String value, String group, String description) {
-        return new Candidate(value, value, group, description, null, null, true);
+        String shown = description == null ? null : Screen.fit(description, DESCRIPTION_WIDTH);
+        return new Candidate(value, value, group, shown, null, null, true);
     }
 }

@@ -35,6 +35,7 @@ import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jline.terminal.impl.DumbTerminal;
+import org.jline.utils.Signals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,7 +115,12 @@ public final class ConsoleChat {
     /** The system's terminal; a dumb one (plain lines, no escape codes) when input or output is not a terminal. */
     public static Terminal systemTerminal() {
         try {
-            return TerminalBuilder.builder().name("opsbot").system(true).dumb(true).build();
+            Terminal terminal = TerminalBuilder.builder().name("opsbot").system(true).dumb(true).build();
+            if (Screen.isDumb(terminal)) {
+                // JLine catches SIGINT itself only on a real terminal; with piped input Ctrl-C must still cancel first
+                Signals.register("INT", () -> terminal.raise(Terminal.Signal.INT));
+            }
+            return terminal;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the terminal", e);
         }
@@ -184,7 +190,7 @@ public final class ConsoleChat {
 
     /** How a console or exec says what recovery finished at start. */
     public static String recoveredLine(Outcome o) {
-        return "recovered " + o.operationId() + " '" + o.title() + "', left running when opsbot last stopped: "
+        return "recovered " + o.operationId() + " '" + o.title() + "', left running when an opsbot process stopped: "
                 + o.state().name().toLowerCase(Locale.ROOT)
                 + (o.message() == null || o.message().isBlank() ? "" : " — " + o.message())
                 + " (" + o.recap() + ")";
@@ -294,13 +300,20 @@ public final class ConsoleChat {
         boolean inBackground;
         synchronized (lock) {
             job.finish(response);
-            jobs.remove(job);
             inBackground = job.isOperation() && waitingFor != job;
-            lock.notifyAll();
+            if (!inBackground) {
+                jobs.remove(job);
+                lock.notifyAll();
+            }
         }
         if (inBackground) {
+            // printed before it leaves the list, so that quitting after it never ends the console before its outcome
             refreshStatus();
             screen.printAbove(text.render(response));
+            synchronized (lock) {
+                jobs.remove(job);
+                lock.notifyAll();
+            }
         }
     }
 

@@ -44,6 +44,8 @@ class ConsoleChatTest {
         if (exit != null && !exit.isDone()) {
             term.type(CTRL_D);
         }
+        // an operation left running by a test (a second Ctrl-C) ends before its journal closes
+        await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.running().isEmpty());
         term.close();
         pipeline.close();
     }
@@ -95,6 +97,20 @@ class ConsoleChatTest {
         assertThat(exit.get(60, TimeUnit.SECONDS)).isEqualTo(ConsoleChat.EXIT_INTERRUPTED);
         assertThat(term.text()).contains("quitting now; " + id + " 'deploy nodeapp --version 1.5' stops where it is");
         assertThat(pipeline.running()).hasSize(1);
+    }
+
+    @Test
+    void quitWhileAnOperationRunsWaitsForItsOutcome() throws Exception {
+        start();
+        String id = startDeploy();
+
+        term.type("quit" + ENTER);
+        term.awaitText("waiting for " + id + " 'deploy nodeapp --version 1.5' to finish");
+        assertThat(exit).isNotDone();
+        pipeline.release();
+
+        assertThat(exit.get(60, TimeUnit.SECONDS)).isZero();
+        assertThat(term.text()).contains("✓ deploy nodeapp --version 1.5 [" + id + "] succeeded");
     }
 
     @Test
@@ -186,7 +202,7 @@ class ConsoleChatTest {
 
         start(new ConsoleChat.Settings("console:test", true, null, pipeline::running, List.of(recovered)));
 
-        term.awaitText("recovered op-5e1a7c 'deploy nodeapp --version 1.5', left running when opsbot last stopped:"
+        term.awaitText("recovered op-5e1a7c 'deploy nodeapp --version 1.5', left running when an opsbot process stopped:"
                 + " succeeded — resumed after a restart; done: changed 1 of 1 step");
     }
 
