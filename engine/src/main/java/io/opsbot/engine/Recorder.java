@@ -1,6 +1,7 @@
 package io.opsbot.engine;
 
 import java.time.Clock;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,7 @@ final class Recorder {
     }
 
     /** What the journal holds of an operation's steps so far (a recovered one: its earlier run's). */
-    java.util.List<StepEntry> steps(String operationId) {
+    List<StepEntry> steps(String operationId) {
         return journal.steps(operationId);
     }
 

@@ -224,6 +224,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aJournalUrlThatWouldLoseCommitsInACrashIsRefusedAtStart() {
+        assertThatThrownBy(() -> parse("journal:\n  url: \"jdbc:h2:file:/var/lib/opsbot/journal;WRITE_DELAY=500\"\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("journal.url sets WRITE_DELAY=500")
+                .hasMessageContaining("Remove it (opsbot sets WRITE_DELAY=0)");
+        assertThat(parse("journal:\n  url: jdbc:h2:file:/var/lib/opsbot/journal\n").journal().url())
+                .isEqualTo("jdbc:h2:file:/var/lib/opsbot/journal");
+    }
+
+    @Test
     void badYamlSaysWhere() {
         assertThatThrownBy(() -> parse("cluster: [\n  nope"))
                 .isInstanceOf(ConfigException.class)
