@@ -687,6 +687,33 @@ public final class ClusterModel {
     return done;
   }
 
+  /**
+   * Sets the time scale for the changes already under way too: what is left of a task's staging, a health check's
+   * grace or interval, a back-off or a dataset's move is stretched or shortened by the same factor. Without this a
+   * cluster slowed down (to hold a deployment, say) would keep its far-off deadlines after being sped up again.
+   */
+  public synchronized void rescale(double newScale) {
+    double old = clock.scale();
+    clock.scale(newScale);
+    double factor = old / clock.scale();
+    long now = clock.millis();
+    for (TaskState t : state.tasks) {
+      t.runAt = rescaled(t.runAt, now, factor);
+      t.nextHealthCheckAt = rescaled(t.nextHealthCheckAt, now, factor);
+    }
+    for (AppState app : state.apps.values()) {
+      app.launchDelayUntil = rescaled(app.launchDelayUntil, now, factor);
+    }
+    for (ClusterState.DatasetState ds : state.datasets.values()) {
+      ds.phaseUntil = rescaled(ds.phaseUntil, now, factor);
+    }
+    dirty = true;
+  }
+
+  private static long rescaled(long deadline, long now, double factor) {
+    return deadline <= now ? deadline : now + Math.round((deadline - now) * factor);
+  }
+
   /** Advances simulated time in one-second steps so every transition on the way happens in order. */
   public synchronized void advance(long simMillis) {
     long done = 0;

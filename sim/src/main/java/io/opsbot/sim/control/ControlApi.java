@@ -74,7 +74,7 @@ public final class ControlApi {
           return ok();
         })
         .on("POST", "/_sim/time/?", r -> {
-          model.clock().scale(body(r).path("scale").asDouble(0));
+          model.rescale(body(r).path("scale").asDouble(0));
           return Response.json(200, Map.of("scale", model.clock().scale(), "now", ClusterModel.iso(model.clock().millis())));
         })
         .on("GET", "/_sim/time/?", r -> Response.json(200, Map.of("scale", model.clock().scale(), "now", ClusterModel.iso(model.clock().millis()))))
