@@ -464,6 +464,8 @@ class KillSuiteTest {
         final String password;
         private final String schema;
         private int children;
+        /** Every child started, so that none outlives a failed round. */
+        private final List<Process> started = new ArrayList<>();
 
         private Bot(JournalKind kind, Path home, Path config, String journalUrl, String user, String password, String schema) {
             this.kind = kind;
@@ -538,7 +540,9 @@ class KillSuiteTest {
             builder.environment().put("OPSBOT_HOME", home.toString());
             builder.environment().put("OPSBOT_LOG_DIR", logDir.toString());
             builder.environment().remove("OPSBOT_CONFIG");
-            return new Child(builder.start(), logDir);
+            Process process = builder.start();
+            started.add(process);
+            return new Child(process, logDir);
         }
 
         /** The operations on {@code resource} that started since {@code start}, oldest first, each with its steps. */
@@ -560,6 +564,7 @@ class KillSuiteTest {
 
         @Override
         public void close() {
+            started.stream().filter(Process::isAlive).forEach(Process::destroyForcibly);
             if (schema != null) {
                 execute("DROP SCHEMA " + schema + " CASCADE");
             }
