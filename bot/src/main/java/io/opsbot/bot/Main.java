@@ -203,7 +203,9 @@ public final class Main implements Callable<Integer> {
                 });
                 Response response = bot.handler().handle(request, progress);
                 System.out.println(text.render(response));
-                if (response instanceof Response.NeedsConfirmation) {
+                if (response instanceof Response.NeedsConfirmation asked) {
+                    // exec cannot ask: the journal says it was not confirmed, as a console's "n" would
+                    asked.answers().record(ConfirmationAnswers.Answer.DECLINED, who + " (exec without --yes)");
                     System.out.println("not run: add --yes to confirm");
                 }
                 return response.exitStatus();

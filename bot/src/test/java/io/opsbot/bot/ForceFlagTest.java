@@ -23,7 +23,7 @@ class ForceFlagTest {
     @Test
     void forceAsksForConfirmationSayingWhatItOverridesAndRunsOnceConfirmed() {
         try (Opsbot bot = Opsbot.start((Path) null, home)) {
-            for (String text : List.of("deploy nodeapp --only --force", "scale nodeapp 3 --force", "restart nodeapp --force",
+            for (String text : List.of("deploy nodeapp --only --version 1.9 --force", "scale nodeapp 3 --force", "restart nodeapp --force",
                     "move mongo node3 --force")) {
                 Command parsed = bot.dispatcher().parser().parse(text);
                 assertThat(parsed.force()).as(text).isTrue();
@@ -34,6 +34,8 @@ class ForceFlagTest {
                         .contains("--force overrides any Marathon deployment of the app in progress");
             }
             assertThat(bot.dispatcher().parser().parse("scale nodeapp 3").force()).isFalse();
+            // like any command, a forced one that would change nothing is answered as the no-op, unconfirmed
+            assertThat(run(bot, "deploy nodeapp --only --force", false)).isInstanceOf(Response.Finished.class);
             assertThat(run(bot, "scale nodeapp 3 --force --plan", false)).isInstanceOf(Response.Planned.class);
 
             Response confirmed = run(bot, "scale nodeapp 3 --force", true);

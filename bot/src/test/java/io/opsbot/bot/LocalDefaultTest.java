@@ -81,6 +81,10 @@ class LocalDefaultTest {
             assertThat(exec("scale", "mongo", "0")).isEqualTo(3);
             try (Opsbot bot = Opsbot.start(null, home)) {
                 assertThat(new PlainText().render(run(bot, "status mongo"))).contains("1/1 running");
+                assertThat(new PlainText().render(run(bot, "history")).lines().filter(l -> l.contains("scale mongo 0")))
+                        .as("exec without --yes is recorded as not confirmed, not left waiting")
+                        .singleElement().asString().contains("(exec without --yes); nothing changed")
+                        .doesNotContain("waiting for confirmation");
                 assertThat(new PlainText().render(run(bot, "status nodeapp"))).contains("2/2 running");
             }
             assertThat(exec("--yes", "scale", "mongo", "0")).isZero();

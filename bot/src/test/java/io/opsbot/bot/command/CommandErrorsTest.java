@@ -273,8 +273,8 @@ class CommandErrorsTest {
     void errorsQuoteAFlagAsItWasTyped() {
         assertThat(messageFor("status nodeapp; rm -rf /"))
                 .isEqualTo("status takes no flags, so '-rf' is not one: status [APP|NODE], e.g. status");
-        assertThat(messageFor("scale nodeapp 3 -x")).isEqualTo("scale has no flag '-x'; it takes: --plan");
-        assertThat(messageFor("scale nodeapp 3 --x=1")).isEqualTo("scale has no flag '--x'; it takes: --plan");
+        assertThat(messageFor("scale nodeapp 3 -x")).isEqualTo("scale has no flag '-x'; it takes: --force, --plan");
+        assertThat(messageFor("scale nodeapp 3 --x=1")).isEqualTo("scale has no flag '--x'; it takes: --force, --plan");
         assertThat(messageFor("deploy nodeapp —force")).startsWith("deploy has no flag '—force';");
     }
 

@@ -54,8 +54,8 @@ class CommandCompleterTest {
 
     @Test
     void flagsCompleteFromTheCommandsSpecAndNotTwice() {
-        assertThat(complete("--", "deploy", "nodeapp")).containsExactlyInAnyOrder("--version", "--only", "--plan");
-        assertThat(complete("--", "deploy", "nodeapp", "--plan")).containsExactlyInAnyOrder("--version", "--only");
+        assertThat(complete("--", "deploy", "nodeapp")).containsExactlyInAnyOrder("--version", "--only", "--force", "--plan");
+        assertThat(complete("--", "deploy", "nodeapp", "--plan")).containsExactlyInAnyOrder("--version", "--only", "--force");
         assertThat(complete("", "deploy", "nodeapp", "--version")).isEmpty();
         assertThat(complete("--", "logs", "nodeapp")).contains("--since", "--grep", "--lines");
         assertThat(complete("", "nosuchverb")).isEmpty();
