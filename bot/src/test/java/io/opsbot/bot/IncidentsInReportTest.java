@@ -48,6 +48,11 @@ class IncidentsInReportTest {
             assertThat(text).contains("Incidents", "🔴 nodeapp  ", "nodeapp: open incident (");
 
             assertThat(say(bot, "sim heal nodeapp")).contains("nodeapp is well again");
+            // healthy again, but the incident stays open until it has been stable a while (15 s here): why says both
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                String well = say(bot, "why nodeapp");
+                return well.contains("✅ nodeapp is well") && well.contains("Open incident");
+            });
             await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
                 HealthReport healed = bot.reports().now();
                 List<String> lines = section(healed, "incidents").lines();
