@@ -24,6 +24,8 @@ import io.opsbot.engine.ProgressListener;
 import io.opsbot.engine.RetryPolicy;
 import io.opsbot.engine.ops.ClusterClients;
 import io.opsbot.engine.ops.ClusterOperations;
+import io.opsbot.bot.report.IncidentWhyPart;
+import io.opsbot.bot.report.IncidentsSection;
 import io.opsbot.bot.report.ReportScheduler;
 import io.opsbot.bot.report.ReportService;
 import io.opsbot.engine.ops.HealthReporter;
@@ -102,8 +104,9 @@ public final class Opsbot implements AutoCloseable {
                         clients.hasMesos() ? clients.mesos() : null),
                 app -> engine.holderOf("app:/" + app).isPresent(), clock)) : null;
         SimControl sim = emulated && cfg.cluster().marathon() != null ? new SimControl(cfg.cluster().marathon().url()) : null;
-        this.reports = own(reports(cfg, home, clients, catalog, operations, journal, clock, misfireThreshold));
-        WhyReport why = new WhyReport(clients, catalog, operations, journal, clock, List.of());
+        this.reports = own(reports(cfg, home, clients, catalog, operations, journal, clock, misfireThreshold, alerts));
+        WhyReport why = new WhyReport(clients, catalog, operations, journal, clock, alerts == null ? List.of()
+                : List.of(new IncidentWhyPart(journal.incidents(), clock, reportZone(cfg), Dispatcher::permalink)));
         this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock, alerts, sim, reports, why);
         this.handler = metrics.instrument(dispatcher);
         metrics.gauge("opsbot.operations.running", () -> engine.running().size());
@@ -173,7 +176,8 @@ public final class Opsbot implements AutoCloseable {
 
     /** Quartz in the journal's database, the report builder, and the configuration's schedules. */
     private static ReportService reports(OpsbotConfig cfg, Path home, ClusterClients clients, AppCatalog catalog,
-                                         ClusterOperations operations, Journal journal, Clock clock, Duration misfireThreshold) {
+                                         ClusterOperations operations, JdbcJournal journal, Clock clock, Duration misfireThreshold,
+                                         AlertService alerts) {
         OpsbotConfig.JournalConfig j = cfg.journal();
         ReportScheduler.Settings defaults = j == null || j.url() == null
                 ? ReportScheduler.Settings.of(JdbcJournal.h2Url(home.resolve("journal")), "sa", "")
@@ -184,11 +188,15 @@ public final class Opsbot implements AutoCloseable {
         SectionSource self = (since, until) -> new SectionSource.Contribution(List.of(new Section("opsbot", "opsbot",
                 List.of("version " + VERSION + ", up " + Durations.format(Duration.between(started, clock.instant()).withNanos(0))
                                 + ", replica " + settings.instanceId(),
-                        "leader: this replica (no leader election configured; scheduled reports are sent once across"
-                                + " replicas by Quartz's clustered job store)"))), List.of());
-        HealthReporter reporter = new HealthReporter(clients, catalog, operations, journal, clock, List.of(self));
+                        alerts == null ? "alerts: off (alerts.enabled: false, or no Marathon configured), so no incidents are recorded"
+                                : alerts.leaderLine(),
+                        "scheduled reports: sent once across replicas by Quartz's clustered job store"))), List.of());
+        // with alerts off there is no incidents section: the opsbot section says why
+        List<SectionSource> sources = alerts == null ? List.of(self)
+                : List.of(new IncidentsSection(journal.incidents(), clock, Dispatcher::permalink), self);
+        HealthReporter reporter = new HealthReporter(clients, catalog, operations, journal, clock, sources);
         OpsbotConfig.ReportsConfig rc = cfg.reports();
-        ZoneId zone = rc == null || rc.timeZone() == null ? ZoneId.systemDefault() : ZoneId.of(rc.timeZone());
+        ZoneId zone = reportZone(cfg);
         ReportService service = new ReportService(reporter, settings, zone, clock);
         try {
             service.configure(rc == null ? List.of() : rc.schedulesOrEmpty().stream().map(s -> new ReportScheduler.ReportsConfigSchedule(
@@ -198,6 +206,12 @@ public final class Opsbot implements AutoCloseable {
             throw e;
         }
         return service;
+    }
+
+    /** The time zone reports (and the incident part of why) write times in. */
+    private static ZoneId reportZone(OpsbotConfig cfg) {
+        OpsbotConfig.ReportsConfig rc = cfg.reports();
+        return rc == null || rc.timeZone() == null ? ZoneId.systemDefault() : ZoneId.of(rc.timeZone());
     }
 
     /**

@@ -101,9 +101,11 @@ public final class WhyReport {
         boolean healthy = app.tasksRunning() >= app.instances() && unhealthy.isEmpty() && !deploying
                 && (!app.hasHealthChecks() || app.tasksHealthy() >= app.instances());
         if (healthy) {
-            return new Report(title, List.of(new Report.Section("", List.of("✅ " + name + " is well: " + app.tasksRunning()
-                    + " of " + app.instances() + " running" + (app.hasHealthChecks() ? " and healthy" : "")
-                    + ", no deployment under way"))), clients.emulated());
+            List<Report.Section> well = new ArrayList<>(List.of(new Report.Section("", List.of("✅ " + name + " is well: "
+                    + app.tasksRunning() + " of " + app.instances() + " running" + (app.hasHealthChecks() ? " and healthy" : "")
+                    + ", no deployment under way"))));
+            well.addAll(parts(name, spec.id())); // an incident still open while the app looks well (not yet stable)
+            return new Report(title, well, clients.emulated());
         }
 
         Set<String> next = new LinkedHashSet<>();
@@ -115,18 +117,25 @@ public final class WhyReport {
         }
         sections.add(section("Failures", () -> failures(app, unhealthy, hosts, time, now, next, name)));
         sections.add(section("Recent changes", () -> changes(spec, app, time, now, next, name)));
-        for (WhyPart part : parts) {
-            try {
-                part.explain(name, spec.id()).ifPresent(sections::add);
-            } catch (RuntimeException e) {
-                sections.add(new Report.Section(part.getClass().getSimpleName(), List.of("failed: " + e.getMessage())));
-            }
-        }
+        sections.addAll(parts(name, spec.id()));
         sections.add(section("Last error lines of its log (" + Durations.format(LOG_WINDOW) + ")", () -> errorLines(name)));
         next.add("logs " + name + " --since 30m");
         next.add("status " + name);
         sections.add(new Report.Section("Next", next.stream().map(c -> "`" + c + "`").toList()));
         return new Report(title, sections, clients.emulated());
+    }
+
+    /** What the other features' parts say about the app; a part that fails says so. */
+    private List<Report.Section> parts(String name, String marathonId) {
+        List<Report.Section> out = new ArrayList<>();
+        for (WhyPart part : parts) {
+            try {
+                part.explain(name, marathonId).ifPresent(out::add);
+            } catch (RuntimeException e) {
+                out.add(new Report.Section(part.getClass().getSimpleName(), List.of("failed: " + e.getMessage())));
+            }
+        }
+        return out;
     }
 
     /**
