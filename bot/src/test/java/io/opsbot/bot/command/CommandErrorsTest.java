@@ -275,7 +275,7 @@ class CommandErrorsTest {
                 .isEqualTo("status takes no flags, so '-rf' is not one: status [APP|NODE], e.g. status");
         assertThat(messageFor("scale nodeapp 3 -x")).isEqualTo("scale has no flag '-x'; it takes: --force, --plan");
         assertThat(messageFor("scale nodeapp 3 --x=1")).isEqualTo("scale has no flag '--x'; it takes: --force, --plan");
-        assertThat(messageFor("deploy nodeapp —force")).startsWith("deploy has no flag '—force';");
+        assertThat(messageFor("deploy nodeapp —bogus")).startsWith("deploy has no flag '—bogus';");
     }
 
     @Test
