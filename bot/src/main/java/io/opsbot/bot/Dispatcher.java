@@ -380,12 +380,17 @@ public final class Dispatcher implements CommandHandler {
 
     private Report reportNow(Command.ReportNow c, Request request) {
         HealthText text = new HealthText(reports.zone());
-        if (c.channel().isEmpty() || c.channel().get().equals(request.channel())) {
+        boolean here = c.channel().isEmpty() || c.channel().get().equals(request.channel());
+        if (here && !reports.postsToChannels()) {
+            // the console (or exec): the report is the answer
             return text.asReport(reports.now(), false);
         }
-        HealthReport sent = reports.send(c.channel().get());
-        return new Report("report sent", List.of(new Report.Section("", List.of("sent a health report to "
-                + c.channel().get() + ": " + sent.verdict()))), false);
+        // Slack: the same sink as scheduled reports (Block Kit, the chart and the full lists in the thread)
+        String channel = c.channel().orElse(request.channel());
+        HealthReport sent = reports.send(channel);
+        String where = here ? "this channel" : channel;
+        return new Report("report sent", List.of(new Report.Section("", List.of("posted a health report in "
+                + where + ": " + sent.verdict()))), false);
     }
 
     private Report schedule(Command.ReportSchedule c, Request request) {

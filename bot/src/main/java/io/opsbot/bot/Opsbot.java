@@ -174,6 +174,15 @@ public final class Opsbot implements AutoCloseable {
         return new Opsbot(config, home, DEFAULT_MISFIRE_THRESHOLD);
     }
 
+    /** reports.misfireThreshold when configured (validated before), else {@code fallback}. */
+    static Duration misfireThreshold(OpsbotConfig cfg, Duration fallback) {
+        OpsbotConfig.ReportsConfig rc = cfg.reports();
+        if (rc == null || rc.misfireThreshold() == null) {
+            return fallback;
+        }
+        return io.opsbot.config.Durations.parse(rc.misfireThreshold()).orElse(fallback);
+    }
+
     /** Quartz in the journal's database, the report builder, and the configuration's schedules. */
     private static ReportService reports(OpsbotConfig cfg, Path home, ClusterClients clients, AppCatalog catalog,
                                          ClusterOperations operations, JdbcJournal journal, Clock clock, Duration misfireThreshold,
@@ -183,7 +192,7 @@ public final class Opsbot implements AutoCloseable {
                 ? ReportScheduler.Settings.of(JdbcJournal.h2Url(home.resolve("journal")), "sa", "")
                 : ReportScheduler.Settings.of(j.url(), j.user(), j.password());
         ReportScheduler.Settings settings = new ReportScheduler.Settings(defaults.jdbcUrl(), defaults.user(),
-                defaults.password(), defaults.instanceId(), defaults.checkinInterval(), misfireThreshold);
+                defaults.password(), defaults.instanceId(), defaults.checkinInterval(), misfireThreshold(cfg, misfireThreshold));
         Instant started = clock.instant();
         SectionSource self = (since, until) -> new SectionSource.Contribution(List.of(new Section("opsbot", "opsbot",
                 List.of("version " + VERSION + ", up " + Durations.format(Duration.between(started, clock.instant()).withNanos(0))

@@ -264,6 +264,13 @@ final class ConfigValidator {
 
     private static void reports(OpsbotConfig.ReportsConfig reports, List<String> problems) {
         zone(reports.timeZone(), "reports.timeZone", problems);
+        if (reports.misfireThreshold() != null) {
+            java.util.Optional<java.time.Duration> misfire = Durations.parse(reports.misfireThreshold());
+            if (misfire.isEmpty() || misfire.get().isNegative() || misfire.get().isZero()) {
+                problems.add("reports.misfireThreshold '" + reports.misfireThreshold()
+                        + "' is not a positive duration such as \"1m\" or \"30s\"");
+            }
+        }
         List<OpsbotConfig.ScheduleConfig> schedules = reports.schedulesOrEmpty();
         for (int i = 0; i < schedules.size(); i++) {
             OpsbotConfig.ScheduleConfig s = schedules.get(i);

@@ -51,9 +51,10 @@ public record OpsbotConfig(ClusterConfig cluster, JournalConfig journal, EngineC
 
     /**
      * Scheduled health reports: {@code timeZone} is the default zone of report times and cron expressions (default:
-     * the system's); each schedule sends a report to its channel on a Quartz cron expression.
+     * the system's); each schedule sends a report to its channel on a Quartz cron expression. {@code misfireThreshold}
+     * (a duration such as "1m", default 1m): a fire later than this counts as missed and is sent once, marked late.
      */
-    public record ReportsConfig(String timeZone, java.util.List<ScheduleConfig> schedules) {
+    public record ReportsConfig(String timeZone, java.util.List<ScheduleConfig> schedules, String misfireThreshold) {
         public java.util.List<ScheduleConfig> schedulesOrEmpty() {
             return schedules == null ? java.util.List.of() : schedules;
         }

@@ -93,6 +93,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theReportsMisfireThresholdIsReadAndABadOneIsNamed() {
+        assertThat(parse("reports:\n  misfireThreshold: 2m\n").reports().misfireThreshold()).isEqualTo("2m");
+        assertThat(parse("reports:\n  timeZone: UTC\n").reports().misfireThreshold()).isNull();
+        assertThatThrownBy(() -> parse("reports:\n  misfireThreshold: later\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("reports.misfireThreshold 'later' is not a positive duration such as \"1m\" or \"30s\"");
+        assertThatThrownBy(() -> parse("reports:\n  misfireThreshold: 0s\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("reports.misfireThreshold '0s' is not a positive duration");
+    }
+
+    @Test
     void everyProblemIsListedAtOnce() {
         assertThatThrownBy(() -> parse("""
                 cluster:

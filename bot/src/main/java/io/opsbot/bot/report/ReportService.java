@@ -55,8 +55,19 @@ public final class ReportService implements ReportJob.Runner, AutoCloseable {
     public HealthReport send(String channel) {
         ReportSink target = requireSink();
         HealthReport report = now();
-        target.deliver(channel, report);
+        if (!target.deliverAsked(channel, report)) {
+            throw new OpsException("could not post the health report to " + channel
+                    + " (is opsbot a member of that channel? invite it with /invite @opsbot)");
+        }
+        log.info("event=report-sent channel={} verdict=\"{}\" build_ms={}", channel, report.verdict(),
+                report.buildTime().toMillis());
         return report;
+    }
+
+    /** Whether the connected chat posts reports as messages of their own (Slack), rather than answering with them. */
+    public boolean postsToChannels() {
+        ReportSink target = sink;
+        return target != null && target.postsToChannels();
     }
 
     @Override

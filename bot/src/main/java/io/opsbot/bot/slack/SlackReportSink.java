@@ -31,11 +31,22 @@ final class SlackReportSink implements ReportSink {
 
     @Override
     public void deliver(String channel, HealthReport report) {
+        deliverAsked(channel, report);
+    }
+
+    @Override
+    public boolean postsToChannels() {
+        return true;
+    }
+
+    /** Posts the report; false when Slack refused the message (then nothing went to the thread either). */
+    @Override
+    public boolean deliverAsked(String channel, HealthReport report) {
         BlockKit.Message message = blocks.report(text.asReport(report, false));
         Optional<String> ts = api.post(channel, null, message);
         if (ts.isEmpty()) {
             log.warn("event=report-not-posted channel={}", channel);
-            return;
+            return false;
         }
         if (!report.agents().isEmpty()) {
             api.uploadFile(channel, ts.get(), "health-report.png", "Resource use per agent", HealthChart.png(report));
@@ -45,5 +56,6 @@ final class SlackReportSink implements ReportSink {
         if (summarized) {
             api.upload(channel, ts.get(), "health-report-full.txt", "The full report", text.render(report, true));
         }
+        return true;
     }
 }
