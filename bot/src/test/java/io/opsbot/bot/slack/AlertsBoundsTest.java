@@ -122,6 +122,18 @@ class AlertsBoundsTest {
     }
 
     @Test
+    void anUnderReplicatedAppsReasonSaysWhatWaitsInTheLaunchQueueAndItsBackOff() {
+        start("1s", null, null);
+        rig.run("sim fail nodeapp");
+
+        // /v2/queue is read with the state (each poll that raises it, and every reconciliation after a gap)
+        Incident explained = awaitIncident(IncidentKind.UNDER_REPLICATED, "nodeapp",
+                i -> i.lastReason().contains("back-off"));
+        assertThat(explained.lastReason()).containsPattern("running \\d+ of 2 for \\d+s; launch queue: \\d+ waiting, back-off \\d+s left");
+        rig.run("sim heal nodeapp");
+    }
+
+    @Test
     void aMuteThatExpiresLetsEditsThroughAgainAndTheThreadSaysItExpired() {
         start(null, null, null);
         rig.run("sim fail nodeapp");
