@@ -250,7 +250,9 @@ public final class Dispatcher implements CommandHandler {
                 return status;
             }
             List<Report.Section> sections = new ArrayList<>(status.sections());
-            sections.add(new Report.Section("bot", List.of(alerts.leaderLine())));
+            List<String> botLines = new ArrayList<>(List.of(alerts.leaderLine()));
+            alerts.slackLine().ifPresent(botLines::add);
+            sections.add(new Report.Section("bot", botLines));
             return new Report(status.title(), sections, status.emulated());
         }
         if (command instanceof Command.Incidents c) {

@@ -51,6 +51,11 @@ public final class AlertService implements Closeable {
     private Incidents incidents;
     private volatile Watcher watcher;
     private ScheduledFuture<?> muteRefresh;
+    /** The subject of opsbot's blind spot "Slack rate-limits us". */
+    public static final String SLACK = "slack";
+    /** Since when Slack rate-limits this replica's calls (null: it does not), and until when its last 429 said to wait. */
+    private final AtomicReference<Instant> slackLimitedSince = new AtomicReference<>();
+    private final AtomicReference<Instant> slackLimitedUntil = new AtomicReference<>(Instant.MIN);
 
     /** @param opsbotBusy whether opsbot itself runs an operation on the app (its kills are not failures) */
     public AlertService(IncidentStore store, AlertSettings settings, Leadership leadership, Sources sources,
@@ -194,6 +199,47 @@ public final class AlertService implements Closeable {
             }
         });
         return lifted;
+    }
+
+    /**
+     * Slack answered 429 to one of this replica's calls (an alert, an edit, a command's answer): opsbot's own blind
+     * spot, an incident of kind {@link IncidentKind#BLIND_SPOT} about {@value #SLACK}. It is shown like any incident
+     * (the console, {@code incidents}, {@code status}); its Slack message waits, as every alert does, for Slack's
+     * Retry-After — each 429 adds one to its count, so a rate-limited post of it cannot multiply itself.
+     */
+    public void slackRateLimited(String method, String channel, Duration retryAfter) {
+        Instant now = clock.instant();
+        slackLimitedSince.compareAndSet(null, now);
+        Instant until = now.plus(retryAfter);
+        slackLimitedUntil.accumulateAndGet(until, (a, b) -> a.isAfter(b) ? a : b);
+        String reason = "Slack rate-limits opsbot: " + method + " in " + channel + " answered 429, retry after "
+                + retryAfter.toSeconds() + "s; alerts are held and the latest state is sent once Slack allows";
+        submit(() -> {
+            if (incidents != null) {
+                incidents.signal(new Signal(IncidentKind.BLIND_SPOT, SLACK, reason, null, now, 1, false));
+            }
+        });
+    }
+
+    /** A call to Slack went through: once past the last Retry-After, the rate-limit incident resolves. */
+    public void slackDelivered() {
+        Instant since = slackLimitedSince.get();
+        if (since == null || clock.instant().isBefore(slackLimitedUntil.get())
+                || !slackLimitedSince.compareAndSet(since, null)) {
+            return;
+        }
+        submit(() -> {
+            if (incidents != null) {
+                incidents.resolve(new IncidentKey(IncidentKind.BLIND_SPOT, SLACK), "Slack accepts opsbot's calls again");
+            }
+        });
+    }
+
+    /** For status: Slack rate-limits this replica, since when; empty when it does not. */
+    public java.util.Optional<String> slackLine() {
+        Instant since = slackLimitedSince.get();
+        return since == null ? java.util.Optional.empty() : java.util.Optional.of("Slack: rate-limited since " + since
+                + " — alerts are held and sent once Slack allows");
     }
 
     /** A chat adapter posted the incident's message: the journal keeps where, for restarts and other replicas. */

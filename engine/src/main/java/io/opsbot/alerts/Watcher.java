@@ -71,6 +71,8 @@ final class Watcher implements Closeable {
     private final Map<String, Instant> goodSince = new HashMap<>();
     private final Set<String> agentsSeen = new HashSet<>();
     private final Set<String> lostSignalled = new HashSet<>();
+    /** Marathon's launch queue by app, read at most once per poll or reconciliation (null: not read yet). */
+    private Map<String, io.opsbot.cluster.marathon.QueueItem> queue;
     private Instant downSince;
     private String downReason;
     private boolean blindSignalled;
@@ -295,6 +297,8 @@ final class Watcher implements Closeable {
 
     /** @param takeover at start or on becoming leader: what an open incident already counts is not counted again */
     void reconcile(Instant since, String why, boolean takeover) {
+        queue = null;
+        launchQueue(); // read with the state: a gap's under-replication is explained by what waits to launch
         List<App> apps = marathon.apps(Embed.COUNTS, Embed.DEPLOYMENTS, Embed.LAST_TASK_FAILURE);
         List<Deployment> running = marathon.deployments();
         Set<String> runningIds = new HashSet<>();
@@ -341,11 +345,53 @@ final class Watcher implements Closeable {
                     1, true));
         }
         check(apps, running);
+        for (App a : apps) {
+            String app = name(a.id());
+            io.opsbot.cluster.marathon.QueueItem q = launchQueue().get(app);
+            IncidentKey key = new IncidentKey(IncidentKind.UNDER_REPLICATED, app);
+            if (q != null && a.tasksRunning() < a.instances() && incidents.openIncident(key).isPresent()) {
+                // the open incident's reason gains what the launch queue says now (no occurrence added)
+                incidents.signal(new Signal(IncidentKind.UNDER_REPLICATED, app, "running " + a.tasksRunning() + " of "
+                        + a.instances() + queued(q) + found, null, clock.instant(), 0, true));
+            }
+        }
+    }
+
+    /** GET /v2/queue once per poll or reconciliation, by app name; empty when Marathon cannot say. */
+    private Map<String, io.opsbot.cluster.marathon.QueueItem> launchQueue() {
+        if (queue == null) {
+            Map<String, io.opsbot.cluster.marathon.QueueItem> read = new HashMap<>();
+            try {
+                marathon.launchQueue().forEach(q -> read.put(name(q.appId()), q));
+            } catch (RuntimeException e) {
+                log.warn("event=alert_queue_unreadable error=\"{}\"", e.getMessage());
+            }
+            queue = read;
+        }
+        return queue;
+    }
+
+    /** "; launch queue: 1 waiting, back-off 12s left, 3 of 3 offers declined (InsufficientMemory 3/3)". */
+    static String queued(io.opsbot.cluster.marathon.QueueItem q) {
+        StringBuilder out = new StringBuilder("; launch queue: ").append(q.count()).append(" waiting");
+        if (!q.overdue() && q.delaySecondsLeft() > 0) {
+            out.append(", back-off ").append(q.delaySecondsLeft()).append("s left");
+        }
+        if (q.unusedOffers() > 0) {
+            out.append(", ").append(q.unusedOffers()).append(" of ").append(q.processedOffers()).append(" offers declined");
+            List<String> why = q.rejections().stream().filter(r -> r.declined() > 0)
+                    .map(r -> r.reason() + " " + r.declined() + "/" + r.processed()).toList();
+            if (!why.isEmpty()) {
+                out.append(" (").append(String.join(", ", why)).append(")");
+            }
+        }
+        return out.toString();
     }
 
     // ---------------------------------------------------------------- the poll
 
     private void poll() {
+        queue = null;
         Instant now = clock.instant();
         if (downSince != null && !blindSignalled && Duration.between(downSince, now).compareTo(settings.streamGap()) >= 0) {
             blindSignalled = true;
@@ -394,8 +440,10 @@ final class Watcher implements Closeable {
             if (under && !deployingNow) {
                 Instant since = underSince.computeIfAbsent(app, k -> now);
                 if (Duration.between(since, now).compareTo(settings.underReplicatedGrace()) >= 0 && underSignalled.add(app)) {
+                    io.opsbot.cluster.marathon.QueueItem q = launchQueue().get(app);
                     incidents.signal(Signal.of(IncidentKind.UNDER_REPLICATED, app, "running " + a.tasksRunning() + " of "
-                            + a.instances() + " for " + span(roundUp(Duration.between(since, now))), null, now));
+                            + a.instances() + " for " + span(roundUp(Duration.between(since, now)))
+                            + (q == null ? "" : queued(q)), null, now));
                 }
             } else {
                 underSince.remove(app);

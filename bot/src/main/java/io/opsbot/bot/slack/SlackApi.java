@@ -72,12 +72,42 @@ final class SlackApi {
         T run() throws IOException, SlackApiException;
     }
 
+    /** Told of every call's outcome: opsbot's own blind spot "Slack rate-limits us" is raised and resolved from it. */
+    interface Health {
+        void rateLimited(String method, String channel, Duration retryAfter);
+
+        void delivered(String method);
+    }
+
     private final MethodsClient client;
     private final ActionResponseSender responses;
+    private volatile Health health;
 
     SlackApi(MethodsClient client, Slack slack) {
         this.client = client;
         this.responses = new ActionResponseSender(slack);
+    }
+
+    /** From now on, every call's outcome (rate-limited or delivered) is told to {@code watcher}. */
+    void watch(Health watcher) {
+        this.health = watcher;
+    }
+
+    /** Tells the health watcher, if any; a failing watcher never fails the call. */
+    private Result observed(String method, String channel, Result r) {
+        Health h = health;
+        if (h != null) {
+            try {
+                if (r.rateLimited()) {
+                    h.rateLimited(method, channel, r.retryAfter());
+                } else if (r.ok()) {
+                    h.delivered(method);
+                }
+            } catch (RuntimeException e) {
+                log.warn("event=slack_health_watch_failed error=\"{}\"", e.getMessage());
+            }
+        }
+        return r;
     }
 
     /** chat.postMessage, once. */
@@ -152,6 +182,10 @@ final class SlackApi {
     }
 
     private Result sendOnce(String responseUrl, ActionResponse response) {
+        return observed("response_url", "-", sendOnceUnobserved(responseUrl, response));
+    }
+
+    private Result sendOnceUnobserved(String responseUrl, ActionResponse response) {
         try {
             WebhookResponse r = responses.send(responseUrl, response);
             if (r.getCode() != null && r.getCode() == 200) {
@@ -201,7 +235,11 @@ final class SlackApi {
         return r;
     }
 
-    private static Result attempt(String method, String channel, Call<?> call) {
+    private Result attempt(String method, String channel, Call<?> call) {
+        return observed(method, channel, attemptUnobserved(method, channel, call));
+    }
+
+    private static Result attemptUnobserved(String method, String channel, Call<?> call) {
         try {
             SlackApiTextResponse response = call.run();
             if (response.isOk()) {

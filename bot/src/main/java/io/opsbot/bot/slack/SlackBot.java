@@ -179,6 +179,17 @@ public final class SlackBot implements AutoCloseable {
 
     /** @param minInterval the least time between two edits of one alert message */
     public AlertSink alertSink(AlertService alerts, Duration minInterval) {
+        api.watch(new SlackApi.Health() {
+            @Override
+            public void rateLimited(String method, String channel, Duration retryAfter) {
+                alerts.slackRateLimited(method, channel, retryAfter);
+            }
+
+            @Override
+            public void delivered(String method) {
+                alerts.slackDelivered();
+            }
+        });
         return new SlackAlerts(api, alerts.settings(), alerts::attachMessage, editor, minInterval, clock);
     }
 

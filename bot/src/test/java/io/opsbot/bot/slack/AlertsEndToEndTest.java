@@ -3,6 +3,7 @@ package io.opsbot.bot.slack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.opsbot.alerts.AlertService;
 import io.opsbot.alerts.Incident;
 import io.opsbot.alerts.IncidentKind;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -186,6 +187,32 @@ class AlertsEndToEndTest {
         await().atMost(LONG).until(() -> threadReplies(ts).stream().anyMatch(c -> c.shown().contains("mute lifted")));
         await().atMost(LONG).until(() -> edits(ts).size() > editsAtMute);
         assertThat(rig.run("history")).contains("mute nodeapp for 2h", "unmute nodeapp");
+    }
+
+    @Test
+    void slackRateLimitingIsItsOwnIncidentResolvedOncePostsGoThroughAgainWithoutLooping() {
+        slack.rateLimit("chat.postMessage", 3, 1);
+        rig.run("sim fail nodeapp");
+
+        // the 429s are an incident of their own, in the journal (so in `incidents`) ...
+        Incident limited = awaitIncident(IncidentKind.BLIND_SPOT, AlertService.SLACK, i -> true);
+        assertThat(limited.lastReason()).contains("Slack rate-limits opsbot", "answered 429", "retry after 1s");
+        // ... the held alert reaches Slack once allowed, and the blind spot resolves by state: posts go through again
+        Incident unhealthy = awaitIncident(IncidentKind.UNHEALTHY, "nodeapp", i -> i.messageTs() != null);
+        Incident over = awaitIncident(IncidentKind.BLIND_SPOT, AlertService.SLACK, i -> !i.open() && i.messageTs() != null);
+        assertThat(over.count()).isBetween(1, 3);
+        // its one message says so: edited to resolved, or posted resolved when Slack let it through only then
+        await().atMost(LONG).until(() -> edits(over.messageTs()).stream().anyMatch(c -> c.param("text").startsWith("✅ slack: resolved"))
+                || slack.calls("chat.postMessage").stream().anyMatch(c -> !c.rateLimited() && c.param("thread_ts").isEmpty()
+                        && c.param("text").startsWith("✅ slack: resolved")));
+
+        // no loop: Slack refused exactly the 3 posts it was told to, one top-level message per incident got through
+        assertThat(slack.calls("chat.postMessage")).filteredOn(FakeSlack.Call::rateLimited).hasSize(3);
+        assertThat(alertPosts()).filteredOn(c -> !c.rateLimited() && c.param("text").contains("nodeapp")).hasSize(1);
+        assertThat(slack.calls("chat.postMessage")).filteredOn(c -> !c.rateLimited() && c.param("thread_ts").isEmpty()
+                && (c.param("text").startsWith("🔴 Slack rate-limits") || c.param("text").startsWith("✅ slack"))).hasSize(1);
+        assertThat(rig.run("incidents")).contains("slack");
+        assertThat(unhealthy.count()).isPositive();
     }
 
     // ---------------------------------------------------------------- helpers
