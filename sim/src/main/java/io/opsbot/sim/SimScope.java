@@ -55,10 +55,11 @@ public final class SimScope {
           at once (TASK_LOST); Mesos shows it inactive, then unreachable and
           gone from the agent lists after 75 s
         - no pods, readiness checks, app dependencies or ordering in a group; a
-          group's versions are its apps' versions; PATCH /v2/groups and the
-          plugin routes are not emulated
-        - simulated time runs --time-scale times faster while something
-          changes, and follows the wall clock at rest
+          group's versions are its apps' versions; PATCH /v2/groups/{id} keeps
+          only enforceRole; the plugin routes are not emulated
+        - the clock follows the wall clock; --time-scale makes the cluster's
+          changes (staging, health check grace, back-off, dataset moves) that
+          many times shorter
       """;
 
   private SimScope() {}

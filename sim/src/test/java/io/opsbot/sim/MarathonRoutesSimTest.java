@@ -207,6 +207,18 @@ class MarathonRoutesSimTest {
     await().atMost(CONVERGE).until(() -> marathon.get("/v2/apps/shop/db/cache").code() == 404);
     assertThat(marathon.get("/v2/groups/shop/db").code()).isEqualTo(200); // created explicitly: stays, empty
 
+    // PATCH changes a top-level group's settings only: no deployment, the apps keep running
+    SimClient.Answer patched = marathon.patch("/v2/groups/shop", "{\"enforceRole\": true}");
+    assertThat(patched.code()).isEqualTo(200);
+    assertThat(patched.headers().get("Marathon-Deployment-Id")).isNull();
+    assertThat(marathon.get("/v2/groups/shop").json().get("enforceRole").asBoolean()).isTrue();
+    assertThat(marathon.patch("/v2/groups/shop", "{}").code()).isEqualTo(200);
+    assertThat(marathon.get("/v2/groups/shop").json().has("enforceRole")).isFalse();
+    SimClient.Answer nested = marathon.patch("/v2/groups/shop/db", "{\"enforceRole\": true}");
+    assertThat(nested.code()).isEqualTo(422);
+    assertThat(nested.json().get("details").get(0).get("errors").get(0).asText()).isEqualTo("Path needs to be top-level");
+    assertThat(marathon.patch("/v2/groups/nowhere", "{\"enforceRole\": true}").code()).isEqualTo(404);
+
     SimClient.Answer deleted = marathon.delete("/v2/groups/shop");
     assertThat(deleted.code()).isEqualTo(200);
     await().atMost(CONVERGE).until(() -> marathon.get("/v2/tasks").json().get("tasks").findValuesAsText("appId")

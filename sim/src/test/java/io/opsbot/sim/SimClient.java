@@ -34,6 +34,10 @@ final class SimClient {
     return call(new Request.Builder().url(base + path).post(RequestBody.create(json, JSON)).build());
   }
 
+  Answer patch(String path, String json) {
+    return call(new Request.Builder().url(base + path).patch(RequestBody.create(json, JSON)).build());
+  }
+
   Answer delete(String path) {
     return call(new Request.Builder().url(base + path).delete().build());
   }

@@ -35,6 +35,8 @@ public final class ClusterState {
   public int nextIpSuffix = 2;
   /** Marathon groups created explicitly (id → version of their last change); others exist through their apps' ids. */
   public Map<String, String> groups = new TreeMap<>();
+  /** Top-level groups whose enforceRole was set by PATCH /v2/groups/{id}. */
+  public Map<String, Boolean> enforceRole = new TreeMap<>();
   /** Marathon's http_callback event subscribers (POST /v2/eventSubscriptions). */
   public TreeSet<String> eventSubscribers = new TreeSet<>();
 

@@ -69,6 +69,9 @@ public final class Groups {
     }
     g.putArray("pods");
     g.putArray("dependencies");
+    if (s.enforceRole.containsKey(id)) {
+      g.put("enforceRole", s.enforceRole.get(id));
+    }
     g.put("version", version(s, id));
     return g;
   }
@@ -158,6 +161,33 @@ public final class Groups {
       }
       return change(s, id, body, force, uri, clientIp);
     }
+  }
+
+  /**
+   * PATCH /v2/groups/{id}: changes a top-level group's settings without restarting its apps (Marathon 1.9+: only
+   * {@code enforceRole}; absent removes it). No deployment: Marathon answers 200 with an empty body.
+   */
+  public void patch(String rawId, ObjectNode body) {
+    String id = AppDefinitions.normalizeId(rawId);
+    if (id.equals("/") || !AppDefinitions.parentOf(id).equals("/")) {
+      throw new ApiError(422, Json.object().put("message", "Object is not valid").set("details", Json.array().add(
+          Json.object().put("path", "/").set("errors", Json.array().add("Path needs to be top-level")))));
+    }
+    JsonNode enforce = body.get("enforceRole");
+    if (enforce != null && !enforce.isNull() && !enforce.isBoolean()) {
+      throw AppDefinitions.invalidJson(List.of(AppDefinitions.detail("/enforceRole", "error.expected.jsboolean")));
+    }
+    model.write(s -> {
+      if (!exists(s, id)) {
+        throw notFound(id);
+      }
+      if (enforce == null || enforce.isNull()) {
+        s.enforceRole.remove(id);
+      } else {
+        s.enforceRole.put(id, enforce.asBoolean());
+      }
+      return null;
+    });
   }
 
   /** DELETE /v2/groups/{id}: the group, its subgroups and every app in them. */

@@ -32,6 +32,10 @@ final class GroupsApi {
         .on("POST", "/v2/groups" + GROUP, r -> create(r, r.group(1)))
         .on("PUT", "/v2/groups/?", r -> update(r, "/"))
         .on("PUT", "/v2/groups" + GROUP, r -> update(r, r.group(1)))
+        .on("PATCH", "/v2/groups" + GROUP, r -> {
+          groups.patch(r.group(1), AppDefinitions.parse(r.body()));
+          return Response.json(200, Json.object());
+        })
         .on("DELETE", "/v2/groups/?", r -> delete(r, "/"))
         .on("DELETE", "/v2/groups" + GROUP, r -> delete(r, r.group(1)));
   }
