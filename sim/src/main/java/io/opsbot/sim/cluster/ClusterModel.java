@@ -633,7 +633,83 @@ public final class ClusterModel {
     save();
   }
 
+  /** The agents of the topology, then those added by {@link #seedLarge}. */
+  public synchronized List<Topology.Node> agents() {
+    return agentsOf(state);
+  }
+
+  public List<Topology.Node> agentsOf(ClusterState s) {
+    List<Topology.Node> all = new ArrayList<>(topology.agents());
+    all.addAll(s.extraAgents);
+    return all;
+  }
+
+  /** Most agents and apps one {@link #seedLarge} may add, so a typo cannot take the machine. */
+  public static final int SEED_MAX_AGENTS = 1_000;
+  public static final int SEED_MAX_APPS = 5_000;
+
+  /** What {@link #seedLarge} added. */
+  public record Seeded(int agents, int apps, int tasks) {}
+
+  /**
+   * Adds {@code agents} Mesos agents (8 cpus, 16 GiB, 100 GB disk each) and {@code apps} Marathon apps of two
+   * instances, created running and healthy as the initial seeding does (no deployment), their tasks spread over the
+   * new agents round-robin. For scale tests: the names are {@code scale-agentNNNN} and {@code /scale/teamNN/appNNNN}.
+   */
+  public synchronized Seeded seedLarge(int agents, int apps) {
+    if (agents < 1 || agents > SEED_MAX_AGENTS) {
+      throw new ApiError(422, Json.object().put("message", "agents must be between 1 and " + SEED_MAX_AGENTS + ", got " + agents));
+    }
+    if (apps < 0 || apps > SEED_MAX_APPS) {
+      throw new ApiError(422, Json.object().put("message", "apps must be between 0 and " + SEED_MAX_APPS + ", got " + apps));
+    }
+    int first = state.extraAgents.size() + 1;
+    if (first - 1 + agents > SEED_MAX_AGENTS) {
+      throw new ApiError(422, Json.object().put("message", "the sim already has " + (first - 1)
+          + " seeded agents; at most " + SEED_MAX_AGENTS + " in all"));
+    }
+    List<String> names = new ArrayList<>();
+    String prefix = UUID.randomUUID().toString();
+    for (int i = first; i < first + agents; i++) {
+      String name = String.format("scale-agent%04d", i);
+      state.extraAgents.add(new Topology.Node(name, "10.99." + (i / 250) + "." + (i % 250 + 1), List.of("mesos-agent"),
+          new Topology.Resources(8, 16_384, 100_000)));
+      state.slaveIds.put(name, prefix + "-S" + i);
+      names.add(name);
+    }
+    int firstApp = (int) state.apps.keySet().stream().filter(id -> id.startsWith("/scale/")).count() + 1;
+    int tasks = 0;
+    for (int i = firstApp; i < firstApp + apps; i++) {
+      ObjectNode raw = Json.object().put("id", String.format("/scale/team%02d/app%04d", i % 20, i))
+          .put("cmd", "sleep infinity").put("instances", 2).put("cpus", 0.1).put("mem", 64);
+      raw.putArray("healthChecks").addObject().put("protocol", "COMMAND").putObject("command").put("value", "true");
+      ObjectNode app = AppDefinitions.normalize(raw, raw.get("id").asText());
+      AppDefinitions.validate(app);
+      String version = nextVersion();
+      stamp(app, version, version, version);
+      AppState s = new AppState();
+      s.definition = app;
+      s.versions.add(app.deepCopy());
+      state.apps.put(app.get("id").asText(), s);
+      for (int k = 0; k < 2; k++) {
+        TaskState t = launch(s, new Placement.Offer(names.get((2 * (i - firstApp) + k) % names.size()), List.of()), false);
+        t.state = "TASK_RUNNING";
+        t.startedAt = clock.millis();
+        t.alive = t.hcGraceMs >= 0 ? Boolean.TRUE : null;
+        t.firstSuccess = t.lastSuccess = t.hcGraceMs >= 0 ? clock.millis() : null;
+        t.nextHealthCheckAt = clock.after(t.hcIntervalMs);
+        tasks++;
+      }
+    }
+    log.info("sim seeded agents={} apps={} tasks={}", agents, apps, tasks);
+    save();
+    return new Seeded(agents, apps, tasks);
+  }
+
   private void requireAgent(String node) {
+    if (state.extraAgents.stream().anyMatch(n -> n.name().equals(node))) {
+      return;
+    }
     if (topology.node(node) == null || !topology.node(node).isAgent()) {
       throw new ApiError(404, Json.object().put("message", "no agent named '" + node + "'"));
     }

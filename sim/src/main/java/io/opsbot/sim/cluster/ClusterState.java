@@ -18,6 +18,8 @@ public final class ClusterState {
   public long lastVersionMillis;
   public String frameworkId;
   public Map<String, String> slaveIds = new LinkedHashMap<>();
+  /** Agents added at run time by POST /_sim/seed, beyond the topology's. */
+  public List<Topology.Node> extraAgents = new ArrayList<>();
   public Map<String, String> flockerNodeUuids = new LinkedHashMap<>();
   public Map<String, String> weavePeerNames = new LinkedHashMap<>();
   public Map<String, AppState> apps = new TreeMap<>();

@@ -45,7 +45,9 @@ final class Placement {
     double disk = app.path("disk").asDouble();
     List<Integer> wanted = AppDefinitions.requestedHostPorts(app);
     List<Verdict> out = new ArrayList<>();
-    for (Topology.Node node : topology.agents()) {
+    List<Topology.Node> agents = new ArrayList<>(topology.agents());
+    agents.addAll(state.extraAgents);
+    for (Topology.Node node : agents) {
       if (state.downAgents.contains(node.name())) {
         continue; // an agent that is gone makes no offers
       }

@@ -86,6 +86,10 @@ public final class ControlApi {
           model.advance(Math.round(seconds * 1000));
           return Response.json(200, Map.of("now", ClusterModel.iso(model.clock().millis())));
         })
+        .on("POST", "/_sim/seed/?", r -> {
+          JsonNode b = body(r);
+          return Response.json(200, model.seedLarge(b.path("agents").asInt(0), b.path("apps").asInt(0)));
+        })
         .on("POST", "/_sim/reset/?", r -> {
           reset.run();
           return ok();

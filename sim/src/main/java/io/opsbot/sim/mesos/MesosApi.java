@@ -73,11 +73,11 @@ public final class MesosApi {
 
   /** The agents still registered with the master: connected ones and those not yet timed out. */
   private List<Topology.Node> registered(ClusterState s) {
-    return model.topology().agents().stream().filter(n -> presence(s, n) != Presence.UNREACHABLE).toList();
+    return model.agentsOf(s).stream().filter(n -> presence(s, n) != Presence.UNREACHABLE).toList();
   }
 
   private long count(ClusterState s, Presence p) {
-    return model.topology().agents().stream().filter(n -> presence(s, n) == p).count();
+    return model.agentsOf(s).stream().filter(n -> presence(s, n) == p).count();
   }
 
   /**
