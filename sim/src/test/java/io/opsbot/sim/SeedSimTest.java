@@ -39,5 +39,10 @@ class SeedSimTest {
           .contains("agents must be between 1 and 1000");
       assertThat(marathon.post("/_sim/agents/scale-agent0003/down", "").code()).isEqualTo(200);
     }
+    try (Sim again = Sim.start(new SimOptions(home, 0, null, 100, false))) {
+      JsonNode slaves = new SimClient(again.endpoints().mesosUrl()).get("/master/state").json().get("slaves");
+      assertThat(slaves.toString()).as("seeded agents survive a restart").contains("scale-agent0020");
+      assertThat(new SimClient(again.endpoints().marathonUrl()).get("/v2/apps/scale/team10/app0050").code()).isEqualTo(200);
+    }
   }
 }
