@@ -18,7 +18,15 @@ import java.util.Map;
 final class H2Url {
 
     /** The settings a journal in an H2 file needs, in the order they are added. */
-    private static final Map<String, String> FILE_SETTINGS = Map.of("AUTO_SERVER", "TRUE", "FILE_LOCK", "SOCKET");
+    private static final Map<String, String> FILE_SETTINGS = fileSettings();
+
+    // Map.of iterates in an order that changes from one JVM to the next: the URL must read the same every time
+    private static Map<String, String> fileSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("AUTO_SERVER", "TRUE");
+        settings.put("FILE_LOCK", "SOCKET");
+        return java.util.Collections.unmodifiableMap(settings);
+    }
 
     private H2Url() {}
 
