@@ -40,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -194,15 +195,22 @@ public final class Opsbot implements AutoCloseable {
         ReportScheduler.Settings settings = new ReportScheduler.Settings(defaults.jdbcUrl(), defaults.user(),
                 defaults.password(), defaults.instanceId(), defaults.checkinInterval(), misfireThreshold(cfg, misfireThreshold));
         Instant started = clock.instant();
-        SectionSource self = (since, until) -> new SectionSource.Contribution(List.of(new Section("opsbot", "opsbot",
-                List.of("version " + VERSION + ", up " + Durations.format(Duration.between(started, clock.instant()).withNanos(0))
-                                + ", replica " + settings.instanceId(),
-                        alerts == null ? "alerts: off (alerts.enabled: false, or no Marathon configured), so no incidents are recorded"
-                                : alerts.leaderLine(),
-                        "scheduled reports: sent once across replicas by Quartz's clustered job store"))), List.of());
+        IncidentsSection incidents = alerts == null ? null
+                : new IncidentsSection(journal.incidents(), clock, Dispatcher::permalink);
+        SectionSource self = (since, until) -> {
+            List<String> lines = new ArrayList<>(List.of(
+                    "version " + VERSION + ", up " + Durations.format(Duration.between(started, clock.instant()).withNanos(0))
+                            + ", replica " + settings.instanceId(),
+                    alerts == null ? "alerts: off (alerts.enabled: false, or no Marathon configured), so no incidents are recorded"
+                            : alerts.leaderLine()));
+            if (incidents != null) {
+                lines.addAll(incidents.blindSpots(since, until));
+            }
+            lines.add("scheduled reports: sent once across replicas by Quartz's clustered job store");
+            return new SectionSource.Contribution(List.of(new Section("opsbot", "opsbot", lines)), List.of());
+        };
         // with alerts off there is no incidents section: the opsbot section says why
-        List<SectionSource> sources = alerts == null ? List.of(self)
-                : List.of(new IncidentsSection(journal.incidents(), clock, Dispatcher::permalink), self);
+        List<SectionSource> sources = alerts == null ? List.of(self) : List.of(incidents, self);
         HealthReporter reporter = new HealthReporter(clients, catalog, operations, journal, clock, sources);
         OpsbotConfig.ReportsConfig rc = cfg.reports();
         ZoneId zone = reportZone(cfg);

@@ -53,6 +53,8 @@ public final class AlertService implements Closeable {
     private ScheduledFuture<?> muteRefresh;
     /** The subject of opsbot's blind spot "Slack rate-limits us". */
     public static final String SLACK = "slack";
+    /** The subject of the blind-spot incident "Marathon's event stream is down". */
+    public static final String EVENT_STREAM = Watcher.EVENT_STREAM;
     /** Since when Slack rate-limits this replica's calls (null: it does not), and until when its last 429 said to wait. */
     private final AtomicReference<Instant> slackLimitedSince = new AtomicReference<>();
     private final AtomicReference<Instant> slackLimitedUntil = new AtomicReference<>(Instant.MIN);

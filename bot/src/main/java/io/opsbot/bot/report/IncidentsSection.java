@@ -1,5 +1,6 @@
 package io.opsbot.bot.report;
 
+import io.opsbot.alerts.AlertService;
 import io.opsbot.alerts.Incident;
 import io.opsbot.alerts.IncidentKind;
 import io.opsbot.alerts.IncidentStore;
@@ -38,6 +39,29 @@ public final class IncidentsSection implements SectionSource {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.permalink = Objects.requireNonNull(permalink, "permalink");
+    }
+
+    /**
+     * opsbot's own blind spots in the window, one line each for the report's opsbot section: the event stream down
+     * past its alert bound, and Slack refusing calls (429), counted from their incidents.
+     */
+    public List<String> blindSpots(Instant since, Instant until) {
+        List<Incident> spots = store.since(since, null, 200).stream()
+                .filter(i -> i.kind() == IncidentKind.BLIND_SPOT).toList();
+        return List.of(blindSpot("event-stream gaps past the alert bound", spots, AlertService.EVENT_STREAM, "", until),
+                blindSpot("Slack rate limits met", spots, AlertService.SLACK, " refused calls", until));
+    }
+
+    private static String blindSpot(String what, List<Incident> spots, String subject, String unit, Instant until) {
+        List<Incident> these = spots.stream().filter(i -> i.subject().equals(subject)).toList();
+        if (these.isEmpty()) {
+            return what + ": none";
+        }
+        int signals = these.stream().mapToInt(Incident::count).sum();
+        Duration longest = these.stream().map(i -> i.duration(until)).max(Comparator.naturalOrder()).orElse(Duration.ZERO);
+        boolean open = these.stream().anyMatch(Incident::open);
+        return what + ": " + these.size() + (unit.isEmpty() ? "" : " (" + signals + unit + ")") + ", longest "
+                + AlertText.span(longest) + (open ? "; one is still open" : "");
     }
 
     @Override

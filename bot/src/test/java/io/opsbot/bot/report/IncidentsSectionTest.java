@@ -120,4 +120,19 @@ class IncidentsSectionTest {
         String json = blocks.blocks().toString();
         assertThat(json).contains("*Incidents*", "🔴 nodeapp  unhealthy", "try: why nodeapp");
     }
+    @Test
+    void opsbotsBlindSpotsInTheWindowAreCountedFromTheirIncidents() {
+        assertThat(source.blindSpots(SINCE, NOW)).containsExactly("event-stream gaps past the alert bound: none",
+                "Slack rate limits met: none");
+        add(IncidentKind.BLIND_SPOT, "marathon-events", Incident.State.RESOLVED, 1, NOW.minus(Duration.ofHours(1)),
+                NOW.minus(Duration.ofHours(1)), NOW.minus(Duration.ofHours(1)).plusSeconds(420),
+                "Marathon's event stream is down", "the event stream is back", null);
+        add(IncidentKind.BLIND_SPOT, "slack", Incident.State.OPEN, 3, NOW.minusSeconds(90), NOW.minusSeconds(90), null,
+                "chat.update answered 429", null, null);
+        add(IncidentKind.UNHEALTHY, "nodeapp", Incident.State.OPEN, 2, NOW.minusSeconds(60), NOW.minusSeconds(60), null,
+                "health check failed", null, null);
+
+        assertThat(source.blindSpots(SINCE, NOW)).containsExactly("event-stream gaps past the alert bound: 1, longest 7m",
+                "Slack rate limits met: 1 (3 refused calls), longest 1m; one is still open");
+    }
 }
