@@ -10,10 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -114,9 +111,9 @@ final class JdbcIncidentStore implements IncidentStore {
                 try (PreparedStatement insert = connection.prepareStatement(
                         "INSERT INTO mutes (target, until_at, muted_by, muted_at) VALUES (?, ?, ?, ?)")) {
                     insert.setString(1, mute.target());
-                    setInstant(insert, 2, mute.until());
+                    JdbcJournal.setInstant(insert, 2, mute.until());
                     insert.setString(3, mute.by() == null ? "?" : mute.by());
-                    setInstant(insert, 4, mute.at());
+                    JdbcJournal.setInstant(insert, 4, mute.at());
                     insert.executeUpdate();
                 }
                 connection.commit();
@@ -145,11 +142,11 @@ final class JdbcIncidentStore implements IncidentStore {
         return pool.call(connection -> {
             try (PreparedStatement query = connection.prepareStatement(
                     "SELECT target, until_at, muted_by, muted_at FROM mutes WHERE until_at > ? ORDER BY target")) {
-                setInstant(query, 1, now);
+                JdbcJournal.setInstant(query, 1, now);
                 try (ResultSet rows = query.executeQuery()) {
                     List<Mute> out = new ArrayList<>();
                     while (rows.next()) {
-                        out.add(new Mute(rows.getString(1), getInstant(rows, 2), rows.getString(3), getInstant(rows, 4)));
+                        out.add(new Mute(rows.getString(1), JdbcJournal.getInstant(rows, 2), rows.getString(3), JdbcJournal.getInstant(rows, 4)));
                     }
                     return List.copyOf(out);
                 }
@@ -163,65 +160,32 @@ final class JdbcIncidentStore implements IncidentStore {
         s.setString(n++, i.subject());
         s.setString(n++, i.state().name());
         s.setInt(n++, i.count());
-        setInstant(s, n++, i.firstSeen());
-        setInstant(s, n++, i.lastSeen());
+        JdbcJournal.setInstant(s, n++, i.firstSeen());
+        JdbcJournal.setInstant(s, n++, i.lastSeen());
         s.setString(n++, i.lastReason());
         s.setString(n++, String.join("\n", i.agents()));
         s.setBoolean(n++, i.reconciled());
-        setInstant(s, n++, i.openedAt());
-        setInstant(s, n++, i.resolvedAt());
+        JdbcJournal.setInstant(s, n++, i.openedAt());
+        JdbcJournal.setInstant(s, n++, i.resolvedAt());
         s.setString(n++, i.resolution());
         return n;
     }
 
     private List<Incident> query(String sql, Object... parameters) {
         return pool.call(connection -> {
-            try (PreparedStatement query = prepare(connection, sql, parameters); ResultSet rows = query.executeQuery()) {
+            try (PreparedStatement query = JdbcJournal.prepare(connection, sql, parameters); ResultSet rows = query.executeQuery()) {
                 List<Incident> out = new ArrayList<>();
                 while (rows.next()) {
                     String agents = rows.getString(9);
                     out.add(new Incident(rows.getLong(1), IncidentKind.valueOf(rows.getString(2)), rows.getString(3),
-                            Incident.State.valueOf(rows.getString(4)), rows.getInt(5), getInstant(rows, 6),
-                            getInstant(rows, 7), rows.getString(8),
+                            Incident.State.valueOf(rows.getString(4)), rows.getInt(5), JdbcJournal.getInstant(rows, 6),
+                            JdbcJournal.getInstant(rows, 7), rows.getString(8),
                             agents == null || agents.isEmpty() ? List.of() : Arrays.asList(agents.split("\n")),
-                            rows.getBoolean(10), getInstant(rows, 11), getInstant(rows, 12), rows.getString(13),
+                            rows.getBoolean(10), JdbcJournal.getInstant(rows, 11), JdbcJournal.getInstant(rows, 12), rows.getString(13),
                             rows.getString(14), rows.getString(15)));
                 }
                 return List.copyOf(out);
             }
         });
-    }
-
-    private static PreparedStatement prepare(Connection connection, String sql, Object... parameters) throws SQLException {
-        PreparedStatement statement = connection.prepareStatement(sql);
-        try {
-            for (int i = 0; i < parameters.length; i++) {
-                Object p = parameters[i];
-                if (p instanceof Instant instant) {
-                    setInstant(statement, i + 1, instant);
-                } else if (p instanceof Long l) {
-                    statement.setLong(i + 1, l);
-                } else {
-                    statement.setString(i + 1, (String) p);
-                }
-            }
-            return statement;
-        } catch (SQLException e) {
-            statement.close();
-            throw e;
-        }
-    }
-
-    private static void setInstant(PreparedStatement statement, int index, Instant instant) throws SQLException {
-        if (instant == null) {
-            statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            statement.setObject(index, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
-        }
-    }
-
-    private static Instant getInstant(ResultSet rows, int index) throws SQLException {
-        OffsetDateTime time = rows.getObject(index, OffsetDateTime.class);
-        return time == null ? null : time.toInstant();
     }
 }

@@ -389,7 +389,7 @@ public final class JdbcJournal implements Journal {
         }
     }
 
-    private static PreparedStatement prepare(Connection connection, String sql, Object... parameters) throws SQLException {
+    static PreparedStatement prepare(Connection connection, String sql, Object... parameters) throws SQLException {
         PreparedStatement statement = connection.prepareStatement(sql);
         try {
             for (int i = 0; i < parameters.length; i++) {
@@ -409,7 +409,7 @@ public final class JdbcJournal implements Journal {
         }
     }
 
-    private static void setInstant(PreparedStatement statement, int index, Instant instant) throws SQLException {
+    static void setInstant(PreparedStatement statement, int index, Instant instant) throws SQLException {
         if (instant == null) {
             statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
         } else {
@@ -417,7 +417,7 @@ public final class JdbcJournal implements Journal {
         }
     }
 
-    private static Instant getInstant(ResultSet rows, int index) throws SQLException {
+    static Instant getInstant(ResultSet rows, int index) throws SQLException {
         OffsetDateTime time = rows.getObject(index, OffsetDateTime.class);
         return time == null ? null : time.toInstant();
     }
