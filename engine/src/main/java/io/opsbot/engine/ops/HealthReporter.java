@@ -123,8 +123,7 @@ public final class HealthReporter {
                 sections.add(new Section("source", source.getClass().getSimpleName(), List.of("failed: " + e.getMessage())));
             }
         }
-        problems.sort(Comparator.comparing(Problem::severity));
-        return new HealthReport(title, now, since, clients.emulated(), problems, sections, agents, failuresPerHour,
+        return new HealthReport(title, now, since, clients.emulated(), onePerSubject(problems), sections, agents, failuresPerHour,
                 Duration.ofNanos(System.nanoTime() - started), null);
     }
 
@@ -173,6 +172,23 @@ public final class HealthReporter {
             return AppState.UNDER_REPLICATED;
         }
         return AppState.HEALTHY;
+    }
+
+    /**
+     * One problem per subject, worst first: an app that is under-replicated and has an open incident is one line
+     * saying both (the verdict counts what needs a person, not how many sections noticed it).
+     */
+    static List<Problem> onePerSubject(List<Problem> problems) {
+        Map<String, Problem> bySubject = new LinkedHashMap<>();
+        for (Problem p : problems) {
+            bySubject.merge(p.subject(), p, (a, b) -> new Problem(
+                    a.severity().compareTo(b.severity()) <= 0 ? a.severity() : b.severity(), a.subject(),
+                    List.of(a.what().split("; ")).contains(b.what()) ? a.what() : a.what() + "; " + b.what(),
+                    a.next() != null ? a.next() : b.next()));
+        }
+        List<Problem> merged = new ArrayList<>(bySubject.values());
+        merged.sort(Comparator.comparing(Problem::severity));
+        return merged;
     }
 
     private Section appsSection(List<App> apps, List<Problem> problems) {
