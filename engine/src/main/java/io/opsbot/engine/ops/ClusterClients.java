@@ -39,12 +39,13 @@ public final class ClusterClients implements Closeable {
     private final RegistryClient registry;
     private final RegistryPusher pusher;
     private final DockerImages docker;
-    private final FlockerClient flocker;
+    /** Made on first use: its TLS set-up (PEM files, key store, handshake certificates) costs what most commands never need. */
+    private final java.util.function.Supplier<FlockerClient> flocker;
     private final Map<String, WeaveClient> weave;
 
     private ClusterClients(ClusterConfig config, MarathonClient marathon, MarathonEvents events, Duration pollInterval,
                            MesosClient mesos, RegistryClient registry, RegistryPusher pusher, DockerImages docker,
-                           FlockerClient flocker, Map<String, WeaveClient> weave) {
+                           java.util.function.Supplier<FlockerClient> flocker, Map<String, WeaveClient> weave) {
         this.config = config;
         this.marathon = marathon;
         this.events = events;
@@ -89,8 +90,9 @@ public final class ClusterClients implements Closeable {
         DockerImages docker = config.docker() == null || config.docker().host() == null || config.docker().host().isBlank()
                 ? null : new DockerImages(config.docker().host());
         ClusterConfig.Flocker f = config.flocker();
-        FlockerClient flocker = f == null || f.url() == null ? null
-                : new FlockerClient(f.url(), Path.of(f.ca()), Path.of(f.cert()), Path.of(f.key()), shared, metrics, retry);
+        java.util.function.Supplier<FlockerClient> flocker = f == null || f.url() == null ? null
+                : memoized(() -> new FlockerClient(f.url(), Path.of(f.ca()), Path.of(f.cert()), Path.of(f.key()), shared,
+                        metrics, retry));
         return new ClusterClients(config, marathon, events, pollInterval, mesos, registry, pusher, docker, flocker,
                 weave(config, shared, metrics));
     }
@@ -196,7 +198,22 @@ public final class ClusterClients implements Closeable {
         if (flocker == null) {
             throw new OpsException("Flocker is not configured (cluster.flocker.url, ca, cert, key in opsbot.yaml)");
         }
-        return flocker;
+        return flocker.get();
+    }
+
+    /** {@code make} called once, on the first get; a failure is not kept, so the next get tries again. */
+    private static <T> java.util.function.Supplier<T> memoized(java.util.function.Supplier<T> make) {
+        return new java.util.function.Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = make.get();
+                }
+                return value;
+            }
+        };
     }
 
     public boolean hasFlocker() {
