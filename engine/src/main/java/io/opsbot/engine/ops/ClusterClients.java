@@ -69,7 +69,7 @@ public final class ClusterClients implements Closeable {
 
     /** @param metrics counts and times every call to the cluster's APIs */
     public static ClusterClients connect(ClusterConfig config, Duration pollInterval, ClientMetrics metrics) {
-        OkHttpClient shared = HttpClients.createShared();
+        OkHttpClient shared = HttpClients.createShared(anyHttps(config));
         RetryPolicy retry = RetryPolicy.DEFAULT;
         MarathonClient marathon = null;
         MarathonEvents events = null;
@@ -95,6 +95,27 @@ public final class ClusterClients implements Closeable {
                         metrics, retry));
         return new ClusterClients(config, marathon, events, pollInterval, mesos, registry, pusher, docker, flocker,
                 weave(config, shared, metrics));
+    }
+
+    /** Whether a service the shared client reaches (all but Flocker, which has its own TLS) is configured with https. */
+    static boolean anyHttps(ClusterConfig config) {
+        java.util.List<String> urls = new java.util.ArrayList<>();
+        if (config.marathon() != null) {
+            urls.add(config.marathon().url());
+        }
+        if (config.mesos() != null) {
+            urls.addAll(config.mesos().all());
+        }
+        if (config.registry() != null) {
+            urls.add(config.registry().url());
+        }
+        if (config.weave() != null) {
+            urls.add(config.weave().url());
+            if (config.weave().urls() != null) {
+                urls.addAll(config.weave().urls().values());
+            }
+        }
+        return urls.stream().anyMatch(u -> u != null && u.trim().toLowerCase(java.util.Locale.ROOT).startsWith("https:"));
     }
 
     /** One Weave client per node (its router's API is on each node's loopback), or one for a single URL. */
