@@ -11,6 +11,7 @@ import io.opsbot.bot.metrics.OpsHttpEndpoint;
 import io.opsbot.bot.metrics.OpsMetrics;
 import io.opsbot.bot.command.KnownNames;
 import io.opsbot.catalog.AppCatalog;
+import io.opsbot.cluster.http.ClientMetrics;
 import io.opsbot.cluster.marathon.DeploymentWatcher;
 import io.opsbot.config.ConfigLoader;
 import io.opsbot.config.Durations;
@@ -87,9 +88,11 @@ public final class Opsbot implements AutoCloseable {
         Engine engine = own(new Engine(journal, engineSettings(engineConfig), clock));
         CommandParser parser = new CommandParser(KnownNames.withDefaultServices(catalog.names(),
                 cfg.cluster().nodes().keySet(), cfg.cluster().services().keySet()), emulated);
-        OpsMetrics metrics = OpsMetrics.of(parser.grammar());
+        // Meters only where something reads them (the metrics section's /metrics): a one-shot exec or a bot without
+        // that section loads no Micrometer registry at all.
+        OpsMetrics metrics = cfg.metrics() == null ? null : OpsMetrics.of(parser.grammar());
         ClusterClients clients = own(ClusterClients.connect(cfg.cluster(), DeploymentWatcher.DEFAULT_POLL,
-                metrics.clientMetrics()));
+                metrics == null ? ClientMetrics.NOOP : metrics.clientMetrics()));
         Duration stepTimeout = Durations.parse(engineConfig.stepTimeout()).orElse(Duration.ofMinutes(10));
         ClusterOperations operations = new ClusterOperations(clients, catalog, new ClusterOperations.Settings(stepTimeout,
                 stepTimeout.dividedBy(2), Map.of(), loaded.cluster() == null ? LocalCluster.REGISTRY : null,
@@ -109,13 +112,16 @@ public final class Opsbot implements AutoCloseable {
         WhyReport why = new WhyReport(clients, catalog, operations, journal, clock, alerts == null ? List.of()
                 : List.of(new IncidentWhyPart(journal.incidents(), clock, reportZone(cfg), Dispatcher::permalink)));
         this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock, alerts, sim, reports, why);
-        this.handler = metrics.instrument(dispatcher);
-        metrics.gauge("opsbot.operations.running", () -> engine.running().size());
-        this.recovered = List.copyOf(engine.recover(dispatcher::replan, metrics.steps(ProgressListener.NONE)));
+        this.handler = metrics == null ? dispatcher : metrics.instrument(dispatcher);
+        java.util.function.UnaryOperator<ProgressListener> metered = metrics == null ? told -> told : metrics::steps;
+        if (metrics != null) {
+            metrics.gauge("opsbot.operations.running", () -> engine.running().size());
+        }
+        this.recovered = List.copyOf(engine.recover(dispatcher::replan, metered.apply(ProgressListener.NONE)));
         recovered.forEach(o -> log.info("event=recovered op={} title=\"{}\" state={}", o.operationId(), o.title(), o.state()));
         this.recoverySweep = told -> engine.recoverEvery(EngineSettings.DEFAULT_LEASE, dispatcher::replan,
-                metrics.steps(told));
-        if (cfg.metrics() != null) {
+                metered.apply(told));
+        if (metrics != null) {
             OpsHttpEndpoint endpoint = own(OpsHttpEndpoint.start(metrics, cfg.metrics().bindOrDefault(),
                     cfg.metrics().portOrDefault(), Map.of(
                             "journal", () -> {

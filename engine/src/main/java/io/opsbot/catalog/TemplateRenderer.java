@@ -36,19 +36,27 @@ import java.util.Map;
  */
 public final class TemplateRenderer {
 
-    private final PebbleEngine pebble = new PebbleEngine.Builder()
-            .loader(new FileLoader())
-            // JSON is not HTML: autoescaping would turn quotes into &quot;.
-            .autoEscaping(false)
-            // A misspelt or missing variable must fail loudly rather than render as an empty string.
-            .strictVariables(true)
-            // Jinja keeps the newline after {{ }}; Pebble's default trimming would glue lines together and
-            // make the line numbers of errors in the output differ from the template's.
-            .newLineTrimming(false)
-            // Templates are small and edited while opsbot runs: always read the file as it is now.
-            .cacheActive(false)
-            .extension(new JinjaCompat())
-            .build();
+    /** Built on the first render: commands that render nothing (status, history…) never load Pebble. */
+    private PebbleEngine pebble;
+
+    private synchronized PebbleEngine pebble() {
+        if (pebble == null) {
+            pebble = new PebbleEngine.Builder()
+                    .loader(new FileLoader())
+                    // JSON is not HTML: autoescaping would turn quotes into &quot;.
+                    .autoEscaping(false)
+                    // A misspelt or missing variable must fail loudly rather than render as an empty string.
+                    .strictVariables(true)
+                    // Jinja keeps the newline after {{ }}; Pebble's default trimming would glue lines together and
+                    // make the line numbers of errors in the output differ from the template's.
+                    .newLineTrimming(false)
+                    // Templates are small and edited while opsbot runs: always read the file as it is now.
+                    .cacheActive(false)
+                    .extension(new JinjaCompat())
+                    .build();
+        }
+        return pebble;
+    }
 
     private final ObjectMapper json = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -87,7 +95,7 @@ public final class TemplateRenderer {
     public String renderText(AppSpec app, Map<String, Object> overrides) {
         String file = app.templateFile().toString();
         try {
-            PebbleTemplate template = pebble.getTemplate(file);
+            PebbleTemplate template = pebble().getTemplate(file);
             StringWriter out = new StringWriter();
             template.evaluate(out, variables(app, overrides));
             return out.toString();

@@ -108,14 +108,20 @@ public final class JdbcJournal implements Journal {
                             + "on that database, or use a jdbc:h2:file: URL");
                 }
             }
-            Flyway.configure()
-                    .dataSource(jdbcUrl, user, password)
-                    // portable migrations, and the few that differ per database (Quartz's tables) from db/vendor/h2 or
-                    // db/vendor/postgresql, numbered in the same sequence as db/migration (Flyway's own {vendor}
-                    // placeholder is not in the community edition)
-                    .locations("classpath:db/migration", "classpath:db/vendor/" + vendorOf(jdbcUrl))
-                    .load()
-                    .migrate();
+            // portable migrations, and the few that differ per database (Quartz's tables) from db/vendor/h2 or
+            // db/vendor/postgresql, numbered in the same sequence as db/migration (Flyway's own {vendor}
+            // placeholder is not in the community edition)
+            List<String> locations = List.of("db/migration", "db/vendor/" + vendorOf(jdbcUrl));
+            // A schema that already has every migration of this build needs no Flyway run (a one-shot exec then
+            // loads none of it); one that is behind, or that SchemaVersion cannot vouch for, gets Flyway as always.
+            Optional<Map<String, String>> bundled = SchemaVersion.bundled(JdbcJournal.class.getClassLoader(), locations);
+            if (bundled.isEmpty() || !pool.call(connection -> SchemaVersion.current(connection, bundled.get()))) {
+                Flyway.configure()
+                        .dataSource(jdbcUrl, user, password)
+                        .locations(locations.stream().map(l -> "classpath:" + l).toArray(String[]::new))
+                        .load()
+                        .migrate();
+            }
             return new JdbcJournal(pool, clock);
         } catch (RuntimeException e) {
             pool.close();

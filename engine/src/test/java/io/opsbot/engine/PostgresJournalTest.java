@@ -49,6 +49,28 @@ class PostgresJournalTest extends JournalContractTest {
         return JdbcJournal.open(URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema, USER, PASSWORD, clock);
     }
 
+    /** On PostgreSQL too a current schema is recognised (so Flyway is skipped), and one that is behind is migrated. */
+    @org.junit.jupiter.api.Test
+    void aSchemaBehindIsMigratedAndThenRecognisedAsCurrent() throws SQLException {
+        requirePostgres();
+        schema = "journal_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        execute("CREATE SCHEMA " + schema);
+        String url = URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+        java.util.Map<String, String> bundled = SchemaVersion.bundled(getClass().getClassLoader(),
+                java.util.List.of("db/migration", "db/vendor/postgresql")).orElseThrow();
+        org.flywaydb.core.Flyway.configure().dataSource(url, USER, PASSWORD)
+                .locations("classpath:db/migration", "classpath:db/vendor/postgresql").target("3").load().migrate();
+        try (Connection c = DriverManager.getConnection(url, USER, PASSWORD)) {
+            org.assertj.core.api.Assertions.assertThat(SchemaVersion.current(c, bundled)).isFalse();
+        }
+        reopen().close();
+        try (Connection c = DriverManager.getConnection(url, USER, PASSWORD);
+             Statement s = c.createStatement()) {
+            org.assertj.core.api.Assertions.assertThat(SchemaVersion.current(c, bundled)).isTrue();
+            s.executeQuery("SELECT COUNT(*) FROM incidents").close();
+        }
+    }
+
     @AfterEach
     void dropSchema() {
         if (schema != null) {

@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Health reports on demand and on schedule: builds the report, and hands it to the sink of the chat that runs
  * (console or Slack). Schedules live in Quartz ({@link ReportScheduler}); they fire only once a sink is connected.
+ * Quartz is started on first need (a chat connects, a schedule is added, listed or removed), so a one-shot
+ * {@code opsbot exec} that asks nothing of schedules never loads it; the configuration's schedules are put in step
+ * with Quartz's store at that moment, before anything else reads or changes it.
  */
 public final class ReportService implements ReportJob.Runner, AutoCloseable {
 
@@ -23,7 +26,9 @@ public final class ReportService implements ReportJob.Runner, AutoCloseable {
     public static final Duration NOW_WINDOW = Duration.ofHours(24);
 
     private final HealthReporter reporter;
-    private final ReportScheduler scheduler;
+    private final ReportScheduler.Settings settings;
+    private ReportScheduler scheduler;
+    private List<ReportScheduler.ReportsConfigSchedule> configured = List.of();
     private final ZoneId zone;
     private final Clock clock;
     private volatile ReportSink sink;
@@ -31,7 +36,7 @@ public final class ReportService implements ReportJob.Runner, AutoCloseable {
     /** The scheduler stays in standby (schedules can be added and listed) until a chat {@link #connect}s. */
     public ReportService(HealthReporter reporter, ReportScheduler.Settings settings, ZoneId zone, Clock clock) {
         this.reporter = reporter;
-        this.scheduler = new ReportScheduler(settings, this::fire);
+        this.settings = settings;
         this.zone = zone;
         this.clock = clock;
     }
@@ -39,7 +44,7 @@ public final class ReportService implements ReportJob.Runner, AutoCloseable {
     /** Reports go to {@code target} from now on, and schedules begin to fire. */
     public void connect(ReportSink target) {
         this.sink = target;
-        scheduler.start();
+        scheduler().start();
     }
 
     public ZoneId zone() {
@@ -84,23 +89,46 @@ public final class ReportService implements ReportJob.Runner, AutoCloseable {
     }
 
     public Schedule schedule(String cron, String channel, ZoneId zoneId, String createdBy) {
-        return scheduler.add(cron, channel, zoneId == null ? zone : zoneId, createdBy);
+        return scheduler().add(cron, channel, zoneId == null ? zone : zoneId, createdBy);
     }
 
     public List<Schedule> schedules() {
-        return scheduler.list();
+        return scheduler().list();
     }
 
     public Optional<Schedule> find(String id) {
-        return scheduler.find(id);
+        return scheduler().find(id);
     }
 
     public boolean unschedule(String id) {
-        return scheduler.remove(id);
+        return scheduler().remove(id);
     }
 
-    public void configure(List<ReportScheduler.ReportsConfigSchedule> configured) {
-        scheduler.configure(configured);
+    /**
+     * The configuration's schedules: each is checked now (a bad cron expression stops the start), and all are put in
+     * step with Quartz's store when Quartz starts (at once if it already runs).
+     */
+    public synchronized void configure(List<ReportScheduler.ReportsConfigSchedule> configured) {
+        configured.forEach(s -> ReportScheduler.parse(s.cron(), s.zone()));
+        this.configured = List.copyOf(configured);
+        if (scheduler != null) {
+            scheduler.configure(this.configured);
+        }
+    }
+
+    /** Quartz, started (in standby) on first need, with the configuration's schedules in step. */
+    private synchronized ReportScheduler scheduler() {
+        if (scheduler == null) {
+            ReportScheduler created = new ReportScheduler(settings, this::fire);
+            try {
+                created.configure(configured);
+            } catch (RuntimeException e) {
+                created.close();
+                throw e;
+            }
+            scheduler = created;
+        }
+        return scheduler;
     }
 
     private ReportSink requireSink() {
@@ -113,7 +141,9 @@ public final class ReportService implements ReportJob.Runner, AutoCloseable {
     }
 
     @Override
-    public void close() {
-        scheduler.close();
+    public synchronized void close() {
+        if (scheduler != null) {
+            scheduler.close();
+        }
     }
 }

@@ -50,7 +50,8 @@ public final class FlockerClient {
                 .addTrustedCertificate(ca) // only the cluster CA: not the platform's public roots
                 .heldCertificate(new HeldCertificate(new KeyPair(cert.getPublicKey(), key), cert))
                 .build();
-        OkHttpClient withTls = shared.newBuilder().sslSocketFactory(tls.sslSocketFactory(), tls.trustManager()).build();
+        OkHttpClient withTls = shared.newBuilder().connectionSpecs(HttpClients.TLS_SPECS)
+                .sslSocketFactory(tls.sslSocketFactory(), tls.trustManager()).build();
         this.api = new ApiCaller("Flocker", baseUrl, HttpClients.forService(withTls, SERVICE, Auth.none(), metrics, retry));
     }
 

@@ -1,7 +1,9 @@
 package io.opsbot.cluster.http;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import okhttp3.ConnectionSpec;
 import okhttp3.OkHttpClient;
 
 /**
@@ -21,15 +23,31 @@ public final class HttpClients {
 
     /** Builds the client to share across all services of one process: call it once, at wiring time. */
     public static OkHttpClient createShared() {
-        return new OkHttpClient.Builder()
+        return createShared(true);
+    }
+
+    /**
+     * As {@link #createShared()}; with {@code https} false the client speaks plain HTTP only, and skips the
+     * platform's TLS set-up (reading and parsing the JDK's store of public root certificates, a good part of a
+     * one-shot run's start) when no configured service is reached over https. A client derived from it for a TLS
+     * service brings its own certificates and {@link #TLS_SPECS} ({@code FlockerClient}).
+     */
+    public static OkHttpClient createShared(boolean https) {
+        OkHttpClient.Builder builder = new OkHttpClient.Builder()
                 .connectTimeout(CONNECT_TIMEOUT)
                 .readTimeout(READ_TIMEOUT)
                 .writeTimeout(READ_TIMEOUT)
                 // Kept on: it only replays a request on another route or when a pooled connection turned out
                 // dead before the request was written; answers (5xx) and timeouts are our RetryInterceptor's.
-                .retryOnConnectionFailure(true)
-                .build();
+                .retryOnConnectionFailure(true);
+        if (!https) {
+            builder.connectionSpecs(List.of(ConnectionSpec.CLEARTEXT));
+        }
+        return builder.build();
     }
+
+    /** OkHttp's default connection specs: modern TLS, and plain HTTP for http URLs. */
+    public static final List<ConnectionSpec> TLS_SPECS = List.of(ConnectionSpec.MODERN_TLS, ConnectionSpec.CLEARTEXT);
 
     /** A client for one service with the default retry policy. */
     public static OkHttpClient forService(OkHttpClient shared, String service, Auth auth, ClientMetrics metrics) {

@@ -39,12 +39,13 @@ public final class ClusterClients implements Closeable {
     private final RegistryClient registry;
     private final RegistryPusher pusher;
     private final DockerImages docker;
-    private final FlockerClient flocker;
+    /** Made on first use: its TLS set-up (PEM files, key store, handshake certificates) costs what most commands never need. */
+    private final java.util.function.Supplier<FlockerClient> flocker;
     private final Map<String, WeaveClient> weave;
 
     private ClusterClients(ClusterConfig config, MarathonClient marathon, MarathonEvents events, Duration pollInterval,
                            MesosClient mesos, RegistryClient registry, RegistryPusher pusher, DockerImages docker,
-                           FlockerClient flocker, Map<String, WeaveClient> weave) {
+                           java.util.function.Supplier<FlockerClient> flocker, Map<String, WeaveClient> weave) {
         this.config = config;
         this.marathon = marathon;
         this.events = events;
@@ -68,7 +69,7 @@ public final class ClusterClients implements Closeable {
 
     /** @param metrics counts and times every call to the cluster's APIs */
     public static ClusterClients connect(ClusterConfig config, Duration pollInterval, ClientMetrics metrics) {
-        OkHttpClient shared = HttpClients.createShared();
+        OkHttpClient shared = HttpClients.createShared(anyHttps(config));
         RetryPolicy retry = RetryPolicy.DEFAULT;
         MarathonClient marathon = null;
         MarathonEvents events = null;
@@ -89,10 +90,32 @@ public final class ClusterClients implements Closeable {
         DockerImages docker = config.docker() == null || config.docker().host() == null || config.docker().host().isBlank()
                 ? null : new DockerImages(config.docker().host());
         ClusterConfig.Flocker f = config.flocker();
-        FlockerClient flocker = f == null || f.url() == null ? null
-                : new FlockerClient(f.url(), Path.of(f.ca()), Path.of(f.cert()), Path.of(f.key()), shared, metrics, retry);
+        java.util.function.Supplier<FlockerClient> flocker = f == null || f.url() == null ? null
+                : memoized(() -> new FlockerClient(f.url(), Path.of(f.ca()), Path.of(f.cert()), Path.of(f.key()), shared,
+                        metrics, retry));
         return new ClusterClients(config, marathon, events, pollInterval, mesos, registry, pusher, docker, flocker,
                 weave(config, shared, metrics));
+    }
+
+    /** Whether a service the shared client reaches (all but Flocker, which has its own TLS) is configured with https. */
+    static boolean anyHttps(ClusterConfig config) {
+        java.util.List<String> urls = new java.util.ArrayList<>();
+        if (config.marathon() != null) {
+            urls.add(config.marathon().url());
+        }
+        if (config.mesos() != null) {
+            urls.addAll(config.mesos().all());
+        }
+        if (config.registry() != null) {
+            urls.add(config.registry().url());
+        }
+        if (config.weave() != null) {
+            urls.add(config.weave().url());
+            if (config.weave().urls() != null) {
+                urls.addAll(config.weave().urls().values());
+            }
+        }
+        return urls.stream().anyMatch(u -> u != null && u.trim().toLowerCase(java.util.Locale.ROOT).startsWith("https:"));
     }
 
     /** One Weave client per node (its router's API is on each node's loopback), or one for a single URL. */
@@ -196,7 +219,22 @@ public final class ClusterClients implements Closeable {
         if (flocker == null) {
             throw new OpsException("Flocker is not configured (cluster.flocker.url, ca, cert, key in opsbot.yaml)");
         }
-        return flocker;
+        return flocker.get();
+    }
+
+    /** {@code make} called once, on the first get; a failure is not kept, so the next get tries again. */
+    private static <T> java.util.function.Supplier<T> memoized(java.util.function.Supplier<T> make) {
+        return new java.util.function.Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = make.get();
+                }
+                return value;
+            }
+        };
     }
 
     public boolean hasFlocker() {

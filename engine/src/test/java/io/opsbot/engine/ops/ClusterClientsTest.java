@@ -1,0 +1,50 @@
+package io.opsbot.engine.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.opsbot.config.ClusterConfig;
+import io.opsbot.engine.OpsException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the clients set up at start, and what they leave to first use. */
+class ClusterClientsTest {
+
+    @TempDir
+    Path dir;
+
+    private static ClusterConfig config(String marathon, List<String> mesos, String registry, Map<String, String> weave,
+                                        ClusterConfig.Flocker flocker) {
+        return new ClusterConfig(new ClusterConfig.Marathon(marathon, null, null, null),
+                new ClusterConfig.Mesos(null, mesos), flocker, new ClusterConfig.Registry(registry), null,
+                weave == null ? null : new ClusterConfig.Weave(null, null, weave), null, Map.of(), null, false);
+    }
+
+    @Test
+    void theSharedClientSetsUpTlsOnlyWhenAServiceItReachesIsConfiguredWithHttps() {
+        assertThat(ClusterClients.anyHttps(config("http://m:8080", List.of("http://m:5050"), "http://r:5000",
+                Map.of("node1", "http://n1:6784"), new ClusterConfig.Flocker("https://f:4523", "ca", "c", "k"))))
+                .as("Flocker brings its own TLS").isFalse();
+        assertThat(ClusterClients.anyHttps(config("HTTPS://m:8443", List.of(), null, null, null))).isTrue();
+        assertThat(ClusterClients.anyHttps(config("http://m:8080", List.of("http://a:5050", "https://b:5050"), null,
+                null, null))).isTrue();
+        assertThat(ClusterClients.anyHttps(config("http://m:8080", List.of(), "https://r:5000", null, null))).isTrue();
+        assertThat(ClusterClients.anyHttps(config("http://m:8080", List.of(), null, Map.of("node2", "https://n2:6784"),
+                null))).isTrue();
+    }
+
+    @Test
+    void flockersCertificatesAreReadOnFirstUseSoOtherCommandsRunWithoutThem() {
+        Path missing = dir.resolve("missing.crt");
+        try (ClusterClients clients = ClusterClients.connect(config("http://127.0.0.1:1", List.of(), null, null,
+                new ClusterConfig.Flocker("https://127.0.0.1:2", missing.toString(), missing.toString(),
+                        missing.toString())))) {
+            assertThat(clients.hasFlocker()).isTrue();
+            assertThatThrownBy(clients::flocker).isInstanceOf(OpsException.class).hasMessageContaining("missing.crt");
+        }
+    }
+}
