@@ -62,6 +62,8 @@ final class StepRunner {
                     (key, value) -> recorder.step(op, index, description, StepState.NOTED, EarlierRun.noteText(key, value)));
             applying.set(context);
             AtomicBoolean firstAttempt = new AtomicBoolean(true);
+            // the transient failure being retried when the time runs out: the timeout names it
+            java.util.concurrent.atomic.AtomicReference<Exception> retrying = new java.util.concurrent.atomic.AtomicReference<>();
             timeBox.call(() -> retrier.call("op=" + op.id() + " step=" + (index + 1) + " apply", () -> {
                 // A retried apply checks again first: the failed attempt may have taken effect after all.
                 if (!firstAttempt.getAndSet(false) && step.check().isInSync()) {
@@ -69,12 +71,13 @@ final class StepRunner {
                 }
                 step.apply(context);
                 return null;
-            }, op::checkCancelled), deadline, bound, "'" + description + "' to apply");
+            }, op::checkCancelled, retrying::set), deadline, bound, "'" + description + "' to apply", retrying::get);
             recorder.step(op, index, description, StepState.VERIFYING, null);
+            retrying.set(null);
             timeBox.call(() -> retrier.call("op=" + op.id() + " step=" + (index + 1) + " verify", () -> {
                 step.verify(context);
                 return null;
-            }, op::checkCancelled), deadline, bound, "'" + description + "' to be in place");
+            }, op::checkCancelled, retrying::set), deadline, bound, "'" + description + "' to be in place", retrying::get);
             // what changed, then where it ended up: "image: a → b; nodeapp is healthy: 2 of 2 running"
             String detail = context.result() == null ? check.text() : check.text() + "; " + context.result();
             if (earlierWrote) {

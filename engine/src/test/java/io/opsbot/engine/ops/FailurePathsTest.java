@@ -51,6 +51,22 @@ class FailurePathsTest {
     }
 
     @Test
+    void aBurstOf503sWhileAMoveIsPreparedIsRiddenOutLikeTheStepsRideItOut() throws Exception {
+        // five answers: more than the HTTP client's three quick attempts, as in a Marathon leader election
+        cluster.control("/_sim/faults", "{\"service\": \"marathon\", \"method\": \"GET\", \"pathPrefix\": \"/v2/apps/mongo\","
+                + " \"status\": 503, \"count\": 5}");
+
+        assertThat(cluster.ops.move("mongo", "node3").title()).isEqualTo("move mongo node3");
+
+        // lasting: it gives up, naming Marathon
+        cluster.control("/_sim/faults", "{\"service\": \"marathon\", \"method\": \"GET\", \"pathPrefix\": \"/v2/apps/mongo\","
+                + " \"status\": 503, \"count\": 100}");
+        assertThatThrownBy(() -> cluster.ops.move("mongo", "node3"))
+                .isInstanceOf(io.opsbot.engine.TransientException.class)
+                .hasMessageContaining("Marathon at http://127.0.0.1:").hasMessageContaining("HTTP 503");
+    }
+
+    @Test
     void deployOnlyOfAnAppMarathonDoesNotRunAsksForAVersion() throws Exception {
         cluster.clients.marathon().deleteApp("/nginx", true);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
