@@ -248,11 +248,27 @@ final class MarathonAppStep implements Step {
         JsonNode definition = AppDefinitions.normalize(previous.raw());
         // journaled first: a recovery after a crash from here on must not deploy the failing version again
         context.note(ROLLBACK, back);
-        // The failed deployment still holds the app's lock; replacing it is the point of a rollback.
-        DeploymentRef rollback = gate.ours(clients.marathon().updateApp(appId, definition, true));
-        DeploymentOutcome restored = clients.deployments().awaitDeployment(rollback.deploymentId(), appId, watchTimeout, text -> { });
+        // From here on a transient fault must not reach the engine's retry: a retried apply would deploy the failing
+        // version again. It ends the step, saying how far the rollback got.
+        DeploymentRef rollback;
+        try {
+            // The failed deployment still holds the app's lock; replacing it is the point of a rollback.
+            rollback = gate.ours(clients.marathon().updateApp(appId, definition, true));
+        } catch (TransientException e) {
+            throw new OpsException("deploy of " + name + " failed: " + why + ". The rollback to version " + back
+                    + " could not be asked for: " + e.getMessage() + ". Check `status " + name + "`", e);
+        }
+        DeploymentOutcome restored;
+        App now;
+        try {
+            restored = clients.deployments().awaitDeployment(rollback.deploymentId(), appId, watchTimeout, text -> { });
+            now = restored.isSuccess() ? clients.marathon().app(appId, Embed.COUNTS) : null;
+        } catch (TransientException e) {
+            throw new OpsException("deploy of " + name + " failed: " + why + ". The rollback to version " + back
+                    + " was asked for (deployment " + rollback.deploymentId() + "), but whether it finished cannot be told: "
+                    + e.getMessage() + ". Check `status " + name + "`", e);
+        }
         if (restored.isSuccess()) {
-            App now = clients.marathon().app(appId, Embed.COUNTS);
             throw new OpsException("deploy of " + name + " failed: " + why + ". Rolled back: " + name
                     + " is back on version " + back + " and healthy (" + counts(now) + ")");
         }
