@@ -2,6 +2,8 @@ package io.opsbot.engine;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
 
 /** The StepContext handed to a running step. */
 final class Context implements StepContext {
@@ -14,7 +16,11 @@ final class Context implements StepContext {
     /** What the step last said at 100%: its result in words ("nodeapp is healthy: 2 of 2 running"). */
     private volatile String result;
 
+    /** The notes a step makes right after its write reached the cluster ("from" and "rollback" come before one). */
+    static final Set<String> WRITTEN = Set.of("version", "deployment", "to");
+
     private final Notes notes;
+    private final Map<String, String> written = new java.util.LinkedHashMap<>();
     /** Why apply wrote nothing, when it said so; null when it wrote. */
     private volatile String wroteNothing;
 
@@ -44,6 +50,18 @@ final class Context implements StepContext {
     @Override
     public void note(String key, String value) {
         notes.record(key, value);
+        if (WRITTEN.contains(key)) {
+            synchronized (written) {
+                written.put(key, value);
+            }
+        }
+    }
+
+    /** What the step noted its write made (Marathon's version, the deployment, Flocker's new primary); empty before. */
+    Map<String, String> written() {
+        synchronized (written) {
+            return new java.util.LinkedHashMap<>(written);
+        }
     }
 
     @Override

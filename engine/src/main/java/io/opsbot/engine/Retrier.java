@@ -30,6 +30,12 @@ final class Retrier {
      * @throws Exception the last failure, with the earlier ones suppressed
      */
     <T> T call(String what, Callable<T> action, Runnable beforeAttempt) throws Exception {
+        return call(what, action, beforeAttempt, failure -> { });
+    }
+
+    /** @param onTransient told of each transient failure that will be retried (a timeout can then say what it was) */
+    <T> T call(String what, Callable<T> action, Runnable beforeAttempt,
+               java.util.function.Consumer<Exception> onTransient) throws Exception {
         List<Exception> earlier = new ArrayList<>();
         for (int attempt = 1; ; attempt++) {
             if (attempt > 1) {
@@ -44,6 +50,7 @@ final class Retrier {
                     throw failure;
                 }
                 earlier.add(failure);
+                onTransient.accept(failure);
                 var pause = policy.backoffAfter(attempt, random);
                 log.info("{} attempt={} of {} failed transiently, retrying in {}ms: {}",
                         what, attempt, policy.maxAttempts(), pause.toMillis(), failure.toString());

@@ -43,6 +43,8 @@ final class StepRunner {
         Instant started = clock.instant();
         String description = step.description();
         listener.stepStarted(index, description);
+        // the apply's context, once there is one: a failure after its write says the write reached the cluster
+        java.util.concurrent.atomic.AtomicReference<Context> applying = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             recorder.step(op, index, description, StepState.CHECKING, null);
             boolean earlierWrote = earlier != null && resume(op, index, step, earlier);
@@ -58,7 +60,10 @@ final class StepRunner {
             long deadline = System.nanoTime() + bound.toNanos();
             Context context = new Context(op, index, listener, clock.instant().plus(bound), clock,
                     (key, value) -> recorder.step(op, index, description, StepState.NOTED, EarlierRun.noteText(key, value)));
+            applying.set(context);
             AtomicBoolean firstAttempt = new AtomicBoolean(true);
+            // the transient failure being retried when the time runs out: the timeout names it
+            java.util.concurrent.atomic.AtomicReference<Exception> retrying = new java.util.concurrent.atomic.AtomicReference<>();
             timeBox.call(() -> retrier.call("op=" + op.id() + " step=" + (index + 1) + " apply", () -> {
                 // A retried apply checks again first: the failed attempt may have taken effect after all.
                 if (!firstAttempt.getAndSet(false) && step.check().isInSync()) {
@@ -66,12 +71,13 @@ final class StepRunner {
                 }
                 step.apply(context);
                 return null;
-            }, op::checkCancelled), deadline, bound, "'" + description + "' to apply");
+            }, op::checkCancelled, retrying::set), deadline, bound, "'" + description + "' to apply", retrying::get);
             recorder.step(op, index, description, StepState.VERIFYING, null);
+            retrying.set(null);
             timeBox.call(() -> retrier.call("op=" + op.id() + " step=" + (index + 1) + " verify", () -> {
                 step.verify(context);
                 return null;
-            }, op::checkCancelled), deadline, bound, "'" + description + "' to be in place");
+            }, op::checkCancelled, retrying::set), deadline, bound, "'" + description + "' to be in place", retrying::get);
             // what changed, then where it ended up: "image: a → b; nodeapp is healthy: 2 of 2 running"
             String detail = context.result() == null ? check.text() : check.text() + "; " + context.result();
             if (earlierWrote) {
@@ -87,8 +93,20 @@ final class StepRunner {
             if (!(failure instanceof OpsException)) {
                 log.warn("op={} step={} failed unexpectedly", op.id(), index + 1, failure);
             }
-            return finish(op, index, description, StepResult.FAILED, reason(failure), started, listener);
+            return finish(op, index, description, StepResult.FAILED, reason(failure) + reached(applying.get()), started, listener);
         }
+    }
+
+    /**
+     * A failed step whose write had reached the cluster says so: "failed" alone would read as "nothing changed",
+     * and the cluster did change (a Marathon version, a deployment, a dataset move), whatever happened after.
+     */
+    static String reached(Context context) {
+        if (context == null || context.written().isEmpty()) {
+            return "";
+        }
+        return "; its change had reached the cluster before that (" + String.join(", ", context.written().entrySet()
+                .stream().map(e -> e.getKey() + " " + e.getValue()).toList()) + ")";
     }
 
     /** Hands the step what its earlier run journaled; answers whether that run's write reached the cluster. */

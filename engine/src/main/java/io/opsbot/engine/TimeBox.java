@@ -24,12 +24,23 @@ final class TimeBox {
      * @throws OpsException "timed out after 5m waiting for …" once the deadline passes (the work is interrupted)
      */
     <T> T call(Callable<T> work, long deadlineNanos, Duration bound, String what) throws Exception {
+        return call(work, deadlineNanos, bound, what, () -> null);
+    }
+
+    /**
+     * @param lastFailure the last transient failure the work met and was retrying when the time ran out (null: none);
+     *                    the timeout's message ends with it, so it names what failed ("Marathon at … HTTP 503")
+     */
+    <T> T call(Callable<T> work, long deadlineNanos, Duration bound, String what,
+               java.util.function.Supplier<Exception> lastFailure) throws Exception {
         Future<T> future = executor.submit(work);
         try {
             return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new OpsException("timed out after " + human(bound) + " waiting for " + what);
+            Exception last = lastFailure.get();
+            throw new OpsException("timed out after " + human(bound) + " waiting for " + what
+                    + (last == null ? "" : "; the last attempt failed: " + StepRunner.reason(last)));
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();

@@ -67,6 +67,26 @@ class EngineBoundsTest {
     }
 
     @Test
+    void aTimeoutWhileRetryingATransientFailureNamesWhatFailed() {
+        AtomicInteger attempts = new AtomicInteger();
+        CountDownLatch never = new CountDownLatch(1);
+        TestStep flaky = new TestStep("set instances of /nodeapp to 3", () -> Check.drift("2 → 3"),
+                context -> {}, context -> {
+                    if (attempts.incrementAndGet() == 1) {
+                        throw new TransientException("Marathon at http://node1:8080 failed on GET /v2/apps/nodeapp (HTTP 503: no leader)");
+                    }
+                    never.await();
+                }, Duration.ofMillis(300));
+
+        Outcome outcome = engine.apply(deploy(flaky), ALICE, ProgressListener.NONE);
+
+        // "timed out" alone would not say that Marathon was failing all along
+        assertThat(outcome.message()).isEqualTo("step 1 of 1 'set instances of /nodeapp to 3' failed: "
+                + "timed out after 300ms waiting for 'set instances of /nodeapp to 3' to be in place; the last attempt "
+                + "failed: Marathon at http://node1:8080 failed on GET /v2/apps/nodeapp (HTTP 503: no leader)");
+    }
+
+    @Test
     void timeoutMessagesReadLikeAPerson() {
         assertThat(TimeBox.human(Duration.ofMinutes(5))).isEqualTo("5m");
         assertThat(TimeBox.human(Duration.ofSeconds(90))).isEqualTo("1m30s");

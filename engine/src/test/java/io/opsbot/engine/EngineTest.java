@@ -75,6 +75,39 @@ class EngineTest {
     }
 
     @Test
+    void aStepThatFailsAfterItsWriteReachedTheClusterSaysSoNotJustFailed() {
+        Step step = new Step() {
+            @Override
+            public String description() {
+                return "set instances of /nodeapp to 3";
+            }
+
+            @Override
+            public Check check() {
+                return Check.drift("instances of /nodeapp: 2 → 3");
+            }
+
+            @Override
+            public void apply(StepContext context) {
+                context.note("from", "v1");
+                context.note("version", "v2");
+                context.note("deployment", "d-42");
+            }
+
+            @Override
+            public void verify(StepContext context) {
+                throw new OpsException("Marathon at http://node1:8080 failed on GET /v2/apps/nodeapp (HTTP 403: forbidden)");
+            }
+        };
+        Outcome outcome = engine.apply(new Operation("scale", "scale nodeapp 3", List.of("app:/nodeapp"), List.of(step)),
+                ALICE, ProgressListener.NONE);
+
+        assertThat(outcome.state()).isEqualTo(Outcome.State.FAILED);
+        assertThat(outcome.steps().get(0).detail()).isEqualTo("Marathon at http://node1:8080 failed on GET /v2/apps/nodeapp "
+                + "(HTTP 403: forbidden); its change had reached the cluster before that (version v2, deployment d-42)");
+    }
+
+    @Test
     void planShowsTheDiffAndChangesNothing() {
         world.values.put("nodeapp.instances", 2);
         Operation op = scale(3);

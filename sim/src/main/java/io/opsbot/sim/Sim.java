@@ -16,6 +16,7 @@ import io.opsbot.sim.marathon.EventStream;
 import io.opsbot.sim.marathon.MarathonApi;
 import io.opsbot.sim.mesos.MesosApi;
 import io.opsbot.sim.registry.RegistryApi;
+import io.opsbot.sim.ssh.LoginFaults;
 import io.opsbot.sim.ssh.RemoteCommands;
 import io.opsbot.sim.ssh.SshNodes;
 import io.opsbot.sim.weave.WeaveApi;
@@ -56,7 +57,7 @@ public final class Sim implements AutoCloseable {
   private final SimOptions options;
   private final Topology topology;
   private final ClusterModel model;
-  private final Faults faults = new Faults();
+  private final Faults faults;
   private final List<HttpServer> servers = new ArrayList<>();
   private final ExecutorService httpThreads = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "sim-http");
@@ -79,6 +80,7 @@ public final class Sim implements AutoCloseable {
     this.topology = Topology.load(options.topologyFile());
     SimClock clock = new SimClock(System.currentTimeMillis(), options.timeScale());
     this.model = new ClusterModel(topology, clock, options.home().resolve("state.json"), options.reset());
+    this.faults = new Faults(() -> model.writes().total());
   }
 
   public static Sim start(SimOptions options) {
@@ -99,6 +101,7 @@ public final class Sim implements AutoCloseable {
     Path home = options.home();
     Files.createDirectories(home);
     events = new EventStream(model);
+    events.onDrop(dropped -> faults.count("marathon", null, "drop-stream", dropped));
 
     HttpServer marathon = http(options.marathonPort());
     String marathonUrl = url("http", marathon);
@@ -130,7 +133,7 @@ public final class Sim implements AutoCloseable {
       weaveUrls.put(n.name(), url("http", w));
     }
     ssh = new SshNodes(home.resolve("ssh"), topology.nodes().stream().map(Topology.Node::name).toList(),
-        new RemoteCommands(model, weaves));
+        new RemoteCommands(model, weaves), this::loginFault);
 
     endpoints = new SimEndpoints(marathonUrl, url("http", mesos), url("https", flocker), certs.caFile(),
         certs.userCert(), certs.userKey(), url("http", registryServer), weaveUrls, ssh.ports(), SshNodes.USER,
@@ -199,21 +202,53 @@ public final class Sim implements AutoCloseable {
       if (request.path().startsWith("/_sim/")) {
         return Optional.empty();
       }
-      return faults.take(service, request.method(), request.path()).flatMap(f -> {
-        if (f.hangMillis() > 0) {
-          try {
-            Thread.sleep(f.hangMillis());
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-        return f.status() > 0
-            ? Optional.of(Response.json(f.status(), Map.of("message", "opsbot-sim injected fault: HTTP " + f.status())))
-            : Optional.empty();
-      });
+      return faults.take(service, request.method(), request.path()).flatMap(Sim::inject);
     });
   }
 
+  /** An SSH login on {@code node}: a fault armed for service "ssh" (path "/NODE") may refuse it or drop it. */
+  private LoginFaults.Effect loginFault(String node) {
+    return faults.take("ssh", "LOGIN", "/" + node).map(f -> switch (f.kind()) {
+      case REFUSE_LOGIN, STATUS -> LoginFaults.Effect.REFUSE;
+      case SLOW -> {
+        pause(f.hangMillis());
+        yield LoginFaults.Effect.NONE;
+      }
+      case HANG -> {
+        pause(f.hangMillis());
+        yield LoginFaults.Effect.DROP;
+      }
+      case DROP, LOSE_ANSWER -> LoginFaults.Effect.DROP;
+    }).orElse(LoginFaults.Effect.NONE);
+  }
+
+  /** What a fault that fired does to its request (see {@link Faults.Kind}). */
+  private static Optional<Router.Injection> inject(Faults.Fault f) {
+    Response status = f.status() > 0
+        ? Response.json(f.status(), Map.of("message", "opsbot-sim injected fault: HTTP " + f.status())) : null;
+    return switch (f.kind()) {
+      case STATUS, REFUSE_LOGIN -> Optional.of(Router.Injection.answer(status));
+      case SLOW -> {
+        pause(f.hangMillis());
+        // a slow answer without a status is the real one, late: the request goes on to its route
+        yield status == null ? Optional.empty() : Optional.of(Router.Injection.answer(status));
+      }
+      case HANG -> {
+        pause(f.hangMillis());
+        yield Optional.of(Router.Injection.drop());
+      }
+      case DROP -> Optional.of(Router.Injection.drop());
+      case LOSE_ANSWER -> Optional.of(new Router.Injection(status, true));
+    };
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
   private Router router(String service, HttpServer server) {
     Router r = router(service);
     server.createContext("/", r);

@@ -40,6 +40,26 @@ public final class SimScope {
         Flocker v1 (mutual TLS), Weave router status, Docker registry v2,
         SSH to each node (journalctl, central log files)
 
+      Faults (control API on the Marathon port, never itself faulted):
+        POST /_sim/faults {"service": S, "method": M, "pathPrefix": P,
+          "pathPattern": REGEX, "kind": K, "status": N, "hangMillis": MS,
+          "count": C, "phase": F} fails the next C matching requests of
+          S (marathon, mesos, flocker, registry, weave; ssh with "node")
+          K  status       answer N instead (e.g. 503)
+             slow         answer after hangMillis (N then, if given)
+             hang         hold hangMillis (default 60000), close, no answer
+             drop         close the connection at once, no answer
+             lose-answer  handle it (a write takes effect), then answer N
+                          (default 503; 0: close without an answer)
+             refuse-login ssh: refuse the key (drop, hang, slow also work)
+             drop-stream  close open /v2/events streams (C of them)
+          F  any, plan (until the cluster's next write), apply (POST, PUT,
+             PATCH, DELETE only), verify (after the cluster's next write)
+        GET /_sim/faults lists armed faults and counts those that fired
+        (per service and kind); DELETE /_sim/faults disarms them all.
+        Also: agents down/up, deployments cancelled (DELETE
+        /v2/deployments/ID), events down/up, failing images, crashes.
+
       What it simplifies (where it differs from a real cluster):
         - nothing runs: a task is STAGING for 2 simulated seconds, then RUNNING;
           health checks pass unless its image was marked failing

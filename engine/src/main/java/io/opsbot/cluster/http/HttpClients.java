@@ -23,23 +23,27 @@ public final class HttpClients {
 
     /** Builds the client to share across all services of one process: call it once, at wiring time. */
     public static OkHttpClient createShared() {
-        return createShared(true);
+        return createShared(true, READ_TIMEOUT);
     }
 
     /**
-     * As {@link #createShared()}; with {@code https} false the client speaks plain HTTP only, and skips the
-     * platform's TLS set-up (reading and parsing the JDK's store of public root certificates, a good part of a
-     * one-shot run's start) when no configured service is reached over https. A client derived from it for a TLS
-     * service brings its own certificates and {@link #TLS_SPECS} ({@code FlockerClient}).
+     * As {@link #createShared()}.
+     *
+     * @param https       false: the client speaks plain HTTP only, and skips the platform's TLS set-up (reading and
+     *                    parsing the JDK's store of public root certificates, a good part of a one-shot run's start)
+     *                    when no configured service is reached over https. A client derived from it for a TLS
+     *                    service brings its own certificates and {@link #TLS_SPECS} ({@code FlockerClient}).
+     * @param readTimeout the bound of any single read (a Marathon that hangs is given up on after it)
      */
-    public static OkHttpClient createShared(boolean https) {
+    public static OkHttpClient createShared(boolean https, Duration readTimeout) {
         OkHttpClient.Builder builder = new OkHttpClient.Builder()
                 .connectTimeout(CONNECT_TIMEOUT)
-                .readTimeout(READ_TIMEOUT)
-                .writeTimeout(READ_TIMEOUT)
-                // Kept on: it only replays a request on another route or when a pooled connection turned out
-                // dead before the request was written; answers (5xx) and timeouts are our RetryInterceptor's.
-                .retryOnConnectionFailure(true);
+                .readTimeout(readTimeout)
+                .writeTimeout(readTimeout)
+                // Off: OkHttp would send a request again, PUTs included, when its connection closed after the request
+                // went out — after Marathon may have stored it (a second version, a second deployment). Connection
+                // failures of reads are retried by our RetryInterceptor; a write's, by the engine, which checks first.
+                .retryOnConnectionFailure(false);
         if (!https) {
             builder.connectionSpecs(List.of(ConnectionSpec.CLEARTEXT));
         }

@@ -59,7 +59,8 @@ public final class DeploymentWatcher {
     /**
      * Blocks until the deployment ends or {@code timeout} passes. {@code progress} receives short lines for
      * chat ("task nodeapp.1a2b on node2: TASK_RUNNING"). Interrupting the thread ends the wait with an
-     * {@link io.opsbot.engine.OpsException}.
+     * {@link io.opsbot.engine.OpsException}. When the time is up while Marathon does not answer, it is not known
+     * whether the deployment ended: that is a {@link TransientException} naming Marathon, not a timed-out outcome.
      */
     public DeploymentOutcome awaitDeployment(String deploymentId, String appId, Duration timeout, Consumer<String> progress) {
         Objects.requireNonNull(deploymentId, "deploymentId");
@@ -76,6 +77,11 @@ public final class DeploymentWatcher {
             while (outcome.isEmpty()) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
+                    if (state.unreachable != null) {
+                        // Marathon did not answer at the end: whether the deployment finished is unknown, not "no"
+                        throw new TransientException("cannot tell whether deployment " + deploymentId + " of " + id
+                                + " finished: " + state.unreachable.getMessage(), state.unreachable);
+                    }
                     return DeploymentOutcome.timedOut("deployment " + deploymentId + " of " + id
                             + " did not finish within " + describe(timeout) + state.lastSeen());
                 }
@@ -146,6 +152,8 @@ public final class DeploymentWatcher {
     private static final class PollState {
         String lastProgress;
         boolean unreachableSaid;
+        /** The failure of the last poll, or null when it got an answer. */
+        TransientException unreachable;
 
         String lastSeen() {
             return lastProgress == null ? "" : " (last seen: " + lastProgress + ")";
@@ -157,6 +165,7 @@ public final class DeploymentWatcher {
             Optional<Deployment> running = marathon.deployments().stream()
                     .filter(d -> deploymentId.equals(d.id())).findFirst();
             state.unreachableSaid = false;
+            state.unreachable = null;
             if (running.isPresent()) {
                 Deployment d = running.get();
                 String line = "step " + d.currentStep() + "/" + d.totalSteps()
@@ -169,6 +178,7 @@ public final class DeploymentWatcher {
             }
             return Optional.of(decideByApp(deploymentId, appId));
         } catch (TransientException e) {
+            state.unreachable = e;
             if (!state.unreachableSaid) {
                 state.unreachableSaid = true;
                 say.accept("still waiting: " + e.getMessage());

@@ -103,6 +103,10 @@ public final class SshRunner {
                 return new Result(status, stdout.text(), stderr.text(), stdout.truncated());
             }
         } catch (UserAuthException e) {
+            if (brokenTransport(e)) {
+                // sshj reports a connection lost during the login as an auth failure: it is not a refused key
+                throw new TransientException("SSH to " + where + " failed: the connection closed during the login", e);
+            }
             throw new OpsException("SSH login as " + user + " to " + where + " was refused; check the configured key", e);
         } catch (TransportException e) {
             if (e.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
@@ -122,6 +126,16 @@ public final class SshRunner {
         } catch (IOException e) {
             throw new TransientException("SSH to " + where + " is unreachable: " + ApiCaller.describe(e), e);
         }
+    }
+
+    /** Whether an auth failure was in truth the connection breaking (sshj wraps the TransportException). */
+    static boolean brokenTransport(UserAuthException e) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof TransportException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Reads a stream up to a number of bytes and lines; beyond them stops and says so. */

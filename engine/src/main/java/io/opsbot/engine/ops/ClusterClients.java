@@ -69,7 +69,13 @@ public final class ClusterClients implements Closeable {
 
     /** @param metrics counts and times every call to the cluster's APIs */
     public static ClusterClients connect(ClusterConfig config, Duration pollInterval, ClientMetrics metrics) {
-        OkHttpClient shared = HttpClients.createShared(anyHttps(config));
+        return connect(config, pollInterval, metrics, HttpClients.READ_TIMEOUT);
+    }
+
+    /** @param readTimeout the bound of any single read from a cluster API (tests give a hanging one less patience) */
+    public static ClusterClients connect(ClusterConfig config, Duration pollInterval, ClientMetrics metrics,
+                                         Duration readTimeout) {
+        OkHttpClient shared = HttpClients.createShared(anyHttps(config), readTimeout);
         RetryPolicy retry = RetryPolicy.DEFAULT;
         MarathonClient marathon = null;
         MarathonEvents events = null;

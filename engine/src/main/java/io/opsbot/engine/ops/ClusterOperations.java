@@ -12,6 +12,7 @@ import io.opsbot.engine.Operation;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.Report;
 import io.opsbot.engine.Step;
+import io.opsbot.engine.TransientException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -36,6 +37,15 @@ public final class ClusterOperations {
     /** How Marathon names a version: an ISO-8601 instant; anything else given to rollback is an image tag. */
     private static final Pattern MARATHON_VERSION =
             Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z");
+
+    /**
+     * A command's own reads before its steps exist (the running version of a move or a deploy --only, the versions of a
+     * rollback, the agents of a scale) are retried this many times in all on a transient fault: the engine's retries
+     * cover only the steps, and the HTTP client's three quick attempts do not outlast a Marathon leader election.
+     */
+    static final int PREPARE_ATTEMPTS = 4;
+    /** The pause before the second attempt of such a read, doubled before each further one (0.5 + 1 + 2 s). */
+    static final Duration PREPARE_BACKOFF = Duration.ofMillis(500);
 
     private final ClusterClients clients;
     private final AppCatalog catalog;
@@ -142,7 +152,7 @@ public final class ClusterOperations {
         if (!unique || !clients.hasMesos()) {
             return;
         }
-        List<Agent> agents = clients.mesos().state().agents();
+        List<Agent> agents = prepare(() -> clients.mesos().state().agents());
         long active = agents.stream().filter(Agent::active).count();
         if (instances > active) {
             throw new OpsException(app.name() + " has the constraint hostname:UNIQUE (one instance per node) and the cluster has "
@@ -177,7 +187,7 @@ public final class ClusterOperations {
         AppSpec app = catalog.require(name);
         String tag = version;
         if (tag == null && only) {
-            tag = clients.marathon().findApp(app.id()).map(AppDesign::tagOf).orElseThrow(() -> new OpsException(
+            tag = prepare(() -> clients.marathon().findApp(app.id())).map(AppDesign::tagOf).orElseThrow(() -> new OpsException(
                     name + " does not run in Marathon yet, so there is no running version to deploy with --only; give --version"));
         }
         if (tag == null) {
@@ -210,12 +220,13 @@ public final class ClusterOperations {
         if (version == null || version.isBlank()) {
             throw new OpsException("rollback needs a version; `rollback " + name + "` without one lists them");
         }
-        String marathonVersion = MARATHON_VERSION.matcher(version).matches() ? version : versionRunning(app, name, version);
+        String marathonVersion = MARATHON_VERSION.matcher(version).matches() ? version
+                : prepare(() -> versionRunning(app, name, version));
         App stored;
         try {
-            stored = clients.marathon().version(app.id(), marathonVersion);
+            stored = prepare(() -> clients.marathon().version(app.id(), marathonVersion));
         } catch (io.opsbot.cluster.marathon.NotFoundException e) {
-            List<String> known = clients.marathon().versions(app.id());
+            List<String> known = prepare(() -> clients.marathon().versions(app.id()));
             throw new OpsException("Marathon has no version " + version + " of " + name + "; recent ones: "
                     + String.join(", ", known.subList(0, Math.min(VERSIONS_SHOWN, known.size()))));
         }
@@ -225,6 +236,33 @@ public final class ClusterOperations {
                 settings.watchTimeout(), settings.stepTimeout(), gate(force));
         return new Operation("rollback", "rollback " + name + " " + version + forced(force), List.of(resourceOf(name)),
                 List.of(step), true);
+    }
+
+    /**
+     * A read made while preparing a command, retried on transient faults ({@link #PREPARE_ATTEMPTS}, backing off from
+     * {@link #PREPARE_BACKOFF}); the last failure is thrown with the earlier ones suppressed.
+     */
+    static <T> T prepare(java.util.function.Supplier<T> read) {
+        TransientException last = null;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return read.get();
+            } catch (TransientException e) {
+                if (last != null) {
+                    e.addSuppressed(last);
+                }
+                last = e;
+                if (attempt >= PREPARE_ATTEMPTS) {
+                    throw last;
+                }
+            }
+            try {
+                Thread.sleep(PREPARE_BACKOFF.toMillis() << (attempt - 1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new OpsException("interrupted while waiting to ask again: " + last.getMessage(), e);
+            }
+        }
     }
 
     /** The newest Marathon version of the app whose image has {@code tag}, among the last {@link #TAG_SEARCH_DEPTH}. */
@@ -259,7 +297,7 @@ public final class ClusterOperations {
         if (!clients.config().nodes().containsKey(node)) {
             throw new OpsException("no node named '" + node + "'; known nodes: " + String.join(", ", new TreeSet<>(clients.config().nodes().keySet())));
         }
-        App running = clients.marathon().app(app.id());
+        App running = prepare(() -> clients.marathon().app(app.id()));
         String tag = AppDesign.tagOf(running);
         JsonNode desired = design.render(app, tag == null ? "latest" : tag, Map.of("node", node));
         List<Step> steps = List.of(

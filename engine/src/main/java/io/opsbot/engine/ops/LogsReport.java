@@ -6,6 +6,7 @@ import io.opsbot.cluster.ssh.SshRunner;
 import io.opsbot.config.ClusterConfig;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.Report;
+import io.opsbot.engine.TransientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,6 +44,10 @@ final class LogsReport {
     private static final Set<String> CONTROL_SERVICES = Set.of("zookeeper", "mesos-master", "marathon");
     private static final Set<String> NODE_SERVICES = Set.of("mesos-slave", "docker", "weave");
     static final String FLOCKER = "flocker";
+    /** A dropped SSH connection is tried again twice: a node's sshd restarting or a blip, not a lasting fault. */
+    static final int SSH_ATTEMPTS = 3;
+    /** The pause before the second attempt, doubled before the third. */
+    static final Duration SSH_RETRY_PAUSE = Duration.ofMillis(300);
 
     private final ClusterConfig config;
     private final AppCatalog catalog;
@@ -126,6 +131,15 @@ final class LogsReport {
         return new Report(title, sections, config.isEmulated());
     }
 
+    private static void pause(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OpsException("interrupted while waiting to try SSH again", e);
+        }
+    }
+
     private static String fileTitle(String target, Duration since, String grep, boolean exactCase) {
         return "logs of " + target + (since == null ? "" : " (last " + describe(since) + ")")
                 + (grep == null ? "" : " matching " + searched(grep, exactCase));
@@ -142,8 +156,26 @@ final class LogsReport {
         return since;
     }
 
+    /**
+     * Runs the command on the node; a transient SSH failure (a dropped connection, a timeout) is tried again, at most
+     * {@link #SSH_ATTEMPTS} times in all; a lasting one (a refused login, a changed host key) at once ends the read
+     * with a message naming the node.
+     */
     private SshRunner.Result run(String node, RemoteCommand command) {
-        SshRunner.Result result = ssh.run(ClusterClients.sshHost(config, node), config.ssh().portOf(node), command);
+        SshRunner.Result result = null;
+        for (int attempt = 1; result == null; attempt++) {
+            try {
+                result = ssh.run(ClusterClients.sshHost(config, node), config.ssh().portOf(node), command);
+            } catch (TransientException e) {
+                if (attempt >= SSH_ATTEMPTS) {
+                    throw new TransientException("cannot read the logs on " + node + " (" + attempt + " attempts): "
+                            + e.getMessage(), e);
+                }
+                pause(SSH_RETRY_PAUSE.multipliedBy(attempt));
+            } catch (OpsException e) {
+                throw new OpsException("cannot read the logs on " + node + ": " + e.getMessage(), e);
+            }
+        }
         if (result.exitStatus() == 127) {
             throw new OpsException("the log command was refused on " + node + ": " + result.stderr().strip());
         }

@@ -13,6 +13,7 @@ import io.opsbot.engine.EarlierRun;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.Step;
 import io.opsbot.engine.StepContext;
+import io.opsbot.engine.TransientException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -199,18 +200,31 @@ final class MarathonAppStep implements Step {
         Instant watchEnd = context.clock().instant().plus(watchTimeout);
         Instant end = watchEnd.isBefore(deadline) ? watchEnd : deadline;
         Set<String> failed = new HashSet<>();
+        TransientException unreachable = null;
         while (true) {
             Duration left = Duration.between(context.clock().instant(), end);
             if (left.isNegative() || left.isZero()) {
+                if (unreachable != null) {
+                    throw unreachable; // the last slice could not tell: unknown, not timed out
+                }
                 return DeploymentOutcome.timedOut("deployment " + deploymentId + " of " + appId + " did not finish within "
                         + watchTimeout.toSeconds() + " s (" + counts(clients.marathon().app(appId, Embed.COUNTS)) + ")");
             }
-            DeploymentOutcome outcome = clients.deployments().awaitDeployment(deploymentId, appId,
-                    left.compareTo(SLICE) < 0 ? left : SLICE, text -> context.progress(fraction, text));
-            if (outcome.status() != DeploymentOutcome.Status.TIMED_OUT) {
-                return outcome;
+            DeploymentOutcome outcome;
+            LastTaskFailure last;
+            try {
+                outcome = clients.deployments().awaitDeployment(deploymentId, appId,
+                        left.compareTo(SLICE) < 0 ? left : SLICE, text -> context.progress(fraction, text));
+                if (outcome.status() != DeploymentOutcome.Status.TIMED_OUT) {
+                    return outcome;
+                }
+                last = clients.marathon().app(appId, Embed.LAST_TASK_FAILURE).lastTaskFailure();
+                unreachable = null;
+            } catch (TransientException e) {
+                // a slice Marathon did not answer in: watch on, the next may
+                unreachable = e;
+                continue;
             }
-            LastTaskFailure last = clients.marathon().app(appId, Embed.LAST_TASK_FAILURE).lastTaskFailure();
             if (last != null && newVersion != null && newVersion.equals(last.version()) && last.taskId() != null) {
                 failed.add(last.taskId());
                 if (failed.size() >= FAILED_TASKS_BEFORE_GIVING_UP) {
@@ -234,11 +248,27 @@ final class MarathonAppStep implements Step {
         JsonNode definition = AppDefinitions.normalize(previous.raw());
         // journaled first: a recovery after a crash from here on must not deploy the failing version again
         context.note(ROLLBACK, back);
-        // The failed deployment still holds the app's lock; replacing it is the point of a rollback.
-        DeploymentRef rollback = gate.ours(clients.marathon().updateApp(appId, definition, true));
-        DeploymentOutcome restored = clients.deployments().awaitDeployment(rollback.deploymentId(), appId, watchTimeout, text -> { });
+        // From here on a transient fault must not reach the engine's retry: a retried apply would deploy the failing
+        // version again. It ends the step, saying how far the rollback got.
+        DeploymentRef rollback;
+        try {
+            // The failed deployment still holds the app's lock; replacing it is the point of a rollback.
+            rollback = gate.ours(clients.marathon().updateApp(appId, definition, true));
+        } catch (TransientException e) {
+            throw new OpsException("deploy of " + name + " failed: " + why + ". The rollback to version " + back
+                    + " could not be asked for: " + e.getMessage() + ". Check `status " + name + "`", e);
+        }
+        DeploymentOutcome restored;
+        App now;
+        try {
+            restored = clients.deployments().awaitDeployment(rollback.deploymentId(), appId, watchTimeout, text -> { });
+            now = restored.isSuccess() ? clients.marathon().app(appId, Embed.COUNTS) : null;
+        } catch (TransientException e) {
+            throw new OpsException("deploy of " + name + " failed: " + why + ". The rollback to version " + back
+                    + " was asked for (deployment " + rollback.deploymentId() + "), but whether it finished cannot be told: "
+                    + e.getMessage() + ". Check `status " + name + "`", e);
+        }
         if (restored.isSuccess()) {
-            App now = clients.marathon().app(appId, Embed.COUNTS);
             throw new OpsException("deploy of " + name + " failed: " + why + ". Rolled back: " + name
                     + " is back on version " + back + " and healthy (" + counts(now) + ")");
         }

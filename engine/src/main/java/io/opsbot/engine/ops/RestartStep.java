@@ -107,7 +107,8 @@ final class RestartStep implements Step {
     }
 
     private void await(StepContext context, String deploymentId) {
-        Duration left = Duration.between(context.clock().instant(), context.deadline());
+        // ends before the step's deadline, so that its own outcome (or "cannot tell: Marathon …") reaches the user
+        Duration left = Duration.between(context.clock().instant(), context.deadline().minus(Waits.MARGIN));
         DeploymentOutcome outcome = clients.deployments().awaitDeployment(deploymentId, appId,
                 left.compareTo(watchTimeout) < 0 ? left : watchTimeout, text -> context.progress(0.5, text));
         if (!outcome.isSuccess()) {

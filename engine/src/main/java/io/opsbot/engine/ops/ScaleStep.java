@@ -76,10 +76,15 @@ final class ScaleStep implements Step {
         context.note(VERSION, ref.version());
         context.note(DEPLOYMENT, ref.deploymentId());
         context.progress(0.1, "deployment " + ref.deploymentId() + " started");
+        // ends before the step's deadline, so that its own outcome (or "cannot tell: Marathon …") reaches the user
         DeploymentOutcome outcome = clients.deployments().awaitDeployment(ref.deploymentId(), appId,
-                Duration.between(context.clock().instant(), context.deadline()), text -> context.progress(0.5, text));
+                Duration.between(context.clock().instant(), context.deadline().minus(Waits.MARGIN)),
+                text -> context.progress(0.5, text));
         if (!outcome.isSuccess()) {
-            throw new OpsException(outcome.reason());
+            // where it ended: a cancelled deployment is rolled back by Marathon, a failed one may stop part-way
+            App now = clients.marathon().app(appId, Embed.COUNTS);
+            throw new OpsException(outcome.reason() + "; " + name + " is now asked to run " + now.instances()
+                    + (now.instances() == 1 ? " instance" : " instances") + " (" + MarathonAppStep.counts(now) + ")");
         }
     }
 

@@ -238,6 +238,22 @@ class DeploymentWatcherTest {
         assertThat(progress.stream().filter(p -> p.startsWith("still waiting: Marathon at"))).hasSize(1);
     }
 
+    @Test
+    void marathonStillDownWhenTheTimeIsUpIsAnUnknownOutcomeNamingMarathonNotATimeout() {
+        route((r, n) -> openStream(),
+                (r, n) -> n == 1 ? json(200, RUNNING_DEPLOYMENTS) : json(503, "{\"message\": \"no leader\"}"),
+                (r, n) -> json(200, app(2, null)));
+
+        io.opsbot.engine.TransientException unknown = org.assertj.core.api.Assertions.catchThrowableOfType(
+                io.opsbot.engine.TransientException.class, () -> new DeploymentWatcher(marathon, events, Duration.ofMillis(20))
+                        .awaitDeployment(DEP, "nodeapp", Duration.ofMillis(400), progress::add));
+
+        // The deployment may well have finished: "did not finish within" would be a claim nobody could make.
+        assertThat(unknown).isNotNull();
+        assertThat(unknown.getMessage()).startsWith("cannot tell whether deployment " + DEP + " of /nodeapp finished: Marathon at ")
+                .contains("HTTP 503");
+    }
+
     private RecordedRequest firstEventsRequest() throws InterruptedException {
         for (RecordedRequest r = server.takeRequest(1, TimeUnit.SECONDS); r != null; r = server.takeRequest(1, TimeUnit.SECONDS)) {
             if (r.getUrl().encodedPath().equals("/v2/events")) {

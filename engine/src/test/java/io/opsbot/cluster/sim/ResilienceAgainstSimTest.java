@@ -46,6 +46,25 @@ class ResilienceAgainstSimTest extends AgainstSim {
     }
 
     @Test
+    void aWriteWhoseConnectionClosesAfterMarathonTookItIsNotSentAgainByTheHttpClient() {
+        // Marathon stored the version, then the connection closed before the answer: only the engine, which checks
+        // first, may decide whether to write again. OkHttp's own retry on a closed connection used to send it twice.
+        h.fault("{\"service\": \"marathon\", \"method\": \"PUT\", \"pathPrefix\": \"/v2/apps/nginx\","
+                + " \"kind\": \"lose-answer\", \"status\": 0}");
+        long before = h.writes();
+        // a read first, so the PUT goes over a pooled connection, as it does in a running bot
+        assertThat(h.marathon.app("nginx").instances()).isEqualTo(1);
+
+        TransientException lost = catchThrowableOfType(TransientException.class,
+                () -> h.marathon.scale("nginx", 2, true));
+
+        assertThat(lost).as("the caller learns the answer was lost").isNotNull();
+        assertThat(lost.getMessage()).startsWith("Marathon at http://127.0.0.1:");
+        assertThat(h.writes() - before).as("versions Marathon stored").isEqualTo(1);
+        assertThat(h.marathon.app("nginx").instances()).isEqualTo(2);
+    }
+
+    @Test
     void eventStreamDroppedDuringADeploymentStillEndsWithTheOutcome() throws Exception {
         // Slower time, so the deployment (a health-checked task) takes seconds and the drop lands in its middle.
         h.timeScale(5);

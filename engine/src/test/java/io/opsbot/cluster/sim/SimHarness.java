@@ -122,6 +122,25 @@ final class SimHarness implements AutoCloseable {
                 .put("pathPrefix", pathPrefix).put("status", status).put("count", count));
     }
 
+    /** Any fault the control API takes: {"service": ..., "kind": ..., "phase": ...}. */
+    void fault(String json) {
+        try {
+            control("/_sim/faults", (ObjectNode) Json.MAPPER.readTree(json));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** How many writes (Marathon versions, Flocker moves) the sim has accepted so far. */
+    long writes() {
+        try (Response response = control.newCall(new Request.Builder().url(endpoints.marathonUrl() + "/_sim/writes")
+                .get().build()).execute()) {
+            return Json.MAPPER.readTree(response.body().string()).path("total").asLong();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     void dropEventStream(int count) {
         control("/_sim/faults", Json.MAPPER.createObjectNode().put("dropEventStream", true).put("count", count));
     }

@@ -51,6 +51,44 @@ class FailurePathsTest {
     }
 
     @Test
+    void aBurstOf503sWhileAMoveIsPreparedIsRiddenOutLikeTheStepsRideItOut() throws Exception {
+        // five answers: more than the HTTP client's three quick attempts, as in a Marathon leader election
+        cluster.control("/_sim/faults", "{\"service\": \"marathon\", \"method\": \"GET\", \"pathPrefix\": \"/v2/apps/mongo\","
+                + " \"status\": 503, \"count\": 5}");
+
+        assertThat(cluster.ops.move("mongo", "node3").title()).isEqualTo("move mongo node3");
+
+        // lasting: it gives up, naming Marathon
+        cluster.control("/_sim/faults", "{\"service\": \"marathon\", \"method\": \"GET\", \"pathPrefix\": \"/v2/apps/mongo\","
+                + " \"status\": 503, \"count\": 100}");
+        assertThatThrownBy(() -> cluster.ops.move("mongo", "node3"))
+                .isInstanceOf(io.opsbot.engine.TransientException.class)
+                .hasMessageContaining("Marathon at http://127.0.0.1:").hasMessageContaining("HTTP 503");
+    }
+
+    @Test
+    void aRollbackMarathonRefusesWith503EndsTheDeploySayingSoAndNeverDeploysTheFailingVersionAgain() throws Exception {
+        cluster.control("/_sim/images/failing", "{\"image\": \"node1:5000/nodeapp:2.0\"}");
+        // every PUT of nodeapp after the deploy's own write: the rollback's
+        cluster.control("/_sim/faults", "{\"service\": \"marathon\", \"method\": \"PUT\", \"pathPrefix\": \"/v2/apps/nodeapp\","
+                + " \"status\": 503, \"count\": 100, \"phase\": \"verify\"}");
+        long before = writes();
+
+        io.opsbot.engine.Outcome outcome = cluster.run(cluster.ops.deploy("nodeapp", "2.0", false));
+
+        assertThat(outcome.state()).isEqualTo(io.opsbot.engine.Outcome.State.FAILED);
+        assertThat(outcome.message()).contains("deploy of nodeapp failed: tasks of the new version keep failing")
+                .contains(". The rollback to version ").contains(" could not be asked for: Marathon at http://127.0.0.1:")
+                .contains("HTTP 503");
+        // a transient fault in the rollback is not retried as the deploy: the failing version was written once
+        assertThat(writes() - before).isEqualTo(1);
+    }
+
+    private long writes() throws Exception {
+        return cluster.read("/_sim/writes").path("total").asLong();
+    }
+
+    @Test
     void deployOnlyOfAnAppMarathonDoesNotRunAsksForAVersion() throws Exception {
         cluster.clients.marathon().deleteApp("/nginx", true);
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))

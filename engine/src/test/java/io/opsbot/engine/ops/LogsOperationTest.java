@@ -34,6 +34,33 @@ class LogsOperationTest {
     }
 
     @Test
+    void aConnectionDroppedAtLoginIsTriedAgainAndTheLogsAreRead() throws Exception {
+        cluster.control("/_sim/faults", "{\"service\": \"ssh\", \"node\": \"node2\", \"kind\": \"drop\", \"count\": 2}");
+
+        Report logs = cluster.ops.logs("docker", null, null, null, 5);
+
+        assertThat(logs.sections()).extracting(Report.Section::heading)
+                .containsExactly("node1: journal of docker", "node2: journal of docker", "node3: journal of docker");
+        assertThat(logs.sections().get(1).lines()).isNotEmpty().allMatch(l -> l.contains(" node2 "));
+        assertThat(cluster.read("/_sim/faults").path("armed")).isEmpty();
+    }
+
+    @Test
+    void aRefusedLoginEndsTheReadAtOnceNamingTheNodeAndSsh() throws Exception {
+        cluster.control("/_sim/faults", "{\"service\": \"ssh\", \"node\": \"node1\", \"kind\": \"refuse-login\", \"count\": 5}");
+        try {
+            assertThatThrownBy(() -> cluster.ops.logs("marathon", null, null, null, 5))
+                    .isInstanceOf(OpsException.class)
+                    .hasMessageStartingWith("cannot read the logs on node1: SSH login as opsbot to 127.0.0.1:")
+                    .hasMessageEndingWith(" was refused; check the configured key");
+            // a refused key is not tried again: one login, one fault used
+            assertThat(cluster.read("/_sim/faults").path("armed").get(0).path("remaining").asInt()).isEqualTo(4);
+        } finally {
+            cluster.delete("/_sim/faults");
+        }
+    }
+
+    @Test
     void aServiceWithoutANodeIsReadFromTheNodeThatRunsIt() {
         Report logs = cluster.ops.logs("marathon", null, Duration.ofMinutes(30), null, 20);
 

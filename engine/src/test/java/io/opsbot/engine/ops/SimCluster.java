@@ -52,15 +52,21 @@ final class SimCluster implements AutoCloseable {
     }
 
     SimCluster(Path home, java.util.function.UnaryOperator<ClusterConfig> adjust, Path appsDir, ClusterOperations.Settings settings) {
+        this(home, adjust, appsDir, settings, io.opsbot.cluster.http.HttpClients.READ_TIMEOUT, EngineSettings.defaults());
+    }
+
+    /** @param readTimeout the clients' bound on one read; @param engineSettings the engine's retries and lock wait */
+    SimCluster(Path home, java.util.function.UnaryOperator<ClusterConfig> adjust, Path appsDir, ClusterOperations.Settings settings,
+               Duration readTimeout, EngineSettings engineSettings) {
         sim = Sim.start(new SimOptions(home.resolve("sim"), 0, null, TIME_SCALE, false));
         ClusterConfig config = config(sim.endpoints());
         if (adjust != null) {
             config = adjust.apply(config);
         }
-        clients = ClusterClients.connect(config, Duration.ofMillis(200));
+        clients = ClusterClients.connect(config, Duration.ofMillis(200), io.opsbot.cluster.http.ClientMetrics.NOOP, readTimeout);
         catalog = AppCatalog.load(appsDir);
         ops = new ClusterOperations(clients, catalog, settings);
-        engine = new Engine(JdbcJournal.inMemory(), EngineSettings.defaults(), Clock.systemUTC());
+        engine = new Engine(JdbcJournal.inMemory(), engineSettings, Clock.systemUTC());
     }
 
     /** Short bounds: a deployment that has not finished in 6 s (5 simulated minutes) has failed. */
@@ -95,6 +101,27 @@ final class SimCluster implements AutoCloseable {
 
     static String details(Outcome outcome) {
         return String.join("\n", outcome.steps().stream().map(StepReport::detail).toList());
+    }
+
+    /** GET from the sim's control API (or any Marathon path, outside opsbot's clients), parsed. */
+    com.fasterxml.jackson.databind.JsonNode read(String path) throws IOException {
+        String url = sim.endpoints().marathonUrl().replaceAll("/+$", "") + path;
+        try (Response r = http.newCall(new Request.Builder().url(url).get().build()).execute()) {
+            if (!r.isSuccessful()) {
+                throw new IOException(path + " answered " + r.code() + ": " + r.body().string());
+            }
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body().string());
+        }
+    }
+
+    /** DELETE on the sim's Marathon (or control API), outside opsbot's clients. */
+    void delete(String path) throws IOException {
+        String url = sim.endpoints().marathonUrl().replaceAll("/+$", "") + path;
+        try (Response r = http.newCall(new Request.Builder().url(url).delete().build()).execute()) {
+            if (!r.isSuccessful()) {
+                throw new IOException(path + " answered " + r.code() + ": " + r.body().string());
+            }
+        }
     }
 
     /** POST to the sim's control API, e.g. ("/_sim/images/failing", "{\"image\": ...}"). */

@@ -44,6 +44,7 @@ public final class ControlApi {
           return Response.json(200, Map.of("total", model.writes().total(), "writes", model.writes().since(after)));
         })
         .on("POST", "/_sim/faults/?", this::fault)
+        .on("GET", "/_sim/faults/?", r -> Response.json(200, faults.describe()))
         .on("DELETE", "/_sim/faults/?", r -> {
           faults.clear();
           return Response.empty(204);
@@ -108,21 +109,98 @@ public final class ControlApi {
     }
   }
 
+  /** The services a fault may name, as their routers (and the SSH servers) call themselves. */
+  private static final java.util.Set<String> SERVICES =
+      java.util.Set.of("marathon", "mesos", "flocker", "registry", "weave", "ssh");
+  /** A hang longer than this is a test that forgot its fault, not a hang worth waiting for. */
+  private static final long MAX_HANG_MILLIS = 600_000;
+  private static final long DEFAULT_HANG_MILLIS = 60_000;
+
+  /**
+   * POST /_sim/faults {service, method?, pathPrefix?, pathPattern?, node? (ssh), kind?, status?, hangMillis?, count?,
+   * phase?}: see README's sim paragraph and SimScope. The older forms ({status}, {hangMillis}, {dropEventStream:
+   * true}) still work.
+   */
   private Response fault(Request r) throws IOException {
     JsonNode b = body(r);
     int count = b.path("count").asInt(1);
-    if (b.path("dropEventStream").asBoolean(false)) {
+    if (count < 1 || count > 100_000) {
+      throw new ApiError(422, Map.of("message", "count must be between 1 and 100000"));
+    }
+    String kindText = b.path("kind").asText("");
+    if (b.path("dropEventStream").asBoolean(false) || kindText.equals("drop-stream")) {
       events.drop(count);
       return ok();
     }
+    String service = b.path("service").asText("marathon").toLowerCase(java.util.Locale.ROOT);
+    if (!SERVICES.contains(service)) {
+      throw new ApiError(422, Map.of("message", "service must be one of " + new java.util.TreeSet<>(SERVICES)
+          + ", not '" + service + "'"));
+    }
     int status = b.path("status").asInt(0);
     long hang = b.path("hangMillis").asLong(0);
-    if (status == 0 && hang == 0) {
-      throw new ApiError(422, Map.of("message", "a fault needs status, hangMillis or dropEventStream"));
+    Faults.Kind kind;
+    if (!kindText.isEmpty()) {
+      kind = Faults.Kind.parse(kindText);
+      if (kind == null) {
+        throw new ApiError(422, Map.of("message", "kind must be one of status, slow, hang, drop, lose-answer, "
+            + "refuse-login, drop-stream; not '" + kindText + "'"));
+      }
+    } else if (status > 0) {
+      kind = hang > 0 ? Faults.Kind.SLOW : Faults.Kind.STATUS;
+    } else if (hang > 0) {
+      kind = Faults.Kind.SLOW;
+    } else {
+      throw new ApiError(422, Map.of("message", "a fault needs a kind (or status, hangMillis or dropEventStream)"));
     }
-    faults.arm(new Faults.Fault(b.path("service").asText("marathon"), b.path("method").asText(null),
-        b.path("pathPrefix").asText("/"), count, status, hang, false));
-    return ok();
+    if (status != 0 && (status < 100 || status > 599)) {
+      throw new ApiError(422, Map.of("message", "status must be an HTTP status (100-599), not " + status));
+    }
+    if (kind == Faults.Kind.STATUS && status == 0) {
+      throw new ApiError(422, Map.of("message", "kind status needs a status, e.g. 503"));
+    }
+    if (kind == Faults.Kind.LOSE_ANSWER && !b.has("status")) {
+      status = 503;
+    }
+    if (hang < 0 || hang > MAX_HANG_MILLIS) {
+      throw new ApiError(422, Map.of("message", "hangMillis must be between 0 and " + MAX_HANG_MILLIS));
+    }
+    if (kind == Faults.Kind.HANG && hang == 0) {
+      hang = DEFAULT_HANG_MILLIS;
+    }
+    boolean ssh = service.equals("ssh");
+    if (kind == Faults.Kind.REFUSE_LOGIN && !ssh) {
+      throw new ApiError(422, Map.of("message", "kind refuse-login is for service ssh"));
+    }
+    if (ssh && (kind == Faults.Kind.LOSE_ANSWER || kind == Faults.Kind.STATUS)) {
+      throw new ApiError(422, Map.of("message", "an ssh fault is refuse-login, drop, hang or slow"));
+    }
+    Faults.Phase phase = Faults.Phase.ANY;
+    if (b.hasNonNull("phase")) {
+      phase = Faults.Phase.parse(b.path("phase").asText());
+      if (phase == null) {
+        throw new ApiError(422, Map.of("message", "phase must be any, plan, apply or verify; not '"
+            + b.path("phase").asText() + "'"));
+      }
+    }
+    String pattern = b.path("pathPattern").asText(null);
+    if (pattern != null) {
+      try {
+        java.util.regex.Pattern.compile(pattern);
+      } catch (java.util.regex.PatternSyntaxException e) {
+        throw new ApiError(422, Map.of("message", "pathPattern is not a regular expression: " + e.getDescription()));
+      }
+    }
+    String prefix = b.path("pathPrefix").asText("/");
+    String method = b.path("method").asText(null);
+    if (ssh) {
+      // an SSH fault is per node (all nodes without one); it fires at the login
+      String node = b.path("node").asText("");
+      prefix = "/" + node;
+      method = "LOGIN";
+    }
+    long id = faults.arm(new Faults.Spec(service, method, prefix, pattern, kind, phase, status, hang, count));
+    return Response.json(200, Map.of("ok", true, "id", id));
   }
 
   private Response crash(Request r) throws IOException {

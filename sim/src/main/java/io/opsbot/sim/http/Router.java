@@ -32,10 +32,25 @@ public final class Router implements HttpHandler {
     void handle(Request request, HttpExchange exchange) throws IOException;
   }
 
-  /** Hook that may answer instead of the route (e.g. an injected fault). */
+  /** Hook that may fail a request instead of (or after) the route (an injected fault). */
   @FunctionalInterface
   public interface FaultHook {
-    Optional<Response> before(Request request, HttpExchange exchange);
+    Optional<Injection> before(Request request, HttpExchange exchange);
+  }
+
+  /**
+   * What an injected fault does to one request: {@code answer} it with this response, or with null close the
+   * connection without one; {@code afterHandling}: only once the route has handled it (its effect stays, its answer is
+   * lost).
+   */
+  public record Injection(Response answer, boolean afterHandling) {
+    public static Injection answer(Response response) {
+      return new Injection(response, false);
+    }
+
+    public static Injection drop() {
+      return new Injection(null, false);
+    }
   }
 
   private record Route(String method, Pattern pattern, Handler handler, StreamHandler stream) {}
@@ -105,9 +120,9 @@ public final class Router implements HttpHandler {
       byte[] body = exchange.getRequestBody().readAllBytes();
       Request base = new Request(method, path, List.of(), Request.parseQuery(exchange.getRequestURI().getRawQuery()),
           exchange.getRequestHeaders(), body, exchange.getRemoteAddress().getAddress().getHostAddress());
-      Optional<Response> injected = faultHook.before(base, exchange);
-      if (injected.isPresent()) {
-        send(exchange, method, injected.get());
+      Optional<Injection> injected = faultHook.before(base, exchange);
+      if (injected.isPresent() && !injected.get().afterHandling()) {
+        deliver(exchange, method, injected.get());
         return;
       }
       String lookupMethod = "HEAD".equals(method) && !routesByMethod.containsKey("HEAD") ? "GET" : method;
@@ -121,6 +136,16 @@ public final class Router implements HttpHandler {
           Request request = new Request(method, path, groups, base.query(), base.headers(), body, base.remoteAddress());
           if (route.stream() != null) {
             route.stream().handle(request, exchange);
+            return;
+          }
+          if (injected.isPresent()) {
+            // the route's effect stays; its answer (or error) is replaced by the fault's
+            try {
+              route.handler().handle(request);
+            } catch (ApiError refused) {
+              log.debug("service={} handled before a lost answer: {}", service, refused.status());
+            }
+            deliver(exchange, method, injected.get());
             return;
           }
           send(exchange, method, route.handler().handle(request));
@@ -147,6 +172,15 @@ public final class Router implements HttpHandler {
         // The response may already be under way; nothing more to tell the client.
       }
     }
+  }
+
+  /** An injected answer, or none: the exchange is closed before any header went out, which closes the connection. */
+  private void deliver(HttpExchange exchange, String method, Injection injection) throws IOException {
+    if (injection.answer() == null) {
+      log.debug("service={} fault: connection closed without an answer", service);
+      return;
+    }
+    send(exchange, method, injection.answer());
   }
 
   static void send(HttpExchange exchange, String method, Response response) throws IOException {

@@ -30,23 +30,34 @@ public final class EventStream {
   /** While down, open streams are closed and new ones refused with 503, as when Marathon's leader is lost. */
   private volatile boolean down;
   private int dropNext;
+  private volatile java.util.function.IntConsumer onDrop = n -> { };
 
   public EventStream(ClusterModel model) {
     this.model = model;
     this.clock = model.clock();
   }
 
+  /** Told how many streams each {@link #drop} closed (the control API counts them as injected faults). */
+  public void onDrop(java.util.function.IntConsumer counter) {
+    this.onDrop = counter;
+  }
+
   /** Closes open streams (each uses one of {@code count}); what is left closes the next streams right after attach. */
   public synchronized void drop(int count) {
     int left = Math.max(1, count);
+    int now = 0;
     for (BlockingQueue<ObjectNode> q : open) {
       if (left == 0) {
         break;
       }
       q.offer(DROP);
       left--;
+      now++;
     }
     dropNext += left;
+    if (now > 0) {
+      onDrop.accept(now);
+    }
   }
 
   /** Takes the stream down until {@link #up()}: open streams close, new connections get 503. */
@@ -63,12 +74,15 @@ public final class EventStream {
     return down;
   }
 
-  private synchronized boolean takeDrop() {
-    if (dropNext > 0) {
+  private boolean takeDrop() {
+    synchronized (this) {
+      if (dropNext <= 0) {
+        return false;
+      }
       dropNext--;
-      return true;
     }
-    return false;
+    onDrop.accept(1);
+    return true;
   }
 
   public void close() {

@@ -34,6 +34,9 @@ public final class SshNodes implements AutoCloseable {
   public static final String USER = "opsbot";
   private static final Logger log = LoggerFactory.getLogger(SshNodes.class);
 
+  private static final org.apache.sshd.common.AttributeRepository.AttributeKey<LoginFaults.Effect> FAULT =
+      new org.apache.sshd.common.AttributeRepository.AttributeKey<>();
+
   private final Map<String, SshServer> servers = new LinkedHashMap<>();
   private final ExecutorService commands = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "sim-ssh-command");
@@ -43,6 +46,11 @@ public final class SshNodes implements AutoCloseable {
   private final Path clientKey;
 
   public SshNodes(Path dir, List<String> nodes, RemoteCommands remote) {
+    this(dir, nodes, remote, LoginFaults.NONE);
+  }
+
+  /** @param faults asked at each login attempt whether an injected fault refuses or drops it */
+  public SshNodes(Path dir, List<String> nodes, RemoteCommands remote, LoginFaults faults) {
     try {
       Files.createDirectories(dir);
       clientKey = dir.resolve("id_rsa");
@@ -51,7 +59,6 @@ public final class SshNodes implements AutoCloseable {
         makeClientKey(clientKey, authorized);
       }
       AuthorizedKeysAuthenticator keys = new AuthorizedKeysAuthenticator(authorized);
-      PublickeyAuthenticator auth = (user, key, session) -> USER.equals(user) && keys.authenticate(user, key, session);
       SimpleGeneratorHostKeyProvider hostKeys = new SimpleGeneratorHostKeyProvider(dir.resolve("host_key"));
       hostKeys.setAlgorithm("RSA");
       hostKeys.setKeySize(2048);
@@ -60,7 +67,7 @@ public final class SshNodes implements AutoCloseable {
         sshd.setHost("127.0.0.1");
         sshd.setPort(0);
         sshd.setKeyPairProvider(hostKeys);
-        sshd.setPublickeyAuthenticator(auth);
+        sshd.setPublickeyAuthenticator(authenticator(node, keys, faults));
         sshd.setPasswordAuthenticator(null);
         sshd.setKeyboardInteractiveAuthenticator(null);
         sshd.setCommandFactory((channel, command) -> new NodeCommand(node, command, remote));
@@ -71,6 +78,31 @@ public final class SshNodes implements AutoCloseable {
       close();
       throw new UncheckedIOException("cannot start the emulated SSH servers", e);
     }
+  }
+
+  private static PublickeyAuthenticator authenticator(String node, AuthorizedKeysAuthenticator keys, LoginFaults faults) {
+    return (user, key, session) -> {
+      // a client tries several signature algorithms in one login: the fault decided at the first try holds for all
+      LoginFaults.Effect effect = session.getAttribute(FAULT);
+      if (effect == null) {
+        effect = faults.at(node);
+        session.setAttribute(FAULT, effect);
+      }
+      switch (effect) {
+        case REFUSE -> {
+          log.info("ssh node={} user={} login refused (injected fault)", node, user);
+          return false;
+        }
+        case DROP -> {
+          log.info("ssh node={} user={} connection dropped during login (injected fault)", node, user);
+          session.close(true);
+          return false;
+        }
+        default -> {
+          return USER.equals(user) && keys.authenticate(user, key, session);
+        }
+      }
+    };
   }
 
   private static void makeClientKey(Path privateKey, Path authorized) throws IOException {
