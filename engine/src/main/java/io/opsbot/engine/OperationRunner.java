@@ -115,8 +115,10 @@ final class OperationRunner {
             earlier = resumed == null ? Map.of() : EarlierRun.of(recorder.steps(current.id()));
         } catch (RuntimeException journalDown) {
             log.error("op={} could not read its earlier steps from the journal", current.id(), journalDown);
-            return finish(current, op, List.of(), Outcome.State.FAILED, "could not read what it had done before a restart "
-                    + "from the journal, so nothing more was done: " + journalDown.getMessage(), started, listener);
+            // nothing is written: the journal keeps it RUNNING, and it is resumed once the journal answers again
+            return tellOnly(outcome(current, op, List.of(), Outcome.State.FAILED, "could not read what it had done before "
+                    + "a restart from the journal, so nothing more was done: " + journalDown.getMessage() + STAYS_OPEN,
+                    started), listener);
         }
 
         int n = op.steps().size();
@@ -131,7 +133,8 @@ final class OperationRunner {
                         + "; " + notRun(i, n);
             }
             if (stopped != null) {
-                reports.add(stepRunner.skip(current, i, step, stopped, listener));
+                reports.add(current.journalLostBecause() != null ? notRecorded(i, step, listener)
+                        : stepRunner.skip(current, i, step, stopped, listener));
                 continue;
             }
             EarlierRun before = earlier.get(i);
@@ -147,10 +150,21 @@ final class OperationRunner {
                 stopped = report.detail();
                 cancelled = report.detail().startsWith("cancelled");
             }
-            if (report.result() == StepResult.FAILED) {
+            if (current.journalLostBecause() != null) {
+                cancelled = false;
+                stopped = "step " + (i + 1) + " of " + n + " '" + report.description() + "': " + report.detail()
+                        + (i + 1 < n ? "; " + notRun(i + 1, n) : "");
+            } else if (report.result() == StepResult.FAILED) {
                 cancelled = current.isCancelled();
                 stopped = failureMessage(current, i, n, report);
             }
+        }
+        if (current.journalLostBecause() != null) {
+            // Nothing more is written: the journal shows the operation RUNNING with its steps as far as it recorded
+            // them, and recovery finishes it through fresh checks, crediting a write that reached the cluster.
+            log.error("op={} event=stopped_journal_unavailable reason=\"{}\"", current.id(), current.journalLostBecause());
+            return tellOnly(outcome(current, op, reports, Outcome.State.FAILED, "stopped, because the journal stopped "
+                    + "recording: " + stopped + STAYS_OPEN, started), listener);
         }
         // A cancel that arrives after the last step has no effect: the outcome says what happened.
         Outcome.State state = cancelled ? Outcome.State.CANCELLED
@@ -158,6 +172,19 @@ final class OperationRunner {
         String message = stopped != null ? stopped : successMessage(reports);
         return finish(current, op, reports, state, resumed == null ? message : "resumed after a restart; " + message,
                 started, listener);
+    }
+
+    /** What an operation the journal stopped recording says of what comes next. */
+    static final String STAYS_OPEN = ". The journal still shows it as running: opsbot finishes it through fresh checks "
+            + "once the journal answers again, and `history` then shows how it ended";
+
+    /** A step not run after the journal stopped recording: told, not journaled. */
+    private StepReport notRecorded(int index, Step step, ProgressListener listener) {
+        listener.stepStarted(index, step.description());
+        StepReport report = new StepReport(index, step.description(), StepResult.SKIPPED, "not run: the journal stopped "
+                + "recording", Duration.ZERO);
+        listener.stepFinished(index, report);
+        return report;
     }
 
     private String failureMessage(RunningOperation current, int i, int n, StepReport report) {
@@ -233,6 +260,8 @@ final class OperationRunner {
         } catch (RuntimeException journalDown) {
             // The work is done either way; recovery will re-check it because the journal still says RUNNING.
             log.error("op={} could not record its end ({}) in the journal", current.id(), state, journalDown);
+            outcome = outcome(current, op, reports, state, message + "; the journal could not record this end ("
+                    + journalDown.getMessage() + ")" + STAYS_OPEN, started);
         }
         listener.finished(outcome);
         return outcome;
