@@ -367,7 +367,7 @@ class KillSuiteTest {
         }
     }
 
-    private static String resourceOf(String command) {
+    static String resourceOf(String command) {
         return command.contains("mongo") ? "app:/mongo" : "app:/nodeapp";
     }
 
@@ -415,16 +415,16 @@ class KillSuiteTest {
         return after.endsWith(":" + words[2]); // rollback nodeapp 1.0
     }
 
-    private static void awaitSettled() {
+    static void awaitSettled() {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
                 .until(() -> clients.marathon().deployments().isEmpty());
     }
 
-    private static long writesTotal() throws Exception {
+    static long writesTotal() throws Exception {
         return control("/_sim/writes?after=" + Long.MAX_VALUE).path("total").asLong();
     }
 
-    private static List<JsonNode> writesSince(long after) throws Exception {
+    static List<JsonNode> writesSince(long after) throws Exception {
         List<JsonNode> writes = new ArrayList<>();
         control("/_sim/writes?after=" + after).path("writes").forEach(writes::add);
         return writes;
@@ -494,6 +494,16 @@ class KillSuiteTest {
                     password = PG_PASSWORD;
                 }
             }
+            return create(kind, home, url, user, password, schema);
+        }
+
+        /** An installation named {@code name} whose journal is at {@code url} (null: the default H2 file in its home). */
+        static Bot create(String name, String url, String user, String password) throws IOException {
+            return create(null, Files.createDirectories(dir.resolve(name)), url, user, password, null);
+        }
+
+        private static Bot create(JournalKind kind, Path home, String url, String user, String password, String schema)
+                throws IOException {
             SimEndpoints e = sim.endpoints();
             Map<String, Object> cluster = new LinkedHashMap<>();
             cluster.put("emulated", true);

@@ -24,9 +24,12 @@ final class OperationRunner {
     private final Map<String, RunningOperation> running;
     private final EngineSettings settings;
     private final Clock clock;
+    /** Told when an operation of this engine ends without the journal recording its end. */
+    private final Runnable journalMissedAnEnd;
 
     OperationRunner(Recorder recorder, StepRunner stepRunner, ResourceLocks locks, Map<String, RunningOperation> running,
-                    EngineSettings settings, Clock clock) {
+                    EngineSettings settings, Clock clock, Runnable journalMissedAnEnd) {
+        this.journalMissedAnEnd = journalMissedAnEnd;
         this.recorder = recorder;
         this.stepRunner = stepRunner;
         this.locks = locks;
@@ -105,6 +108,9 @@ final class OperationRunner {
                     e.getMessage() + " while planning; nothing was done", listener);
         } catch (RuntimeException journalDown) {
             log.error("op={} could not record its start in the journal", current.id(), journalDown);
+            if (resumed != null) {
+                journalMissedAnEnd.run(); // it stays RUNNING, now claimed by this engine
+            }
             return tellOnly(outcome(current, op, List.of(), Outcome.State.FAILED,
                     "could not record the operation in the journal, so nothing was done: " + journalDown.getMessage(),
                     started), listener);
@@ -116,6 +122,7 @@ final class OperationRunner {
         } catch (RuntimeException journalDown) {
             log.error("op={} could not read its earlier steps from the journal", current.id(), journalDown);
             // nothing is written: the journal keeps it RUNNING, and it is resumed once the journal answers again
+            journalMissedAnEnd.run();
             return tellOnly(outcome(current, op, List.of(), Outcome.State.FAILED, "could not read what it had done before "
                     + "a restart from the journal, so nothing more was done: " + journalDown.getMessage() + STAYS_OPEN,
                     started), listener);
@@ -163,6 +170,7 @@ final class OperationRunner {
             // Nothing more is written: the journal shows the operation RUNNING with its steps as far as it recorded
             // them, and recovery finishes it through fresh checks, crediting a write that reached the cluster.
             log.error("op={} event=stopped_journal_unavailable reason=\"{}\"", current.id(), current.journalLostBecause());
+            journalMissedAnEnd.run();
             return tellOnly(outcome(current, op, reports, Outcome.State.FAILED, "stopped, because the journal stopped "
                     + "recording: " + stopped + STAYS_OPEN, started), listener);
         }
@@ -260,6 +268,7 @@ final class OperationRunner {
         } catch (RuntimeException journalDown) {
             // The work is done either way; recovery will re-check it because the journal still says RUNNING.
             log.error("op={} could not record its end ({}) in the journal", current.id(), state, journalDown);
+            journalMissedAnEnd.run();
             outcome = outcome(current, op, reports, state, message + "; the journal could not record this end ("
                     + journalDown.getMessage() + ")" + STAYS_OPEN, started);
         }

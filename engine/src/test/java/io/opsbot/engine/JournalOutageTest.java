@@ -107,6 +107,26 @@ class JournalOutageTest {
     }
 
     @Test
+    void aRunningBotFinishesWhatTheJournalMissedWithinHeartbeatsOfItsReturnNotAtItsNextSweep() {
+        TestStep first = world.set("nodeapp.instances", 3);
+        TestStep writing = new TestStep(first.description(), first::check, first::apply, context -> {
+            down.set(true);
+            first.verify(context);
+        }, java.time.Duration.ofSeconds(10));
+        Operation op = new Operation("scale", "scale nodeapp 3", List.of("app:/nodeapp"), List.of(writing));
+        engine.recoverEvery(java.time.Duration.ofHours(1), entry -> op, ProgressListener.NONE);
+
+        Outcome outcome = engine.apply(op, ALICE, ProgressListener.NONE);
+        assertThat(outcome.message()).startsWith("stopped, because the journal stopped recording");
+        down.set(false);
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> store.find(outcome.operationId()).orElseThrow().state().equals("SUCCEEDED"));
+        assertThat(writing.applies).hasValue(1);
+        assertThat(store.steps(outcome.operationId())).filteredOn(t -> t.state() == StepState.CHANGED).hasSize(1);
+    }
+
+    @Test
     void aStepWhoseApplyingCannotBeRecordedIsNotApplied() {
         TestStep first = world.set("nodeapp.instances", 3);
         // the database stops right after the step's check: APPLYING cannot be written, so apply must not run
