@@ -41,6 +41,8 @@ class JournalStoreFailureTest {
     private static final boolean CI = "true".equals(System.getenv("CI"));
     private static final List<String> FIGURES = new ArrayList<>();
     private static final PlainText TEXT = new PlainText();
+    /** A restart (a rolling deployment of ~15 s) in long mode; a scale (a few seconds) in the bounded suite. */
+    private static final boolean LONG = "true".equals(System.getenv("OPSBOT_LONG"));
 
     /** One private PostgreSQL cluster for the class (initdb takes a while); started lazily, by the first test needing it. */
     private static PrivatePostgres pg;
@@ -171,8 +173,9 @@ class JournalStoreFailureTest {
     }
 
     /**
-     * A restart of nodeapp runs; once its write reached Marathon the store goes away; a new command is refused; the
-     * restart stops saying where it was; the store comes back; the bot finishes the restart by itself; a new command
+     * An operation on nodeapp runs (a restart in long mode, a scale in the bounded suite); once its write reached
+     * Marathon the store goes away; a new command is refused; the operation stops saying where it was; the store comes
+     * back; the bot finishes the operation by itself; a new command
      * runs. Then the journal must agree with the cluster's record.
      */
     private void outage(Bot bot, String what, Action down, Action up) throws Exception {
@@ -184,11 +187,12 @@ class JournalStoreFailureTest {
         String refusedText;
         try (Opsbot opsbot = Opsbot.start(bot.config, bot.home)) {
             opsbot.keepRecovering();
-            CompletableFuture<Response> restart = CompletableFuture.supplyAsync(() -> opsbot.handler().handle(
-                    new Request("restart nodeapp", "store-test", "store", true), ProgressListener.NONE));
+            String command = LONG ? "restart nodeapp" : KillSuiteTest.commandFor("scale");
+            CompletableFuture<Response> running = CompletableFuture.supplyAsync(() -> opsbot.handler().handle(
+                    new Request(command, "store-test", "store", true), ProgressListener.NONE));
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> KillSuiteTest.writesTotal() > before || restart.isDone());
-            assertThat(restart).as("the restart still runs when its write reached Marathon").isNotDone();
+                    .until(() -> KillSuiteTest.writesTotal() > before || running.isDone());
+            assertThat(running).as("'%s' still runs when its write reached Marathon", command).isNotDone();
 
             down.run();
             long whileDown = KillSuiteTest.writesTotal();
@@ -199,15 +203,15 @@ class JournalStoreFailureTest {
                     .contains("could not record the operation in the journal, so nothing was done");
             assertThat(refused.exitStatus()).isEqualTo(1);
 
-            Response stopped = restart.get(240, TimeUnit.SECONDS);
+            Response stopped = running.get(240, TimeUnit.SECONDS);
             stoppedText = TEXT.render(stopped);
-            assertThat(stoppedText).as("the running restart's end").contains("stopped, because the journal stopped recording")
+            assertThat(stoppedText).as("the running operation's end").contains("stopped, because the journal stopped recording")
                     .contains("opsbot finishes it through fresh checks once the journal answers again");
             refusedWrites = (int) (KillSuiteTest.writesTotal() - whileDown);
             assertThat(refusedWrites).as("writes while the journal was down").isZero();
 
             up.run();
-            // the bot's recovery sweep finishes the restart it could not record
+            // the bot's recovery finishes the operation the journal could not record
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> nothingRunning(bot, start));
             Response after = opsbot.handler().handle(new Request(KillSuiteTest.commandFor("scale"), "store-test", "store", true),
@@ -220,21 +224,22 @@ class JournalStoreFailureTest {
         var writes = KillSuiteTest.writesSince(before);
         List<Op> ops = bot.operationsSince(start, "app:/nodeapp");
         long credited = ops.stream().mapToLong(Op::credited).sum();
-        long running = ops.stream().filter(o -> OperationEntry.RUNNING.equals(o.entry().state())).count();
+        long leftRunning = ops.stream().filter(o -> OperationEntry.RUNNING.equals(o.entry().state())).count();
         Op restartOp = ops.get(0);
-        System.out.println(what + ": the stopped restart said: " + stoppedText.strip());
+        System.out.println(what + ": the stopped operation said: " + stoppedText.strip());
         System.out.println(what + ": the refused command said: " + refusedText.strip());
         System.out.println(what + ": journal " + ops.stream().map(o -> o.entry().id() + " " + o.entry().kind() + " "
                 + o.entry().state() + (o.entry().wasRecovered() ? " (recovered)" : "") + " credited=" + o.credited()).toList()
                 + ", cluster writes " + writes.size());
-        assertThat(restartOp.entry().kind()).isEqualTo("restart");
-        assertThat(restartOp.entry().state()).as("the restart, finished once the journal was back").isEqualTo("SUCCEEDED");
-        assertThat(restartOp.credited()).as("the restart's write, credited to it").isEqualTo(1);
-        assertThat(running).as("operations left running").isZero();
+        assertThat(restartOp.entry().kind()).isEqualTo(LONG ? "restart" : "scale");
+        assertThat(restartOp.entry().state()).as("the stopped operation, finished once the journal was back").isEqualTo("SUCCEEDED");
+        assertThat(restartOp.entry().wasRecovered()).isTrue();
+        assertThat(restartOp.credited()).as("the stopped operation's write, credited to it").isEqualTo(1);
+        assertThat(leftRunning).as("operations left running").isZero();
         assertThat(credited).as("writes the cluster saw %s versus writes the journal credits", writes).isEqualTo(writes.size());
-        assertThat(ops).as("the restart and the scale after the outage; the refused one is not journaled").hasSize(2);
-        FIGURES.add(figures(what, "restart stopped: " + (stoppedText.contains("may have been applied") ? "mid-write"
-                : "after its write") + ", resumed by the same bot", writes.size(), credited, running, refusedWrites));
+        assertThat(ops).as("the stopped one and the scale after the outage; the refused one is not journaled").hasSize(2);
+        FIGURES.add(figures(what, restartOp.entry().kind() + " stopped: " + (stoppedText.contains("may have been applied") ? "mid-write"
+                : "after its write") + ", resumed by the same bot", writes.size(), credited, leftRunning, refusedWrites));
     }
 
     /** Nothing since {@code since} is RUNNING in the journal (false while it cannot be read). */
