@@ -140,7 +140,7 @@ class JournalStoreFailureTest {
             String expected = "the journal at " + pg.url() + " cannot be reached (Connection to 127.0.0.1:" + pg.port()
                     + " refused";
 
-            // the long-running bot does not start
+            // the bot cannot be started on it
             assertThatThrownBy(() -> Opsbot.start(bot.config, bot.home)).isInstanceOf(OpsException.class)
                     .hasMessageStartingWith(expected).hasMessageEndingWith("and opsbot runs nothing it cannot record");
             // exec says it in one line and runs nothing
@@ -151,15 +151,22 @@ class JournalStoreFailureTest {
             assertThat(stderr.strip()).startsWith("opsbot: " + expected).doesNotContain("Exception").hasLineCount(1);
             assertThat(KillSuiteTest.writesTotal()).as("writes the cluster saw").isEqualTo(before);
 
-            // once it answers, the same configuration starts and runs
+            // the console bot waits for it, saying so, and serves once it answers
+            KillSuiteTest.Child console = bot.startConsole(List.of(), "console-waiting");
+            Path consoleErr = console.log().resolve("stderr.txt");
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> Files.readString(consoleErr).contains("trying again in 5 s (attempt 1"));
+            assertThat(Files.readString(consoleErr).lines().findFirst().orElseThrow()).startsWith("opsbot: " + expected);
+            assertThat(console.process().isAlive()).isTrue();
             pg.startServer();
-            try (Opsbot opsbot = Opsbot.start(bot.config, bot.home)) {
-                Response response = opsbot.handler().handle(new Request("history", "store-test", "store", true),
-                        ProgressListener.NONE);
-                assertThat(TEXT.render(response)).doesNotContain("journal");
-            }
-            FIGURES.add(figures("PostgreSQL unreachable at start", "bot start refused with the journal's URL and reason; "
-                    + "exec exit 2, one line; 0 writes", 0, 0, 0, 0));
+            console.process().getOutputStream().write("history nodeapp\nquit\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            console.process().getOutputStream().close();
+            assertThat(console.process().waitFor(120, TimeUnit.SECONDS)).as("the console ends after quit").isTrue();
+            assertThat(console.process().exitValue()).isZero();
+            assertThat(Files.readString(console.log().resolve("stdout.txt"))).contains("opsbot console");
+            assertThat(KillSuiteTest.writesTotal()).as("writes the cluster saw").isEqualTo(before);
+            FIGURES.add(figures("PostgreSQL unreachable at start", "exec refused (exit 2, one line naming the journal's URL "
+                    + "and reason); the console bot waited, one line per attempt, and served once it answered", 0, 0, 0, 0));
         } finally {
             if (!pg.answers()) {
                 pg.startServer();

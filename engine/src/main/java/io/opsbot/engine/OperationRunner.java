@@ -124,7 +124,7 @@ final class OperationRunner {
             // nothing is written: the journal keeps it RUNNING, and it is resumed once the journal answers again
             journalMissedAnEnd.run();
             return tellOnly(outcome(current, op, List.of(), Outcome.State.FAILED, "could not read what it had done before "
-                    + "a restart from the journal, so nothing more was done: " + journalDown.getMessage() + STAYS_OPEN,
+                    + "a restart from the journal, so nothing more was done: " + stayOpen(journalDown.getMessage()),
                     started), listener);
         }
 
@@ -172,7 +172,7 @@ final class OperationRunner {
             log.error("op={} event=stopped_journal_unavailable reason=\"{}\"", current.id(), current.journalLostBecause());
             journalMissedAnEnd.run();
             return tellOnly(outcome(current, op, reports, Outcome.State.FAILED, "stopped, because the journal stopped "
-                    + "recording: " + stopped + STAYS_OPEN, started), listener);
+                    + "recording: " + stayOpen(stopped), started), listener);
         }
         // A cancel that arrives after the last step has no effect: the outcome says what happened.
         Outcome.State state = cancelled ? Outcome.State.CANCELLED
@@ -185,6 +185,11 @@ final class OperationRunner {
     /** What an operation the journal stopped recording says of what comes next. */
     static final String STAYS_OPEN = ". The journal still shows it as running: opsbot finishes it through fresh checks "
             + "once the journal answers again, and `history` then shows how it ended";
+
+    /** {@code message}, then {@link #STAYS_OPEN} (without doubling a full stop the message ends with). */
+    static String stayOpen(String message) {
+        return (message.endsWith(".") ? message.substring(0, message.length() - 1) : message) + STAYS_OPEN;
+    }
 
     /** A step not run after the journal stopped recording: told, not journaled. */
     private StepReport notRecorded(int index, Step step, ProgressListener listener) {
@@ -270,7 +275,7 @@ final class OperationRunner {
             log.error("op={} could not record its end ({}) in the journal", current.id(), state, journalDown);
             journalMissedAnEnd.run();
             outcome = outcome(current, op, reports, state, message + "; the journal could not record this end ("
-                    + journalDown.getMessage() + ")" + STAYS_OPEN, started);
+                    + stayOpen(journalDown.getMessage() + ")"), started);
         }
         listener.finished(outcome);
         return outcome;
