@@ -192,7 +192,12 @@ class KillSuiteTest {
         }
         assertThat(tally.problems).as("every problem found, with the round's logs under " + bot.home).isEmpty();
         if (launch == Launch.DURING_RECOVERY) {
-            assertThat(tally.killedDuringRecovery).as("kills that landed while a process recovered").isPositive();
+            assertThat(tally.killedDuringRecovery + tally.recoveryFinishedFirst).as("processes that recovered a killed one")
+                    .isPositive();
+            if (rounds >= 3) {
+                // one round may see its recovery end before the kill; over several, kills must land inside one
+                assertThat(tally.killedDuringRecovery).as("kills that landed while a process recovered").isPositive();
+            }
         } else {
             assertThat(tally.killedMidway).as("kills that landed while the operation ran").isPositive();
         }
@@ -226,7 +231,8 @@ class KillSuiteTest {
         if (launch == Launch.DURING_RECOVERY) {
             Child recovering = bot.start("history nodeapp", "r" + round + "-killed-recovering");
             boolean recoveringSeen = recovering.awaitLogOrExit("state=RECOVERING");
-            long recoveryDelay = 100 + (long) (random.nextDouble() * 1_900);
+            // early: a resumed step may find its write done and end at once on a busy machine
+            long recoveryDelay = 50 + (long) (random.nextDouble() * 1_450);
             if (recoveringSeen && killAfter(recovering, recoveryDelay)) {
                 tally.killedDuringRecovery++;
             } else {
