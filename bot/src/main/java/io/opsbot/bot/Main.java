@@ -70,9 +70,13 @@ public final class Main implements Callable<Integer> {
         return line;
     }
 
+    /** How long a long-running bot waits before it tries an unreachable journal again at start. */
+    static final java.time.Duration JOURNAL_RETRY = java.time.Duration.ofSeconds(5);
+
     @Override
     public Integer call() throws Exception {
-        try (Opsbot bot = Opsbot.start(configFile(config), Home.dir())) {
+        try (Opsbot bot = startWaitingForTheJournal(configFile(config), Home.dir(), JOURNAL_RETRY,
+                line -> System.err.println("opsbot: " + line))) {
             if (bot.config().slack() != null) {
                 bot.keepRecovering();
                 return runSlack(bot);
@@ -94,6 +98,24 @@ public final class Main implements Callable<Integer> {
                     System.exit(status);
                 }
                 return status;
+            }
+        }
+    }
+
+    /**
+     * Starts a long-running bot (console, Slack). A journal that cannot be reached at start (its database down) is
+     * waited for, one line per attempt, as a service should: nothing runs meanwhile, since opsbot runs nothing it
+     * cannot record. {@code exec} does not wait: it says so and exits 2.
+     */
+    static Opsbot startWaitingForTheJournal(Path configFile, Path home, java.time.Duration pause,
+                                            java.util.function.Consumer<String> say) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Opsbot.start(configFile, home);
+            } catch (io.opsbot.engine.JournalUnavailableException unreachable) {
+                say.accept(unreachable.getMessage() + "; trying again in " + pause.toSeconds() + " s (attempt " + attempt
+                        + "; Ctrl-C stops)");
+                Thread.sleep(pause.toMillis());
             }
         }
     }

@@ -74,63 +74,68 @@ public final class Opsbot implements AutoCloseable {
     private final ReportService reports;
 
     private Opsbot(OpsbotConfig loaded, Path home, Duration misfireThreshold) {
-        OpsbotConfig cfg = loaded;
-        AppCatalog catalog = AppCatalog.load(appsDir(cfg));
-        if (cfg.cluster() == null) {
-            LocalCluster local = own(LocalCluster.start(home, catalog));
-            cfg = cfg.withCluster(local.config());
-        }
-        this.config = cfg;
-        this.emulated = cfg.cluster().isEmulated();
-        Clock clock = Clock.systemUTC();
-        JdbcJournal journal = own(openJournal(cfg, home));
-        OpsbotConfig.EngineConfig engineConfig = cfg.engineOrDefaults();
-        Engine engine = own(new Engine(journal, engineSettings(engineConfig), clock));
-        CommandParser parser = new CommandParser(KnownNames.withDefaultServices(catalog.names(),
-                cfg.cluster().nodes().keySet(), cfg.cluster().services().keySet()), emulated);
-        // Meters only where something reads them (the metrics section's /metrics): a one-shot exec or a bot without
-        // that section loads no Micrometer registry at all.
-        OpsMetrics metrics = cfg.metrics() == null ? null : OpsMetrics.of(parser.grammar());
-        ClusterClients clients = own(ClusterClients.connect(cfg.cluster(), DeploymentWatcher.DEFAULT_POLL,
-                metrics == null ? ClientMetrics.NOOP : metrics.clientMetrics()));
-        Duration stepTimeout = Durations.parse(engineConfig.stepTimeout()).orElse(Duration.ofMinutes(10));
-        ClusterOperations operations = new ClusterOperations(clients, catalog, new ClusterOperations.Settings(stepTimeout,
-                stepTimeout.dividedBy(2), Map.of(), loaded.cluster() == null ? LocalCluster.REGISTRY : null,
-                engineSettings(engineConfig).lockWait()));
-        AlertSettings alertSettings = AlertSettings.from(cfg.alerts());
-        if (loaded.cluster() == null && loaded.alerts() == null) {
-            // the local default is for trying alerts out: poll and resolve sooner than on a real cluster
-            alertSettings = alertSettings.withTimes(Duration.ofSeconds(2), LOCAL_STABLE, alertSettings.underReplicatedGrace(),
-                    alertSettings.streamGap());
-        }
-        this.alerts = alertsOn(cfg) ? own(new AlertService(journal.incidents(), alertSettings,
-                leadership(cfg), new AlertService.Sources(clients.marathon(), clients.events(),
-                        clients.hasMesos() ? clients.mesos() : null),
-                app -> engine.holderOf("app:/" + app).isPresent(), clock)) : null;
-        SimControl sim = emulated && cfg.cluster().marathon() != null ? new SimControl(cfg.cluster().marathon().url()) : null;
-        this.reports = own(reports(cfg, home, clients, catalog, operations, journal, clock, misfireThreshold, alerts));
-        WhyReport why = new WhyReport(clients, catalog, operations, journal, clock, alerts == null ? List.of()
-                : List.of(new IncidentWhyPart(journal.incidents(), clock, reportZone(cfg), Dispatcher::permalink)));
-        this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock, alerts, sim, reports, why);
-        this.handler = metrics == null ? dispatcher : metrics.instrument(dispatcher);
-        java.util.function.UnaryOperator<ProgressListener> metered = metrics == null ? told -> told : metrics::steps;
-        if (metrics != null) {
-            metrics.gauge("opsbot.operations.running", () -> engine.running().size());
-        }
-        this.recovered = List.copyOf(engine.recover(dispatcher::replan, metered.apply(ProgressListener.NONE)));
-        recovered.forEach(o -> log.info("event=recovered op={} title=\"{}\" state={}", o.operationId(), o.title(), o.state()));
-        this.recoverySweep = told -> engine.recoverEvery(EngineSettings.DEFAULT_LEASE, dispatcher::replan,
-                metered.apply(told));
-        if (metrics != null) {
-            OpsHttpEndpoint endpoint = own(OpsHttpEndpoint.start(metrics, cfg.metrics().bindOrDefault(),
-                    cfg.metrics().portOrDefault(), Map.of(
-                            "journal", () -> {
-                                journal.history(null, 1);
-                                return HealthCheck.Status.up("reachable");
-                            },
-                            "marathon", () -> HealthCheck.Status.up("leader " + clients.marathon().leader()))));
-            log.info("event=metrics-endpoint bind={} port={}", cfg.metrics().bindOrDefault(), endpoint.port());
-            metricsPort = endpoint.port();
+        try {
+            OpsbotConfig cfg = loaded;
+            AppCatalog catalog = AppCatalog.load(appsDir(cfg));
+            if (cfg.cluster() == null) {
+                LocalCluster local = own(LocalCluster.start(home, catalog));
+                cfg = cfg.withCluster(local.config());
+            }
+            this.config = cfg;
+            this.emulated = cfg.cluster().isEmulated();
+            Clock clock = Clock.systemUTC();
+            JdbcJournal journal = own(openJournal(cfg, home));
+            OpsbotConfig.EngineConfig engineConfig = cfg.engineOrDefaults();
+            Engine engine = own(new Engine(journal, engineSettings(engineConfig), clock));
+            CommandParser parser = new CommandParser(KnownNames.withDefaultServices(catalog.names(),
+                    cfg.cluster().nodes().keySet(), cfg.cluster().services().keySet()), emulated);
+            // Meters only where something reads them (the metrics section's /metrics): a one-shot exec or a bot without
+            // that section loads no Micrometer registry at all.
+            OpsMetrics metrics = cfg.metrics() == null ? null : OpsMetrics.of(parser.grammar());
+            ClusterClients clients = own(ClusterClients.connect(cfg.cluster(), DeploymentWatcher.DEFAULT_POLL,
+                    metrics == null ? ClientMetrics.NOOP : metrics.clientMetrics()));
+            Duration stepTimeout = Durations.parse(engineConfig.stepTimeout()).orElse(Duration.ofMinutes(10));
+            ClusterOperations operations = new ClusterOperations(clients, catalog, new ClusterOperations.Settings(stepTimeout,
+                    stepTimeout.dividedBy(2), Map.of(), loaded.cluster() == null ? LocalCluster.REGISTRY : null,
+                    engineSettings(engineConfig).lockWait()));
+            AlertSettings alertSettings = AlertSettings.from(cfg.alerts());
+            if (loaded.cluster() == null && loaded.alerts() == null) {
+                // the local default is for trying alerts out: poll and resolve sooner than on a real cluster
+                alertSettings = alertSettings.withTimes(Duration.ofSeconds(2), LOCAL_STABLE, alertSettings.underReplicatedGrace(),
+                        alertSettings.streamGap());
+            }
+            this.alerts = alertsOn(cfg) ? own(new AlertService(journal.incidents(), alertSettings,
+                    leadership(cfg), new AlertService.Sources(clients.marathon(), clients.events(),
+                            clients.hasMesos() ? clients.mesos() : null),
+                    app -> engine.holderOf("app:/" + app).isPresent(), clock)) : null;
+            SimControl sim = emulated && cfg.cluster().marathon() != null ? new SimControl(cfg.cluster().marathon().url()) : null;
+            this.reports = own(reports(cfg, home, clients, catalog, operations, journal, clock, misfireThreshold, alerts));
+            WhyReport why = new WhyReport(clients, catalog, operations, journal, clock, alerts == null ? List.of()
+                    : List.of(new IncidentWhyPart(journal.incidents(), clock, reportZone(cfg), Dispatcher::permalink)));
+            this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock, alerts, sim, reports, why);
+            this.handler = metrics == null ? dispatcher : metrics.instrument(dispatcher);
+            java.util.function.UnaryOperator<ProgressListener> metered = metrics == null ? told -> told : metrics::steps;
+            if (metrics != null) {
+                metrics.gauge("opsbot.operations.running", () -> engine.running().size());
+            }
+            this.recovered = List.copyOf(engine.recover(dispatcher::replan, metered.apply(ProgressListener.NONE)));
+            recovered.forEach(o -> log.info("event=recovered op={} title=\"{}\" state={}", o.operationId(), o.title(), o.state()));
+            this.recoverySweep = told -> engine.recoverEvery(EngineSettings.DEFAULT_LEASE, dispatcher::replan,
+                    metered.apply(told));
+            if (metrics != null) {
+                OpsHttpEndpoint endpoint = own(OpsHttpEndpoint.start(metrics, cfg.metrics().bindOrDefault(),
+                        cfg.metrics().portOrDefault(), Map.of(
+                                "journal", () -> {
+                                    journal.history(null, 1);
+                                    return HealthCheck.Status.up("reachable");
+                                },
+                                "marathon", () -> HealthCheck.Status.up("leader " + clients.marathon().leader()))));
+                log.info("event=metrics-endpoint bind={} port={}", cfg.metrics().bindOrDefault(), endpoint.port());
+                metricsPort = endpoint.port();
+            }
+        } catch (RuntimeException | Error failed) {
+            close(); // what was started before the failure (the emulated cluster, the journal) does not outlive it
+            throw failed;
         }
     }
 

@@ -67,6 +67,11 @@ class KillSuiteTest {
     private static final boolean LONG = "true".equals(System.getenv("OPSBOT_LONG"));
     private static final int ROUNDS = System.getenv("OPSBOT_KILL_ROUNDS") != null
             ? Integer.parseInt(System.getenv("OPSBOT_KILL_ROUNDS")) : LONG ? ROUNDS_LONG : ROUNDS_BOUNDED;
+    /** Rounds of each long-running-bot kind (kill during recovery, console, Slack): few in CI, each costs 3 JVM starts. */
+    static final int BOT_ROUNDS_BOUNDED = 1;
+    static final int BOT_ROUNDS_LONG = 10;
+    private static final int BOT_ROUNDS = System.getenv("OPSBOT_KILL_BOT_ROUNDS") != null
+            ? Integer.parseInt(System.getenv("OPSBOT_KILL_BOT_ROUNDS")) : LONG ? BOT_ROUNDS_LONG : BOT_ROUNDS_BOUNDED;
     private static final long SEED = System.getenv("OPSBOT_KILL_SEED") != null
             ? Long.parseLong(System.getenv("OPSBOT_KILL_SEED")) : System.nanoTime();
     /** Slower than the local default (10): a deploy takes several seconds, so most kills land inside one. */
@@ -88,6 +93,14 @@ class KillSuiteTest {
     private Random random;
 
     enum JournalKind { H2_DEFAULT, H2_CONFIGURED_URL, POSTGRESQL }
+
+    /**
+     * How the bot runs in a round. EXEC: {@code opsbot exec} killed, a new exec recovers and reruns. DURING_RECOVERY:
+     * as EXEC, and the process that recovers (an {@code exec history}, so it starts no operation of its own) is killed
+     * too while it recovers; a third process finishes. CONSOLE: the console chat reading commands from a pipe, killed and
+     * started again. SLACK: the Slack bot in HTTP mode driven by signed slash commands against a fake Slack, the same.
+     */
+    enum Launch { EXEC, DURING_RECOVERY, CONSOLE, SLACK }
 
     /** The kinds of command of the rounds, in turn; each round's arguments change the cluster from where it is. */
     private static final List<String> VERBS = List.of("scale", "restart", "deploy", "rollback", "move");
@@ -136,49 +149,77 @@ class KillSuiteTest {
         run(JournalKind.POSTGRESQL, 2);
     }
 
+    @Test
+    void aProcessKilledWhileItRecoversAKilledOperationIsFinishedByTheNextOnce() throws Exception {
+        run(JournalKind.H2_DEFAULT, Launch.DURING_RECOVERY, 4, BOT_ROUNDS);
+    }
+
+    @Test
+    void aKilledConsoleBotReadingAPipeRestartsAndFinishesItsOperationOnce() throws Exception {
+        run(JournalKind.H2_DEFAULT, Launch.CONSOLE, 6, BOT_ROUNDS);
+    }
+
+    @Test
+    void aKilledSlackBotInHttpModeRestartsAndFinishesItsOperationOnce() throws Exception {
+        run(JournalKind.H2_DEFAULT, Launch.SLACK, 7, BOT_ROUNDS);
+    }
+
     // ------------------------------------------------------------------ one journal kind
 
     private void run(JournalKind kind, int offset) throws Exception {
+        run(kind, Launch.EXEC, offset, ROUNDS);
+    }
+
+    private void run(JournalKind kind, Launch launch, int offset, int rounds) throws Exception {
         // other kill points for each journal kind, repeatable by the seed (seeds a few apart would start alike)
-        random = new Random(SEED ^ (kind.ordinal() * 0x9E3779B97F4A7C15L));
-        Bot bot = Bot.create(kind);
+        random = new Random(SEED ^ ((kind.ordinal() + 3L * launch.ordinal()) * 0x9E3779B97F4A7C15L));
+        String name = launch == Launch.EXEC ? kind.name().toLowerCase() : kind.name().toLowerCase() + "-" + launch.name().toLowerCase();
+        Bot bot = launch == Launch.EXEC ? Bot.create(kind) : Bot.create(name, null, null, null);
         Tally tally = new Tally();
-        try {
-            for (int round = 0; round < ROUNDS; round++) {
-                String command = commandFor(VERBS.get((offset * ROUNDS_BOUNDED + round) % VERBS.size()));
-                round(bot, round, command, tally);
+        // a long-running bot's rounds use the commands it runs without a confirmation (Slack would need a click)
+        List<String> verbs = launch == Launch.SLACK ? List.of("scale", "restart", "deploy") : VERBS;
+        try (SlackSide slack = launch == Launch.SLACK ? SlackSide.start(bot) : null) {
+            for (int round = 0; round < rounds; round++) {
+                String command = commandFor(verbs.get((offset * ROUNDS_BOUNDED + round) % verbs.size()));
+                round(bot, launch, slack, round, command, tally);
             }
         } finally {
-            String figures = tally.report(kind, ROUNDS);
+            String label = launch == Launch.EXEC ? kind.name() : kind.name() + ", " + launch.name();
+            String figures = tally.report(label, rounds);
             System.out.println(figures);
-            Files.writeString(Path.of("target", "kill-suite-" + kind.name().toLowerCase() + ".txt"), figures);
+            Files.writeString(Path.of("target", "kill-suite-" + name + ".txt"), figures);
             bot.close();
         }
         assertThat(tally.problems).as("every problem found, with the round's logs under " + bot.home).isEmpty();
-        assertThat(tally.killedMidway).as("kills that landed while the operation ran").isPositive();
+        if (launch == Launch.DURING_RECOVERY) {
+            assertThat(tally.killedDuringRecovery + tally.recoveryFinishedFirst).as("processes that recovered a killed one")
+                    .isPositive();
+            if (rounds >= 3) {
+                // one round may see its recovery end before the kill; over several, kills must land inside one
+                assertThat(tally.killedDuringRecovery).as("kills that landed while a process recovered").isPositive();
+            }
+        } else {
+            assertThat(tally.killedMidway).as("kills that landed while the operation ran").isPositive();
+        }
     }
 
-    private void round(Bot bot, int round, String command, Tally tally) throws Exception {
+    private void round(Bot bot, Launch launch, SlackSide slack, int round, String command, Tally tally) throws Exception {
         awaitSettled();
         Instant start = Instant.now().minusMillis(500);
         long writesBefore = writesTotal();
         String before = stateFor(command);
 
         // 1. the command, SIGKILLed at a random point while it runs
-        Child first = bot.start(command, "r" + round + "-killed");
+        Child first = switch (launch) {
+            case EXEC, DURING_RECOVERY -> bot.start(command, "r" + round + "-killed");
+            case CONSOLE -> bot.startConsole(List.of(command, "y"), "r" + round + "-killed");
+            case SLACK -> slack.startAndSend(command, "r" + round + "-killed");
+        };
         boolean running = first.awaitRunningOrExit();
         assertThat(running || !first.process.isAlive()).as("round %d: '%s' started; log %s", round, command, first.log).isTrue();
-        long delay = 500 + (long) (random.nextDouble() * 5_500);
-        boolean killed = false;
-        if (first.process.isAlive()) {
-            // a random kill point, not a wait for a result: the process may finish first, which is counted
-            first.process.waitFor(delay, TimeUnit.MILLISECONDS);
-            if (first.process.isAlive()) {
-                first.process.destroyForcibly(); // SIGKILL: no shutdown hook, no finally
-                killed = true;
-            }
-        }
-        assertThat(first.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        // a long-running bot's rounds are few in CI: kill within 0.5-3 s, where its operations are still running
+        long delay = 500 + (long) (random.nextDouble() * (launch == Launch.EXEC ? 5_500 : 2_500));
+        boolean killed = killAfter(first, delay);
         tally.rounds++;
         if (killed) {
             tally.killedMidway++;
@@ -186,8 +227,35 @@ class KillSuiteTest {
             tally.finishedBeforeKill++;
         }
 
+        // 1b. a process that recovers it (and starts nothing of its own), SIGKILLed while it recovers
+        if (launch == Launch.DURING_RECOVERY) {
+            Child recovering = bot.start("history nodeapp", "r" + round + "-killed-recovering");
+            boolean recoveringSeen = recovering.awaitLogOrExit("state=RECOVERING");
+            // early: a resumed step may find its write done and end at once on a busy machine
+            long recoveryDelay = 50 + (long) (random.nextDouble() * 1_450);
+            if (recoveringSeen && killAfter(recovering, recoveryDelay)) {
+                tally.killedDuringRecovery++;
+            } else {
+                assertThat(recovering.process.waitFor(CHILD_BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+                if (recoveringSeen) {
+                    tally.recoveryFinishedFirst++;
+                } else {
+                    tally.nothingToRecover++;
+                }
+            }
+        }
+
         // 2. a new process: recovers what the killed one left, then runs the command again
-        Child second = bot.start(command, "r" + round + "-again");
+        Child second = switch (launch) {
+            case EXEC, DURING_RECOVERY -> bot.start(command, "r" + round + "-again");
+            case CONSOLE -> bot.startConsole(List.of(command, "y", "quit"), "r" + round + "-again");
+            case SLACK -> slack.startAndSend(command, "r" + round + "-again");
+        };
+        if (launch == Launch.SLACK) {
+            // a bot serves until stopped: once the rerun and whatever it recovered have ended, stop it as an operator would
+            second.awaitRerunEnded();
+            second.process.destroy();
+        }
         assertThat(second.process.waitFor(CHILD_BOUND.toSeconds(), TimeUnit.SECONDS))
                 .as("round %d: the second process ended; log %s", round, second.log).isTrue();
         int secondExit = second.process.exitValue();
@@ -198,6 +266,21 @@ class KillSuiteTest {
         Round result = new Round(round, command, killed, delay, before, writes, bot.operationsSince(start, resourceOf(command)),
                 secondExit, second.stdout());
         tally.add(result, this);
+    }
+
+    /** SIGKILLs the child {@code delay} ms from now unless it ended first; answers whether it was killed. */
+    private static boolean killAfter(Child child, long delay) throws InterruptedException {
+        boolean killed = false;
+        if (child.process.isAlive()) {
+            // a random kill point, not a wait for a result: the process may finish first, which is counted
+            child.process.waitFor(delay, TimeUnit.MILLISECONDS);
+            if (child.process.isAlive()) {
+                child.process.destroyForcibly(); // SIGKILL: no shutdown hook, no finally
+                killed = true;
+            }
+        }
+        assertThat(child.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return killed;
     }
 
     /** One round's record, for the tally. */
@@ -255,6 +338,9 @@ class KillSuiteTest {
         int unjournaledWrites;
         int misattributed;
         int writes;
+        int killedDuringRecovery;
+        int recoveryFinishedFirst;
+        int nothingToRecover;
         final List<String> problems = new ArrayList<>();
         final List<String> lines = new ArrayList<>();
 
@@ -324,11 +410,14 @@ class KillSuiteTest {
             return at < 0 ? "" : " " + summary.substring(at);
         }
 
-        String report(JournalKind kind, int planned) {
+        String report(String kind, int planned) {
             return "kill suite, journal " + kind + ", " + DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(Instant.now().atOffset(ZoneOffset.UTC))
                     + "Z, seed " + SEED + ", " + Runtime.getRuntime().availableProcessors() + " cpus, rounds " + rounds + "/" + planned + "\n"
                     + "  killed mid-operation=" + killedMidway + " finished before the kill=" + finishedBeforeKill
                     + " writes seen by the cluster=" + writes + "\n"
+                    + (killedDuringRecovery + recoveryFinishedFirst + nothingToRecover == 0 ? ""
+                    : "  killed during recovery=" + killedDuringRecovery + " recovery ended before the kill=" + recoveryFinishedFirst
+                    + " nothing to recover=" + nothingToRecover + "\n")
                     + "  completed exactly once=" + completedOnce + " failed with a stated reason=" + failedWithReason
                     + " not journaled=" + notJournaled + "\n"
                     + "  duplicated=" + duplicated + " lost=" + lost + " left running=" + leftRunning
@@ -367,7 +456,7 @@ class KillSuiteTest {
         }
     }
 
-    private static String resourceOf(String command) {
+    static String resourceOf(String command) {
         return command.contains("mongo") ? "app:/mongo" : "app:/nodeapp";
     }
 
@@ -415,16 +504,16 @@ class KillSuiteTest {
         return after.endsWith(":" + words[2]); // rollback nodeapp 1.0
     }
 
-    private static void awaitSettled() {
+    static void awaitSettled() {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
                 .until(() -> clients.marathon().deployments().isEmpty());
     }
 
-    private static long writesTotal() throws Exception {
+    static long writesTotal() throws Exception {
         return control("/_sim/writes?after=" + Long.MAX_VALUE).path("total").asLong();
     }
 
-    private static List<JsonNode> writesSince(long after) throws Exception {
+    static List<JsonNode> writesSince(long after) throws Exception {
         List<JsonNode> writes = new ArrayList<>();
         control("/_sim/writes?after=" + after).path("writes").forEach(writes::add);
         return writes;
@@ -494,6 +583,16 @@ class KillSuiteTest {
                     password = PG_PASSWORD;
                 }
             }
+            return create(kind, home, url, user, password, schema);
+        }
+
+        /** An installation named {@code name} whose journal is at {@code url} (null: the default H2 file in its home). */
+        static Bot create(String name, String url, String user, String password) throws IOException {
+            return create(null, Files.createDirectories(dir.resolve(name)), url, user, password, null);
+        }
+
+        private static Bot create(JournalKind kind, Path home, String url, String user, String password, String schema)
+                throws IOException {
             SimEndpoints e = sim.endpoints();
             Map<String, Object> cluster = new LinkedHashMap<>();
             cluster.put("emulated", true);
@@ -525,6 +624,29 @@ class KillSuiteTest {
 
         /** Starts {@code opsbot exec --yes COMMAND} in a JVM of its own, from the built classes. */
         Child start(String command, String name) throws IOException {
+            List<String> args = new ArrayList<>(List.of("exec", "--config", config.toString(), "--yes", "--user", "kill-suite"));
+            args.addAll(List.of(command.split(" ")));
+            return launch(args, name, false);
+        }
+
+        /**
+         * Starts the console chat ({@code opsbot --config …}) reading {@code lines} from a pipe that stays open (a
+         * last line "quit" ends it once what it runs has ended; a confirmation's "y" answers the question asked).
+         */
+        Child startConsole(List<String> lines, String name) throws IOException {
+            Child child = launch(List.of("--config", config.toString()), name, true);
+            java.io.OutputStream in = child.process().getOutputStream();
+            in.write((String.join("\n", lines) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            in.flush();
+            return child;
+        }
+
+        /** Starts the bot as {@code opsbot --config CONFIG} would (the chat of that configuration: here, Slack). */
+        Child startBot(Path configFile, String name) throws IOException {
+            return launch(List.of("--config", configFile.toString()), name, false);
+        }
+
+        private Child launch(List<String> args, String name, boolean pipedInput) throws IOException {
             children++;
             Path logDir = Files.createDirectories(home.resolve("logs").resolve(children + "-" + name));
             List<String> line = new ArrayList<>(List.of(
@@ -532,17 +654,31 @@ class KillSuiteTest {
                     "-cp", System.getProperty("java.class.path"),
                     "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                     "-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath(),
-                    Main.class.getName(), "exec", "--config", config.toString(), "--yes", "--user", "kill-suite"));
-            line.addAll(List.of(command.split(" ")));
+                    Main.class.getName()));
+            line.addAll(args);
             ProcessBuilder builder = new ProcessBuilder(line)
                     .redirectOutput(logDir.resolve("stdout.txt").toFile())
                     .redirectError(logDir.resolve("stderr.txt").toFile());
+            if (!pipedInput) {
+                builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            }
             builder.environment().put("OPSBOT_HOME", home.toString());
             builder.environment().put("OPSBOT_LOG_DIR", logDir.toString());
             builder.environment().remove("OPSBOT_CONFIG");
             Process process = builder.start();
             started.add(process);
             return new Child(process, logDir);
+        }
+
+        /** This installation's configuration with {@code more} top-level sections, written next to it as {@code file}. */
+        @SuppressWarnings("unchecked")
+        Path configWith(String file, Map<String, Object> more) throws IOException {
+            ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+            Map<String, Object> content = yaml.readValue(config.toFile(), LinkedHashMap.class);
+            content.putAll(more);
+            Path out = home.resolve(file);
+            yaml.writeValue(out.toFile(), content);
+            return out;
         }
 
         /** The operations on {@code resource} that started since {@code start}, oldest first, each with its steps. */
@@ -580,21 +716,128 @@ class KillSuiteTest {
         }
     }
 
+    /**
+     * The Slack side of the SLACK rounds: a fake Slack Web API on loopback (in this JVM) and slash commands posted to the
+     * bot's HTTP endpoint, signed as Slack signs them (HMAC-SHA256 of "v0:timestamp:body" with the signing secret).
+     */
+    static final class SlackSide implements AutoCloseable {
+        static final String SECRET = "kill-suite-signing-secret-0000000";
+        static final String USER = "UKILL";
+        private final io.opsbot.bot.slack.FakeSlack slack;
+        private final Bot bot;
+        private final Path config;
+        private final int port;
+
+        private SlackSide(io.opsbot.bot.slack.FakeSlack slack, Bot bot, Path config, int port) {
+            this.slack = slack;
+            this.bot = bot;
+            this.config = config;
+            this.port = port;
+        }
+
+        static SlackSide start(Bot bot) throws IOException {
+            io.opsbot.bot.slack.FakeSlack slack = new io.opsbot.bot.slack.FakeSlack();
+            int port;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = free.getLocalPort();
+            }
+            Map<String, Object> section = new LinkedHashMap<>();
+            section.put("mode", "http");
+            section.put("port", port);
+            section.put("botToken", "xoxb-kill-suite-0000-bot-token");
+            section.put("signingSecret", SECRET);
+            section.put("apiUrl", slack.apiUrl());
+            Path config = bot.configWith("opsbot-slack.yaml", Map.of("slack", section,
+                    "access", Map.of("roles", Map.of("admin", List.of(USER)))));
+            return new SlackSide(slack, bot, config, port);
+        }
+
+        /** Starts the Slack bot, waits until it takes requests, and sends it {@code command} as a slash command. */
+        Child startAndSend(String command, String name) throws Exception {
+            Child child = bot.startBot(config, name);
+            await().atMost(CHILD_BOUND).pollInterval(Duration.ofMillis(100)).until(() -> {
+                assertThat(child.process().isAlive()).as("the Slack bot runs; log %s", child.log()).isTrue();
+                try (java.net.Socket ignored = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                    return true;
+                } catch (IOException notYet) {
+                    return false;
+                }
+            });
+            String body = "token=t&team_id=T1&team_domain=t1&channel_id=C0OPS&channel_name=ops&user_id=" + USER
+                    + "&user_name=kill&command=" + enc("/ops") + "&text=" + enc(command) + "&api_app_id=A1&response_url="
+                    + enc("https://hooks.slack.invalid/commands/1") + "&trigger_id=" + enc(name);
+            long timestamp = Instant.now().getEpochSecond();
+            HttpResponse<String> ack = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/slack/events"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("X-Slack-Request-Timestamp", Long.toString(timestamp))
+                    .header("X-Slack-Signature", signature(timestamp, body))
+                    .timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ack.statusCode()).as("the slash command's ack: %s", ack.body()).isEqualTo(200);
+            return child;
+        }
+
+        private static String signature(long timestamp, String body) throws Exception {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+            return "v0=" + java.util.HexFormat.of().formatHex(
+                    mac.doFinal(("v0:" + timestamp + ":" + body).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+
+        private static String enc(String text) {
+            return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() {
+            slack.close();
+        }
+    }
+
     /** A child opsbot process and where it logs. */
     record Child(Process process, Path log) {
 
         /** Waits (bounded) until the operation is journaled as running (its log says so), or the process ended. */
         boolean awaitRunningOrExit() throws IOException {
-            Path file = log.resolve("opsbot.log");
-            await().atMost(CHILD_BOUND).pollInterval(Duration.ofMillis(20))
-                    .until(() -> !process.isAlive() || running(file));
-            return running(file);
+            return awaitLogOrExit("state=RUNNING kind=");
         }
 
-        private static boolean running(Path file) throws IOException {
+        /** Waits (bounded) until the child's log holds {@code text}, or the process ended; answers whether it does. */
+        boolean awaitLogOrExit(String text) throws IOException {
+            await().atMost(CHILD_BOUND).pollInterval(Duration.ofMillis(20))
+                    .until(() -> !process.isAlive() || logText().contains(text));
+            return logText().contains(text);
+        }
+
+        /**
+         * Waits (bounded) until a long-running bot's log shows an operation it started itself (not one it recovered)
+         * ended, and every one it recovered ended too.
+         */
+        void awaitRerunEnded() {
+            java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                    "op=(\\S+) state=(RUNNING kind|RECOVERED|SUCCEEDED|FAILED|CANCELLED|REFUSED)[ =]");
+            await().atMost(CHILD_BOUND).pollInterval(Duration.ofMillis(200)).until(() -> {
+                assertThat(process.isAlive()).as("the bot runs; log %s", log).isTrue();
+                java.util.Set<String> started = new java.util.HashSet<>();
+                java.util.Set<String> recovered = new java.util.HashSet<>();
+                java.util.Set<String> ended = new java.util.HashSet<>();
+                java.util.regex.Matcher m = line.matcher(logText());
+                while (m.find()) {
+                    switch (m.group(2)) {
+                        case "RUNNING kind" -> started.add(m.group(1));
+                        case "RECOVERED" -> recovered.add(m.group(1));
+                        default -> ended.add(m.group(1));
+                    }
+                }
+                started.removeAll(recovered);
+                return !started.isEmpty() && ended.containsAll(started) && ended.containsAll(recovered);
+            });
+        }
+
+        private String logText() throws IOException {
+            Path file = log.resolve("opsbot.log");
             // read leniently: the child may be half-way through writing a line
-            return Files.exists(file) && new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8)
-                    .contains("state=RUNNING kind=");
+            return Files.exists(file) ? new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8) : "";
         }
 
         String stdout() {

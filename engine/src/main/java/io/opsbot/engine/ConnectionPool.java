@@ -18,6 +18,8 @@ final class ConnectionPool implements AutoCloseable {
     static final int MAX_CONNECTIONS = 4;
     /** A caller waits this long for a free connection before the journal reports itself unavailable. */
     private static final long BORROW_TIMEOUT_SECONDS = 30;
+    /** How long an idle connection may take to answer that it still works. */
+    private static final int VALIDATION_TIMEOUT_SECONDS = 5;
 
     @FunctionalInterface
     interface Work<T> {
@@ -54,6 +56,12 @@ final class ConnectionPool implements AutoCloseable {
         boolean healthy = false;
         try {
             connection = idle.pollFirst();
+            // A database restarted since this connection was last used closed it on its side: drop it, so the first
+            // call after a restart does not fail for nothing.
+            while (connection != null && !isValid(connection)) {
+                closeQuietly(connection);
+                connection = idle.pollFirst();
+            }
             if (connection == null) {
                 connection = DriverManager.getConnection(url, user, password);
             }
@@ -83,6 +91,14 @@ final class ConnectionPool implements AutoCloseable {
         Connection connection;
         while ((connection = idle.pollFirst()) != null) {
             closeQuietly(connection);
+        }
+    }
+
+    private static boolean isValid(Connection connection) {
+        try {
+            return connection.isValid(VALIDATION_TIMEOUT_SECONDS);
+        } catch (SQLException e) {
+            return false;
         }
     }
 

@@ -39,6 +39,10 @@ public final class Engine implements AutoCloseable {
     private final RandomGenerator random;
     private final OperationRunner runner;
     private final Recovery recovery;
+    /** An operation of this engine ended without the journal recording its end: recover it as soon as it answers. */
+    private final java.util.concurrent.atomic.AtomicBoolean leftoversOwed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The sweep {@link #recoverEvery} set up, run sooner when leftovers are owed; null until then. */
+    private volatile Runnable sweep;
 
     public Engine(Journal journal, EngineSettings settings, Clock clock) {
         this(journal, settings, clock, Sleeper.REAL);
@@ -57,7 +61,7 @@ public final class Engine implements AutoCloseable {
         Recorder recorder = new Recorder(journal, self, clock);
         StepRunner stepRunner = new StepRunner(recorder, new Retrier(settings.retry(), sleeper, random),
                 new TimeBox(executor), clock);
-        this.runner = new OperationRunner(recorder, stepRunner, locks, running, settings, clock);
+        this.runner = new OperationRunner(recorder, stepRunner, locks, running, settings, clock, () -> leftoversOwed.set(true));
         this.recovery = new Recovery(journal, runner, recorder, running, self, clock);
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("opsbot-heartbeat"));
         this.sweeps = Executors.newSingleThreadScheduledExecutor(daemon("opsbot-recovery"));
@@ -70,6 +74,23 @@ public final class Engine implements AutoCloseable {
      * picks up the cancels that reached another process.
      */
     private void heartbeat(Clock clock) {
+        Runnable owedSweep = sweep;
+        if (owedSweep != null && leftoversOwed.get()) {
+            // every heartbeat while the journal is away, so what it missed is finished within seconds of its return
+            try {
+                sweeps.execute(() -> {
+                    if (leftoversOwed.getAndSet(false)) {
+                        try {
+                            owedSweep.run();
+                        } catch (RuntimeException journalStillDown) {
+                            leftoversOwed.set(true);
+                        }
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                return;
+            }
+        }
         if (running.isEmpty()) {
             return;
         }
@@ -142,10 +163,12 @@ public final class Engine implements AutoCloseable {
      */
     public void recoverEvery(Duration period, Replanner replanner, ProgressListener listener) {
         long millis = period.toMillis();
+        Runnable once = () -> recover(replanner, listener).forEach(o -> log.info("event=recovered op={} title=\"{}\" state={}",
+                o.operationId(), o.title(), o.state()));
+        sweep = once;
         sweeps.scheduleWithFixedDelay(() -> {
             try {
-                recover(replanner, listener).forEach(o -> log.info("event=recovered op={} title=\"{}\" state={}",
-                        o.operationId(), o.title(), o.state()));
+                once.run();
             } catch (RuntimeException e) {
                 log.warn("event=recovery_sweep_failed error=\"{}\"", e.getMessage());
             }

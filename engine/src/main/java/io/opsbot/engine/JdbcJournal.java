@@ -98,7 +98,14 @@ public final class JdbcJournal implements Journal {
         ConnectionPool pool = new ConnectionPool(jdbcUrl, user, password);
         try {
             // One connection held from the start keeps an in-memory H2 database alive while Flyway connects.
-            pool.call(connection -> connection.isValid(5));
+            try {
+                pool.call(connection -> connection.isValid(5));
+            } catch (OpsException unreachable) {
+                Throwable cause = unreachable.getCause() != null ? unreachable.getCause() : unreachable;
+                throw new JournalUnavailableException("the journal at " + H2Url.withoutSecrets(configuredUrl)
+                        + " cannot be reached (" + cause.getMessage() + "), and opsbot runs nothing it cannot record",
+                        unreachable);
+            }
             if (H2Url.isPersistentH2(jdbcUrl)) {
                 // A server (jdbc:h2:tcp:) keeps its own setting: check what the database really does.
                 int writeDelay = pool.call(H2Url::writeDelay);

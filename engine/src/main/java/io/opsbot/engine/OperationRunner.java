@@ -24,9 +24,12 @@ final class OperationRunner {
     private final Map<String, RunningOperation> running;
     private final EngineSettings settings;
     private final Clock clock;
+    /** Told when an operation of this engine ends without the journal recording its end. */
+    private final Runnable journalMissedAnEnd;
 
     OperationRunner(Recorder recorder, StepRunner stepRunner, ResourceLocks locks, Map<String, RunningOperation> running,
-                    EngineSettings settings, Clock clock) {
+                    EngineSettings settings, Clock clock, Runnable journalMissedAnEnd) {
+        this.journalMissedAnEnd = journalMissedAnEnd;
         this.recorder = recorder;
         this.stepRunner = stepRunner;
         this.locks = locks;
@@ -105,6 +108,9 @@ final class OperationRunner {
                     e.getMessage() + " while planning; nothing was done", listener);
         } catch (RuntimeException journalDown) {
             log.error("op={} could not record its start in the journal", current.id(), journalDown);
+            if (resumed != null) {
+                journalMissedAnEnd.run(); // it stays RUNNING, now claimed by this engine
+            }
             return tellOnly(outcome(current, op, List.of(), Outcome.State.FAILED,
                     "could not record the operation in the journal, so nothing was done: " + journalDown.getMessage(),
                     started), listener);
@@ -115,8 +121,11 @@ final class OperationRunner {
             earlier = resumed == null ? Map.of() : EarlierRun.of(recorder.steps(current.id()));
         } catch (RuntimeException journalDown) {
             log.error("op={} could not read its earlier steps from the journal", current.id(), journalDown);
-            return finish(current, op, List.of(), Outcome.State.FAILED, "could not read what it had done before a restart "
-                    + "from the journal, so nothing more was done: " + journalDown.getMessage(), started, listener);
+            // nothing is written: the journal keeps it RUNNING, and it is resumed once the journal answers again
+            journalMissedAnEnd.run();
+            return tellOnly(outcome(current, op, List.of(), Outcome.State.FAILED, "could not read what it had done before "
+                    + "a restart from the journal, so nothing more was done: " + stayOpen(journalDown.getMessage()),
+                    started), listener);
         }
 
         int n = op.steps().size();
@@ -131,7 +140,8 @@ final class OperationRunner {
                         + "; " + notRun(i, n);
             }
             if (stopped != null) {
-                reports.add(stepRunner.skip(current, i, step, stopped, listener));
+                reports.add(current.journalLostBecause() != null ? notRecorded(i, step, listener)
+                        : stepRunner.skip(current, i, step, stopped, listener));
                 continue;
             }
             EarlierRun before = earlier.get(i);
@@ -147,10 +157,22 @@ final class OperationRunner {
                 stopped = report.detail();
                 cancelled = report.detail().startsWith("cancelled");
             }
-            if (report.result() == StepResult.FAILED) {
+            if (current.journalLostBecause() != null) {
+                cancelled = false;
+                stopped = "step " + (i + 1) + " of " + n + " '" + report.description() + "': " + report.detail()
+                        + (i + 1 < n ? "; " + notRun(i + 1, n) : "");
+            } else if (report.result() == StepResult.FAILED) {
                 cancelled = current.isCancelled();
                 stopped = failureMessage(current, i, n, report);
             }
+        }
+        if (current.journalLostBecause() != null) {
+            // Nothing more is written: the journal shows the operation RUNNING with its steps as far as it recorded
+            // them, and recovery finishes it through fresh checks, crediting a write that reached the cluster.
+            log.error("op={} event=stopped_journal_unavailable reason=\"{}\"", current.id(), current.journalLostBecause());
+            journalMissedAnEnd.run();
+            return tellOnly(outcome(current, op, reports, Outcome.State.FAILED, "stopped, because the journal stopped "
+                    + "recording: " + stayOpen(stopped), started), listener);
         }
         // A cancel that arrives after the last step has no effect: the outcome says what happened.
         Outcome.State state = cancelled ? Outcome.State.CANCELLED
@@ -158,6 +180,24 @@ final class OperationRunner {
         String message = stopped != null ? stopped : successMessage(reports);
         return finish(current, op, reports, state, resumed == null ? message : "resumed after a restart; " + message,
                 started, listener);
+    }
+
+    /** What an operation the journal stopped recording says of what comes next. */
+    static final String STAYS_OPEN = ". The journal still shows it as running: opsbot finishes it through fresh checks "
+            + "once the journal answers again, and `history` then shows how it ended";
+
+    /** {@code message}, then {@link #STAYS_OPEN} (without doubling a full stop the message ends with). */
+    static String stayOpen(String message) {
+        return (message.endsWith(".") ? message.substring(0, message.length() - 1) : message) + STAYS_OPEN;
+    }
+
+    /** A step not run after the journal stopped recording: told, not journaled. */
+    private StepReport notRecorded(int index, Step step, ProgressListener listener) {
+        listener.stepStarted(index, step.description());
+        StepReport report = new StepReport(index, step.description(), StepResult.SKIPPED, "not run: the journal stopped "
+                + "recording", Duration.ZERO);
+        listener.stepFinished(index, report);
+        return report;
     }
 
     private String failureMessage(RunningOperation current, int i, int n, StepReport report) {
@@ -233,6 +273,9 @@ final class OperationRunner {
         } catch (RuntimeException journalDown) {
             // The work is done either way; recovery will re-check it because the journal still says RUNNING.
             log.error("op={} could not record its end ({}) in the journal", current.id(), state, journalDown);
+            journalMissedAnEnd.run();
+            outcome = outcome(current, op, reports, state, message + "; the journal could not record this end ("
+                    + stayOpen(journalDown.getMessage() + ")"), started);
         }
         listener.finished(outcome);
         return outcome;

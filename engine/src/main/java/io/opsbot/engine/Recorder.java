@@ -32,8 +32,17 @@ final class Recorder {
         log.info("op={} state=RECOVERED requester={} title=\"{}\"", entry.id(), entry.origin().requester(), entry.title());
     }
 
+    /** @throws JournalUnavailableException when the journal cannot record it: the transition must not take effect */
     void step(RunningOperation op, int index, String description, StepState state, String detail) {
-        journal.stepTransition(op.id(), index, description, state, detail);
+        try {
+            journal.stepTransition(op.id(), index, description, state, detail);
+        } catch (JournalUnavailableException e) {
+            throw e;
+        } catch (RuntimeException journalDown) {
+            log.warn("op={} step={} state={} event=journal_unavailable error=\"{}\"", op.id(), index + 1, state,
+                    journalDown.getMessage());
+            throw new JournalUnavailableException("the journal could not record it: " + journalDown.getMessage(), journalDown);
+        }
         log.info("op={} step={} state={} requester={} detail=\"{}\"", op.id(), index + 1, state, op.requester(),
                 detail == null ? "" : detail);
     }

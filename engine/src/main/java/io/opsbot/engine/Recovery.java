@@ -45,7 +45,10 @@ final class Recovery {
             }
             Lease lease = journal.leaseOf(entry.id());
             Instant now = clock.instant();
-            if (self.isAlive(lease, now)) {
+            // This engine's own, yet not running here: the journal stopped recording it part-way (its database was
+            // down), so the operation ended without its end journaled. It is finished now like a dead engine's.
+            boolean ownLeftover = self.id().equals(lease.owner());
+            if (!ownLeftover && self.isAlive(lease, now)) {
                 // another opsbot process sharing the journal runs it (a second `opsbot exec`, a replica)
                 log.info("op={} state=RUNNING_ELSEWHERE owner={} heartbeat={}", entry.id(), lease.owner(), lease.heartbeatAt());
                 continue;
@@ -59,7 +62,8 @@ final class Recovery {
                 outcomes.add(failSuperseded(entry, newer.get(), listener));
                 continue;
             }
-            log.info("op={} state=RECOVERING requester={} title=\"{}\"", entry.id(), entry.origin().requester(), entry.title());
+            log.info("op={} state=RECOVERING requester={} own_leftover={} title=\"{}\"", entry.id(), entry.origin().requester(),
+                    ownLeftover, entry.title());
             Operation op;
             try {
                 op = replanner.replan(entry);

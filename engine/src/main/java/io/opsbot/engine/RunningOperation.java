@@ -8,6 +8,8 @@ final class RunningOperation {
     private final LockHolder holder;
     private final int stepCount;
     private final AtomicReference<String> cancelledBy = new AtomicReference<>();
+    /** Why the journal could not record a transition of this operation; null while it records everything. */
+    private final AtomicReference<String> journalLost = new AtomicReference<>();
 
     RunningOperation(LockHolder holder, int stepCount) {
         this.holder = holder;
@@ -42,6 +44,16 @@ final class RunningOperation {
     /** Who cancelled it; null while not cancelled. */
     String cancelledBy() {
         return cancelledBy.get();
+    }
+
+    /** The journal could not record a transition: the operation stops and writes nothing more (the first reason is kept). */
+    void journalLost(String why) {
+        journalLost.compareAndSet(null, why);
+    }
+
+    /** Why the journal stopped recording this operation; null while it records. */
+    String journalLostBecause() {
+        return journalLost.get();
     }
 
     void checkCancelled() {

@@ -45,10 +45,15 @@ final class StepRunner {
         listener.stepStarted(index, description);
         // the apply's context, once there is one: a failure after its write says the write reached the cluster
         java.util.concurrent.atomic.AtomicReference<Context> applying = new java.util.concurrent.atomic.AtomicReference<>();
+        // how far the step got, for a true statement when the journal stops recording part-way
+        String reached = "nothing applied";
         try {
             recorder.step(op, index, description, StepState.CHECKING, null);
             boolean earlierWrote = earlier != null && resume(op, index, step, earlier);
             String before = earlierWrote ? earlier.change() + " (written before a restart)" : null;
+            if (earlierWrote) {
+                reached = before;
+            }
             Check check = check(step, "op=" + op.id() + " step=" + (index + 1), op::checkCancelled);
             if (check.isInSync()) {
                 return earlierWrote
@@ -56,6 +61,7 @@ final class StepRunner {
                         : finish(op, index, description, StepResult.OK, check.text(), started, listener);
             }
             recorder.step(op, index, description, StepState.APPLYING, check.text());
+            reached = "may have been applied (" + check.text() + "): the journal missed a note about its write";
             Duration bound = step.timeout();
             long deadline = System.nanoTime() + bound.toNanos();
             Context context = new Context(op, index, listener, clock.instant().plus(bound), clock,
@@ -72,6 +78,7 @@ final class StepRunner {
                 step.apply(context);
                 return null;
             }, op::checkCancelled, retrying::set), deadline, bound, "'" + description + "' to apply", retrying::get);
+            reached = "applied (" + check.text() + "), not verified";
             recorder.step(op, index, description, StepState.VERIFYING, null);
             retrying.set(null);
             timeBox.call(() -> retrier.call("op=" + op.id() + " step=" + (index + 1) + " verify", () -> {
@@ -90,6 +97,10 @@ final class StepRunner {
             }
             return finish(op, index, description, StepResult.CHANGED, detail, started, listener);
         } catch (Exception failure) {
+            JournalUnavailableException journalDown = JournalUnavailableException.in(failure);
+            if (journalDown != null) {
+                return lost(op, index, description, reached, journalDown, started, listener);
+            }
             if (!(failure instanceof OpsException)) {
                 log.warn("op={} step={} failed unexpectedly", op.id(), index + 1, failure);
             }
@@ -144,16 +155,35 @@ final class StepRunner {
 
     private StepReport finish(RunningOperation op, int index, String description, StepResult result, String detail,
                               Instant started, ProgressListener listener) {
-        StepReport report = new StepReport(index, description, result, detail, Duration.between(started, clock.instant()));
         try {
             recorder.step(op, index, description, StepState.valueOf(result.name()), detail);
-        } catch (RuntimeException journalDown) {
-            if (result != StepResult.FAILED) {
-                return finish(op, index, description, StepResult.FAILED,
-                        "could not record the step in the journal: " + journalDown.getMessage(), started, listener);
-            }
-            log.error("op={} step={} could not record FAILED in the journal", op.id(), index + 1, journalDown);
+        } catch (JournalUnavailableException journalDown) {
+            return lost(op, index, description, ended(result, detail), journalDown, started, listener);
         }
+        StepReport report = new StepReport(index, description, result, detail, Duration.between(started, clock.instant()));
+        listener.stepFinished(index, report);
+        return report;
+    }
+
+    /** How a step ended, for when the journal could not record it. */
+    private static String ended(StepResult result, String detail) {
+        return switch (result) {
+            case CHANGED -> "changed and in place (" + detail + ")";
+            case OK -> "already in place (" + detail + ")";
+            case FAILED -> "failed (" + detail + ")";
+            case SKIPPED -> "not run (" + detail + ")";
+        };
+    }
+
+    /**
+     * The journal could not record a transition of the step: it ends FAILED for the people watching, with what it
+     * had done, and nothing more of the operation is written (the journal still shows the step where it last could).
+     */
+    private StepReport lost(RunningOperation op, int index, String description, String reached,
+                            JournalUnavailableException journalDown, Instant started, ProgressListener listener) {
+        op.journalLost(journalDown.getMessage());
+        StepReport report = new StepReport(index, description, StepResult.FAILED, reached + "; " + journalDown.getMessage(),
+                Duration.between(started, clock.instant()));
         listener.stepFinished(index, report);
         return report;
     }
