@@ -243,7 +243,7 @@ public final class SlackBot implements AutoCloseable {
      * What the user typed: the bot's mention removed, and Slack's escaping of &amp;, &lt; and &gt; undone
      * (after the mention, which is markup), so `--grep "a&b"` greps for a&b.
      */
-    static String commandText(String raw) {
+    public static String commandText(String raw) {
         String text = Access.stripAddress(raw);
         return text == null ? null : text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
     }
