@@ -1,7 +1,11 @@
 package io.opsbot.bot.fuzz;
 
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
+import java.util.Optional;
 import net.jqwik.api.lifecycle.AroundPropertyHook;
+import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.lifecycle.PropertyExecutor;
 import net.jqwik.api.lifecycle.PropertyLifecycleContext;
 
@@ -23,6 +27,17 @@ public final class LongModeTries implements AroundPropertyHook {
             context.findAnnotation(LongTries.class).ifPresent(t -> context.attributes().setTries(t.value()));
         }
         return property.execute();
+    }
+
+    /** Added on a class, it reaches each property method of it (a hook's default reaches only where it is put). */
+    @Override
+    public PropagationMode propagateTo() {
+        return PropagationMode.ALL_DESCENDANTS;
+    }
+
+    @Override
+    public boolean appliesTo(Optional<AnnotatedElement> element) {
+        return element.map(e -> e instanceof Method).orElse(false);
     }
 
     @Override

@@ -15,6 +15,12 @@ public final class HttpClients {
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** Marathon answers large /v2/apps?embed=... lists slowly under load; 30 s bounds any single read. */
     public static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * The longest one call may take, retries and every byte of the answer included: a server that drips its answer
+     * a byte at a time never trips the read timeout, and would hold a worker (and a chat command) forever. Three
+     * minutes is above the three attempts of 30 s reads that the default retry policy allows.
+     */
+    public static final Duration CALL_TIMEOUT = Duration.ofMinutes(3);
 
     private HttpClients() {
     }
@@ -25,6 +31,7 @@ public final class HttpClients {
                 .connectTimeout(CONNECT_TIMEOUT)
                 .readTimeout(READ_TIMEOUT)
                 .writeTimeout(READ_TIMEOUT)
+                .callTimeout(CALL_TIMEOUT)
                 // Kept on: it only replays a request on another route or when a pooled connection turned out
                 // dead before the request was written; answers (5xx) and timeouts are our RetryInterceptor's.
                 .retryOnConnectionFailure(true)
