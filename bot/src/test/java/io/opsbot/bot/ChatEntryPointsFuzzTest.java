@@ -82,13 +82,13 @@ class ChatEntryPointsFuzzTest {
         return typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
-    @Property(edgeCases = EdgeCasesMode.NONE, tries = 2000)
+    @Property(edgeCases = EdgeCasesMode.NONE, tries = 1000)
     @LongTries(250_000)
     void slashCommandText(@ForAll("line") String typed, @ForAll("user") String user, @ForAll("channel") String channel) {
         run("slash command", new Request(SlackBot.commandText(slackEscaped(typed)), user, channel, false), typed);
     }
 
-    @Property(edgeCases = EdgeCasesMode.NONE, tries = 1500)
+    @Property(edgeCases = EdgeCasesMode.NONE, tries = 700)
     @LongTries(200_000)
     void appMention(@ForAll("mention") String mention, @ForAll("line") String typed, @ForAll("user") String user,
                     @ForAll("channel") String channel) {
@@ -96,13 +96,13 @@ class ChatEntryPointsFuzzTest {
         run("app mention", new Request(SlackBot.commandText(text), user, channel, false), typed);
     }
 
-    @Property(edgeCases = EdgeCasesMode.NONE, tries = 1000)
+    @Property(edgeCases = EdgeCasesMode.NONE, tries = 500)
     @LongTries(150_000)
     void directMessage(@ForAll("line") String typed, @ForAll("user") String user) {
         run("direct message", new Request(SlackBot.commandText(slackEscaped(typed)), user, "D0DM", false), typed);
     }
 
-    @Property(edgeCases = EdgeCasesMode.NONE, tries = 1000)
+    @Property(edgeCases = EdgeCasesMode.NONE, tries = 500)
     @LongTries(100_000)
     void alertButtons(@ForAll("alertAction") String action, @ForAll("buttonValue") String value,
                       @ForAll("user") String user) {
@@ -113,7 +113,7 @@ class ChatEntryPointsFuzzTest {
         }
     }
 
-    @Property(edgeCases = EdgeCasesMode.NONE, tries = 500)
+    @Property(edgeCases = EdgeCasesMode.NONE, tries = 300)
     @LongTries(50_000)
     void cancelButton(@ForAll("buttonValue") String value, @ForAll("user") String user) {
         String text = BlockKit.cancelCommand(value);
@@ -122,14 +122,14 @@ class ChatEntryPointsFuzzTest {
         }
     }
 
-    @Property(edgeCases = EdgeCasesMode.NONE, tries = 1500)
+    @Property(edgeCases = EdgeCasesMode.NONE, tries = 700)
     @LongTries(150_000)
     void consoleLine(@ForAll("line") String typed) {
         // the console trims the line it read, as ConsoleChat.run does
         run("console line", new Request(typed.trim(), "console:fuzz", "console", false), typed);
     }
 
-    @Property(edgeCases = EdgeCasesMode.NONE, tries = 1500)
+    @Property(edgeCases = EdgeCasesMode.NONE, tries = 800)
     @LongTries(150_000)
     void execArguments(@ForAll("execWords") List<String> words) {
         String text = Main.commandText(words);

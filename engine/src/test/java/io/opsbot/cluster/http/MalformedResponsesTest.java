@@ -156,7 +156,7 @@ class MalformedResponsesTest {
         assertThat(outcomes).as("every client was called").hasSize(clients.size());
     }
 
-    @Property(tries = 1_500, edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 500, edgeCases = EdgeCasesMode.NONE)
     void everyClientReturnsWhatItCouldReadOrFailsWithAMessageNamingItsService(@ForAll("client") String name,
             @ForAll("status") int status, @ForAll("mutation") Function<String, String> mutation,
             @ForAll("contentType") String contentType) {
