@@ -366,6 +366,30 @@ ci_ssh_login() {
     "$CI_SSH_USER@127.0.0.1" "$@"
 }
 
+# ci_ssh_recorder DIR HOME: a second client key whose logins record the command the client asked for before
+# running it as sshd would (the user's shell -c COMMAND): its authorized_keys entry has command=DIR/record-command,
+# which appends "EPOCH BASE64(SSH_ORIGINAL_COMMAND)" to HOME/ssh-commands.log (one line per command, line breaks
+# and all). Tests that must prove what reached the shell log in with this key (HostileArgumentsTest).
+ci_ssh_recorder() {
+  local dir=$1 home=$2
+  local recorded=$dir/id_ed25519_recorded log=$home/ssh-commands.log
+  [[ -f $recorded ]] || ssh-keygen -q -t ed25519 -N '' -C opsbot-ci-recorded -f "$recorded"
+  chmod 0600 "$recorded"
+  ci_write_if_changed "$dir/record-command" <<EOF || true
+#!/bin/sh
+# Written by opsbot's .ci/services.sh: records the command an SSH client asked for, then runs it.
+printf '%s %s\n' "\$(date +%s)" "\$(printf '%s' "\$SSH_ORIGINAL_COMMAND" | base64 -w0)" >>'$log'
+exec "\$SHELL" -c "\$SSH_ORIGINAL_COMMAND"
+EOF
+  chmod 0755 "$dir/record-command"
+  touch "$log"
+  chown "$CI_SSH_USER:$CI_SSH_USER" "$log"
+  chmod 0644 "$log"
+  local line
+  line="command=\"$dir/record-command\",no-port-forwarding,no-agent-forwarding,no-X11-forwarding $(cat "$recorded.pub")"
+  grep -qxF "$line" "$home/.ssh/authorized_keys" || echo "$line" >>"$home/.ssh/authorized_keys"
+}
+
 ci_start_sshd() {
   local dir=$CI_STATE_DIR/ssh key=$CI_STATE_DIR/ssh/id_ed25519
   if ! ci_is_root; then
@@ -393,6 +417,7 @@ ci_start_sshd() {
     touch "$home/.ssh/authorized_keys"
     grep -qxF "$(cat "$key.pub")" "$home/.ssh/authorized_keys" || cat "$key.pub" >>"$home/.ssh/authorized_keys"
     chown "$CI_SSH_USER:$CI_SSH_USER" "$home/.ssh/authorized_keys"; chmod 0600 "$home/.ssh/authorized_keys"
+    ci_ssh_recorder "$dir" "$home" || return 1
     local config=$dir/sshd_config pidfile=$dir/sshd.pid changed=false
     ci_write_if_changed "$config" <<EOF && changed=true
 # Written by opsbot's .ci/services.sh: a private sshd for the tests, not the system one.
@@ -436,6 +461,10 @@ EOF
   fi
   export OPSBOT_TEST_SSH_HOST=127.0.0.1 OPSBOT_TEST_SSH_PORT=$CI_SSH_PORT
   export OPSBOT_TEST_SSH_USER=$CI_SSH_USER OPSBOT_TEST_SSH_KEY=$key
+  if [[ -r $dir/id_ed25519_recorded ]]; then
+    local recorded_home; recorded_home=$(getent passwd "$CI_SSH_USER" | cut -d: -f6)
+    export OPSBOT_TEST_SSH_RECORDED_KEY=$dir/id_ed25519_recorded OPSBOT_TEST_SSH_COMMAND_LOG=$recorded_home/ssh-commands.log
+  fi
   ci_log "OpenSSH ready on 127.0.0.1:$CI_SSH_PORT (user $CI_SSH_USER, key $key)"
 }
 

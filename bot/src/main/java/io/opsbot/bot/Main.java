@@ -254,14 +254,23 @@ public final class Main implements Callable<Integer> {
         return words.stream().map(Main::requote).collect(java.util.stream.Collectors.joining(" "));
     }
 
+    /**
+     * The word as the parser reads it back whole: quoted when it has a space (any Unicode one), a quote or a backslash;
+     * a flag stays a flag ({@code --plan}, and {@code --grep=a b} as {@code --grep="a b"}).
+     */
     private static String requote(String word) {
-        if (word.isEmpty()) {
-            return "\"\"";
+        if (word.startsWith("-")) {
+            int equals = word.indexOf('=');
+            String name = equals < 0 ? word : word.substring(0, equals);
+            if (quote("x" + name).equals("x" + name)) {
+                return equals < 0 ? word : name + "=" + quote(word.substring(equals + 1));
+            }
         }
-        if (word.chars().noneMatch(c -> Character.isWhitespace(c) || c == '"' || c == '\'')) {
-            return word;
-        }
-        return word.indexOf('"') < 0 ? "\"" + word + "\"" : "'" + word + "'";
+        return quote(word);
+    }
+
+    private static String quote(String word) {
+        return io.opsbot.bot.command.CommandParser.quote(word);
     }
 
     /** Starts the emulated cluster alone, prints where each service listens, runs until stopped. */

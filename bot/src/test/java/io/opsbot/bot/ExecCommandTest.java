@@ -82,7 +82,22 @@ class ExecCommandTest {
         assertThat(Main.commandText(List.of("logs", "nodeapp", "--grep", "connection refused")))
                 .isEqualTo("logs nodeapp --grep \"connection refused\"");
         assertThat(Main.commandText(List.of("logs", "nodeapp", "--grep", "say \"hi\"")))
-                .isEqualTo("logs nodeapp --grep 'say \"hi\"'");
+                .isEqualTo("logs nodeapp --grep \"say \\\"hi\\\"\"");
         assertThat(Main.commandText(List.of("logs nodeapp --grep 'a b'"))).isEqualTo("logs nodeapp --grep 'a b'");
+    }
+
+    /** Found by ChatEntryPointsFuzzTest: exec's quoting knew fewer spaces and quotes than the parser. */
+    @Test
+    void everyWordTheShellGaveStaysOneWordOfTheChatCommand() {
+        List<List<String>> cases = List.of(
+                List.of("logs", "nodeapp", "--grep", "a b\\"),           // a backslash before the closing quote
+                List.of("logs", "nodeapp", "--grep", "\u00A0"),           // a no-break space: a space to the parser
+                List.of("logs", "nodeapp", "--grep", "it\u2019s \u201Cdown\u201D"),
+                List.of("logs", "nodeapp", "--grep", "a\"b'c d"),
+                List.of("logs", "nodeapp", "--grep", "--plan"),
+                List.of("logs", "nodeapp", "--grep", ""));
+        for (List<String> words : cases) {
+            assertThat(io.opsbot.bot.command.Words.of(Main.commandText(words))).as("%s", words).isEqualTo(words);
+        }
     }
 }

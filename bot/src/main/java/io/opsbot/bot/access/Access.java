@@ -135,12 +135,14 @@ public final class Access {
         String verb = verbOf(request.text());
         List<String> allowedHere = channels.get(request.channel());
         if (allowedHere != null && !verb.equals(HELP) && !allowedHere.contains(verb)) {
-            return "`" + verb + "` is not allowed in this channel; allowed here: " + String.join(", ", allowedHere);
+            return "`" + CommandException.shown(verb) + "` is not allowed in this channel; allowed here: "
+                    + String.join(", ", allowedHere);
         }
         Role needed = requiredRole(verb);
         Optional<Role> has = roleOf(request.user());
         if (has.isEmpty() || !has.get().includes(needed)) {
-            return CommandException.visible(verb) + " needs the " + needed.label() + " role; " + whoHas(needed);
+            // the verb as typed may be anything (a pasted page, bidi controls): quoted short and visible
+            return CommandException.shown(verb) + " needs the " + needed.label() + " role; " + whoHas(needed);
         }
         if (verb.equals("report") && !has.get().includes(Role.ADMIN)
                 && argumentOf(request.text()).map(a -> a.equalsIgnoreCase("unschedule")).orElse(false)) {

@@ -17,6 +17,14 @@ public final class CommandException extends OpsException {
         return Phrases.visible(typed == null ? "" : typed);
     }
 
+    /**
+     * A word a person typed as a message quotes it: {@link #visible} and at most 40 characters, so a pasted page or a
+     * run of bidi controls does not become the message.
+     */
+    public static String shown(String typed) {
+        return Phrases.shown(typed == null ? "" : typed);
+    }
+
     /** A typo is not a fault: where in the parser it was noticed tells nobody anything, so none is recorded. */
     @Override
     public synchronized Throwable fillInStackTrace() {

@@ -76,6 +76,14 @@ public final class CommandParser {
         return match(tokens);
     }
 
+    /**
+     * {@code word} written so that this parser reads it back as exactly one word, itself: as it is when nothing in
+     * it is special, else in double quotes with {@code \} and {@code "} escaped.
+     */
+    public static String quote(String word) {
+        return CommandText.quoted(word);
+    }
+
     /** Every command, one line each with an example. */
     public String help() {
         return helpWriter.list();

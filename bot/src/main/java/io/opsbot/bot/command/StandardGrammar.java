@@ -326,7 +326,7 @@ final class StandardGrammar {
                 }
                 return new Command.Sim("agent-" + state.get(), target);
             }
-            default -> throw new CommandException("sim can fail, heal or agent, not '" + m.text(0)
+            default -> throw new CommandException("sim can fail, heal or agent, not '" + Phrases.shown(m.text(0))
                     + "': sim fail APP, sim heal APP, sim agent NODE down|up");
         }
     }

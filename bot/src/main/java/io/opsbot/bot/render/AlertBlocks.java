@@ -1,5 +1,6 @@
 package io.opsbot.bot.render;
 
+import io.opsbot.bot.command.CommandParser;
 import static com.slack.api.model.block.Blocks.actions;
 import static com.slack.api.model.block.Blocks.context;
 import static com.slack.api.model.block.Blocks.section;
@@ -64,11 +65,13 @@ public final class AlertBlocks {
 
     /** The command a button stands for, run as the person who clicked (roles and confirmations apply). */
     public static String commandFor(String actionId, String subject) {
+        // the value is one word whatever it holds: a forged "nodeapp --force" stays one (unknown) name
+        String word = CommandParser.quote(subject);
         return switch (actionId) {
-            case ACTION_LOGS -> "logs " + subject;
-            case ACTION_STATUS -> "status " + subject;
-            case ACTION_RESTART -> "restart " + subject;
-            case ACTION_MUTE -> "mute " + subject + " for " + MUTE_BUTTON_DURATION;
+            case ACTION_LOGS -> "logs " + word;
+            case ACTION_STATUS -> "status " + word;
+            case ACTION_RESTART -> "restart " + word;
+            case ACTION_MUTE -> "mute " + word + " for " + MUTE_BUTTON_DURATION;
             default -> throw new IllegalArgumentException("not an alert button: " + actionId);
         };
     }

@@ -48,6 +48,11 @@ public final class BlockKit {
     public static final String ACTION_DECLINE = "opsbot.decline";
     public static final String ACTION_CANCEL = "opsbot.cancel";
 
+    /** The command a running operation's Cancel button stands for: {@code cancel OPID}, the value one word whatever it holds. */
+    public static String cancelCommand(String operationId) {
+        return "cancel " + io.opsbot.bot.command.CommandParser.quote(operationId);
+    }
+
     private static final int BAR_WIDTH = 20;
     /** Room kept in a section for the code fences and the truncation note. */
     private static final int SECTION_ROOM = MAX_SECTION_TEXT - 100;

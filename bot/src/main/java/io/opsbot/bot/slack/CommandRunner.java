@@ -229,7 +229,7 @@ final class CommandRunner {
 
     /** Cancel clicked on a running operation: the command "cancel OPID", as the person who clicked. */
     void cancel(String operationId, String user, String channel, String responseUrl) {
-        Request request = new Request("cancel " + operationId, user, channel, false);
+        Request request = new Request(BlockKit.cancelCommand(operationId), user, channel, false);
         Response response;
         try {
             response = guarded.handle(request, ProgressListener.NONE);

@@ -93,7 +93,16 @@ final class HttpTransport implements AutoCloseable {
                 .requestBody(body)
                 .remoteAddress(exchange.getRemoteAddress().getAddress().getHostAddress())
                 .build();
-        com.slack.api.bolt.request.Request<?> request = parser.parse(http);
+        com.slack.api.bolt.request.Request<?> request;
+        try {
+            request = parser.parse(http);
+        } catch (RuntimeException e) {
+            // Bolt's parser fails on payloads Slack never sends (a click without actions, a payload that is not
+            // JSON): answered 400, not a dropped connection, and nothing runs (the signature is not checked yet)
+            log.warn("event=slack_payload_malformed error=\"{}\"", e.toString());
+            send(exchange, 400, "text/plain", "malformed Slack payload");
+            return;
+        }
         if (request == null) {
             send(exchange, 400, "text/plain", "not a Slack request");
             return;

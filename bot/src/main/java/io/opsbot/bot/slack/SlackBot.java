@@ -243,7 +243,7 @@ public final class SlackBot implements AutoCloseable {
      * What the user typed: the bot's mention removed, and Slack's escaping of &amp;, &lt; and &gt; undone
      * (after the mention, which is markup), so `--grep "a&b"` greps for a&b.
      */
-    static String commandText(String raw) {
+    public static String commandText(String raw) {
         String text = Access.stripAddress(raw);
         return text == null ? null : text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
     }
@@ -251,6 +251,11 @@ public final class SlackBot implements AutoCloseable {
     private void register(App app, CommandRunner runner, Dedup dedup, SlackApi api) {
         app.command(COMMAND, (req, ctx) -> {
             SlashCommandPayload p = req.getPayload();
+            if (blank(p.getUserId()) || blank(p.getChannelId())) {
+                // Slack always sends both: without them nobody could be checked for access or answered
+                log.warn("event=slack_command_malformed missing={}", blank(p.getUserId()) ? "user_id" : "channel_id");
+                return ctx.ack("opsbot could not read this request: it names no user or channel");
+            }
             if (!dedup.firstTime("command:" + p.getTriggerId())) {
                 return ctx.ack();
             }
@@ -263,7 +268,10 @@ public final class SlackBot implements AutoCloseable {
         });
         app.event(AppMentionEvent.class, (payload, ctx) -> {
             AppMentionEvent e = payload.getEvent();
-            if (dedup.firstTime("event:" + payload.getEventId())) {
+            if (blank(e.getUser()) || blank(e.getChannel())) {
+                log.warn("event=slack_mention_malformed event_id={} missing={}", payload.getEventId(),
+                        blank(e.getUser()) ? "user" : "channel");
+            } else if (dedup.firstTime("event:" + payload.getEventId())) {
                 accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner, api);
             } else {
                 log.info("event=slack_retry_ignored event_id={} retry={}", payload.getEventId(), ctx.getRetryNum());
@@ -273,7 +281,7 @@ public final class SlackBot implements AutoCloseable {
         app.event(MessageEvent.class, (payload, ctx) -> {
             MessageEvent e = payload.getEvent();
             // direct messages only; the bot's own and other bots' messages are not commands
-            if ("im".equals(e.getChannelType()) && e.getBotId() == null && e.getUser() != null) {
+            if ("im".equals(e.getChannelType()) && e.getBotId() == null && !blank(e.getUser()) && !blank(e.getChannel())) {
                 if (dedup.firstTime("event:" + payload.getEventId())) {
                     accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner, api);
                 } else {
@@ -290,18 +298,16 @@ public final class SlackBot implements AutoCloseable {
             ignore(app, ignored);
         }
         app.blockAction(BlockKit.ACTION_CONFIRM, (req, ctx) -> {
-            var p = req.getPayload();
-            if (dedup.firstTime("action:" + p.getTriggerId())) {
-                String value = p.getActions().get(0).getValue();
-                submit(() -> runner.confirm(value, p.getUser().getId(), p.getChannel().getId(), p.getResponseUrl()));
+            Click c = Click.of(BlockKit.ACTION_CONFIRM, req.getPayload());
+            if (c != null && dedup.firstTime("action:" + c.triggerId())) {
+                submit(() -> runner.confirm(c.value(), c.user(), c.channel(), c.responseUrl()));
             }
             return ctx.ack();
         });
         app.blockAction(BlockKit.ACTION_DECLINE, (req, ctx) -> {
-            var p = req.getPayload();
-            if (dedup.firstTime("action:" + p.getTriggerId())) {
-                String value = p.getActions().get(0).getValue();
-                submit(() -> runner.decline(value, p.getUser().getId(), p.getChannel().getId(), p.getResponseUrl()));
+            Click c = Click.of(BlockKit.ACTION_DECLINE, req.getPayload());
+            if (c != null && dedup.firstTime("action:" + c.triggerId())) {
+                submit(() -> runner.decline(c.value(), c.user(), c.channel(), c.responseUrl()));
             }
             return ctx.ack();
         });
@@ -310,23 +316,46 @@ public final class SlackBot implements AutoCloseable {
             alertButton(app, action, runner, dedup);
         }
         app.blockAction(BlockKit.ACTION_CANCEL, (req, ctx) -> {
-            var p = req.getPayload();
-            if (dedup.firstTime("action:" + p.getTriggerId())) {
-                String value = p.getActions().get(0).getValue();
-                submit(() -> runner.cancel(value, p.getUser().getId(), p.getChannel().getId(), p.getResponseUrl()));
+            Click c = Click.of(BlockKit.ACTION_CANCEL, req.getPayload());
+            if (c != null && dedup.firstTime("action:" + c.triggerId())) {
+                submit(() -> runner.cancel(c.value(), c.user(), c.channel(), c.responseUrl()));
             }
             return ctx.ack();
         });
     }
 
+    /**
+     * What a button click carries, or null (logged) when the payload lacks a part a click needs: Slack always sends
+     * them, so a payload without is not Slack's, and it is acknowledged and dropped rather than failing with a 500
+     * (which Slack would retry).
+     */
+    record Click(String triggerId, String value, String user, String channel, String responseUrl) {
+        static Click of(String actionId, com.slack.api.app_backend.interactive_components.payload.BlockActionPayload p) {
+            List<String> missing = new ArrayList<>();
+            if (p.getActions() == null || p.getActions().isEmpty() || p.getActions().get(0).getValue() == null) {
+                missing.add("actions[0].value");
+            }
+            if (p.getUser() == null || p.getUser().getId() == null) {
+                missing.add("user.id");
+            }
+            if (p.getChannel() == null || p.getChannel().getId() == null) {
+                missing.add("channel.id");
+            }
+            if (!missing.isEmpty()) {
+                log.warn("event=slack_action_malformed action={} missing={}", actionId, String.join(",", missing));
+                return null;
+            }
+            return new Click(p.getTriggerId(), p.getActions().get(0).getValue(), p.getUser().getId(), p.getChannel().getId(),
+                    p.getResponseUrl());
+        }
+    }
+
     /** An alert's buttons run the command they stand for as the person who clicked: roles and confirmations apply. */
     private void alertButton(App app, String actionId, CommandRunner runner, Dedup dedup) {
         app.blockAction(actionId, (req, ctx) -> {
-            var p = req.getPayload();
-            if (dedup.firstTime("action:" + p.getTriggerId())) {
-                String subject = p.getActions().get(0).getValue();
-                Request request = new Request(AlertBlocks.commandFor(actionId, subject), p.getUser().getId(),
-                        p.getChannel().getId(), false);
+            Click c = Click.of(actionId, req.getPayload());
+            if (c != null && dedup.firstTime("action:" + c.triggerId())) {
+                Request request = new Request(AlertBlocks.commandFor(actionId, c.value()), c.user(), c.channel(), false);
                 submit(() -> runner.run(request));
             }
             return ctx.ack();

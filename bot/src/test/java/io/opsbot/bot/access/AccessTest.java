@@ -35,6 +35,16 @@ class AccessTest {
     final GroupDirectory groups = id -> id.equals("SONCALL") ? Set.of("UPAGED") : Set.of();
     final Access access = new Access(config, groups);
 
+    /** Found by ChatEntryPointsFuzzTest: a denial quoted the first word whole, a 100 KB paste or bidi controls included. */
+    @Test
+    void aDenialQuotesTheTypedWordShortAndVisible() {
+        String pasted = "\u202E".repeat(2_000) + " nodeapp";
+        assertThat(access.denial(new Request(pasted, "UNOBODY", "C1", false)))
+                .startsWith("\\u202E".repeat(40) + "… needs the operator role").hasSizeLessThan(400);
+        assertThat(access.denial(new Request("x".repeat(100_000), "UVIEW", "C0PROD", false)))
+                .isEqualTo("`" + "x".repeat(40) + "…` is not allowed in this channel; allowed here: status, logs");
+    }
+
     @Test
     void aDenialReachesTheAuditTrailWhileAnsweredCommandsAreLeftToThePipeline() {
         List<String> trail = new java.util.ArrayList<>();

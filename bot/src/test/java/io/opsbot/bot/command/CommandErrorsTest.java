@@ -303,6 +303,14 @@ class CommandErrorsTest {
                 + " Type 'help COMMAND' for details.");
     }
 
+    /** Found by ChatEntryPointsFuzzTest: the sim command quoted its first word as typed, bidi controls and all. */
+    @Test
+    void simQuotesAnUnknownActionVisibly() {
+        CommandParser emulated = new CommandParser(DemoNames.NAMES, true);
+        assertThat(catchMessage(emulated, "sim nodeapp\u202E mongo")).isEqualTo("sim can fail, heal or agent, not"
+                + " 'nodeapp\\u202E': sim fail APP, sim heal APP, sim agent NODE down|up");
+    }
+
     private static String catchMessage(CommandParser parser, String text) {
         Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> parser.parse(text));
         assertThat(thrown).isInstanceOf(CommandException.class);

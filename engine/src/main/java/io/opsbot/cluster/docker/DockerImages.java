@@ -202,7 +202,12 @@ public final class DockerImages implements Closeable {
     /** The id of the local image {@code ref}, or empty when the daemon has none of that name. */
     public Optional<String> localImageId(String ref) {
         try {
-            return Optional.ofNullable(quick.inspectImageCmd(ref).exec().getId());
+            com.github.dockerjava.api.command.InspectImageResponse image = quick.inspectImageCmd(ref).exec();
+            if (image == null || image.getId() == null) {
+                throw new OpsException("docker image inspect of " + ref + " failed: the Docker daemon at " + dockerHost
+                        + " answered without the image's id");
+            }
+            return Optional.of(image.getId());
         } catch (NotFoundException e) {
             return Optional.empty();
         } catch (DockerException e) {
@@ -238,8 +243,12 @@ public final class DockerImages implements Closeable {
         if (failure instanceof RuntimeException runtime) {
             throw runtime;
         }
+        if (failure instanceof IOException io) {
+            // the caller's unreachable() tells a garbled answer from a daemon that cannot be reached
+            throw new java.io.UncheckedIOException(what + " failed", io);
+        }
         if (failure != null) {
-            throw new OpsException(what + " failed: " + failure.getMessage(), failure);
+            throw new OpsException(what + " failed: " + oneLine(failure.getMessage()), failure);
         }
     }
 
@@ -289,12 +298,44 @@ public final class DockerImages implements Closeable {
             return ops;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.core.JsonProcessingException json) {
+                // an answer came, but not the JSON of the Engine API: a proxy's page, a cut-off or garbled body
+                return new OpsException(what + " failed: the Docker daemon at " + dockerHost + " answered with"
+                        + " something other than the Docker Engine API's JSON (" + whatIsWrong(json) + ")", e);
+            }
             if (t instanceof IOException) {
                 return new TransientException(what + " failed: the Docker daemon at " + dockerHost
-                        + " cannot be reached (" + t.getMessage() + ")", e);
+                        + " cannot be reached (" + oneLine(t.getMessage()) + ")", e);
             }
         }
-        return new OpsException(what + " failed: " + e.getMessage(), e);
+        // a library's own failure on an answer it could not handle: its text names Java types, so it goes to the log
+        log.warn("docker call failed what=\"{}\" host={} error=\"{}\"", what, dockerHost, e.toString(), e);
+        return new OpsException(what + " failed: the Docker daemon at " + dockerHost + " gave an answer opsbot could"
+                + " not read; the details are in opsbot's log", e);
+    }
+
+    /** What is wrong with an answer that is not the API's JSON, in words (the parser's own text names Java types). */
+    private static String whatIsWrong(com.fasterxml.jackson.core.JsonProcessingException e) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException) {
+            return e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("No content")
+                    ? "an empty answer" : "a value of the wrong type";
+        }
+        if (e instanceof com.fasterxml.jackson.core.io.JsonEOFException) {
+            return "the answer is cut short";
+        }
+        if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+            return "nested too deep, or a number or text too long to read";
+        }
+        return "not valid JSON";
+    }
+
+    /** A message for one chat line: its first line, at most 300 characters. */
+    static String oneLine(String text) {
+        if (text == null || text.isBlank()) {
+            return "no details";
+        }
+        String first = text.strip().lines().findFirst().orElse("").strip();
+        return first.length() <= 300 ? first : first.substring(0, 300) + "…";
     }
 
     /** The daemon's own message out of docker-java's "Status 400: {"message":"…"}". */
@@ -308,18 +349,18 @@ public final class DockerImages implements Closeable {
             try {
                 JsonNode body = JSON.readTree(text);
                 if (body.hasNonNull("message")) {
-                    return body.get("message").asText().strip();
+                    return oneLine(body.get("message").asText());
                 }
             } catch (IOException ignored) {
                 // Not JSON after all: the text is the message.
             }
         }
-        return text;
+        return oneLine(text);
     }
 
     private static String itemError(ResponseItem item) {
         if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
-            return item.getErrorDetail().getMessage().strip();
+            return oneLine(item.getErrorDetail().getMessage());
         }
         // The plain "error" field repeats errorDetail's message; only errorDetail is supported by the library.
         return "the daemon reported an error without a message";

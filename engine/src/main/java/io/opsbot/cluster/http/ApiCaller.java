@@ -30,8 +30,12 @@ public final class ApiCaller {
 
     public static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
 
-    /** Bodies beyond this are a misconfiguration (wrong URL, endless stream), not an answer to parse. */
-    static final long MAX_BODY_BYTES = 32L * 1024 * 1024;
+    /**
+     * Bodies beyond this are a misconfiguration (wrong URL, endless stream) or a list too large to hold, not an answer
+     * to parse: 32 MiB is Marathon's /v2/apps with tasks embedded for about 100,000 tasks, and parsed it takes a few
+     * hundred MiB of heap, which is as much as the bot may spend on one answer.
+     */
+    public static final long MAX_BODY_BYTES = 32L * 1024 * 1024;
 
     private final String component;
     private final HttpUrl base;
@@ -86,7 +90,7 @@ public final class ApiCaller {
         String origin = Redact.origin(request.url());
         try (Response response = client.newCall(request).execute()) {
             return new ApiResponse(component, origin, request.method(), path, response.code(), response.headers(),
-                    readBody(response));
+                    readBody(response, origin, request.method(), path));
         } catch (SSLException e) {
             // A certificate problem is configuration, not something a retry fixes.
             throw new OpsException("TLS with " + component + " at " + origin + " failed: " + e.getMessage(), e);
@@ -96,7 +100,14 @@ public final class ApiCaller {
     }
 
     public TransientException unreachable(String origin, IOException e) {
-        return new TransientException(component + " at " + origin + " is unreachable: " + describe(e), e);
+        String reason = describe(e);
+        if (e instanceof InterruptedIOException && "timeout".equals(e.getMessage()) && client.callTimeoutMillis() > 0) {
+            // OkHttp's call timeout: an answer that kept coming, but too slowly, or a server that kept it waiting
+            long seconds = client.callTimeoutMillis() / 1000;
+            reason = "no whole answer within " + (seconds >= 120 && seconds % 60 == 0 ? seconds / 60 + " minutes"
+                    : seconds + " s") + " (the time limit of one call)";
+        }
+        return new TransientException(component + " at " + origin + " is unreachable: " + reason, e);
     }
 
     /** A short reason in words for an I/O failure. */
@@ -120,7 +131,11 @@ public final class ApiCaller {
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
     }
 
-    private String readBody(Response response) throws IOException {
+    /**
+     * The whole body, at most {@link #MAX_BODY_BYTES}: a longer one is refused as soon as the limit is passed (the
+     * rest is never read) with an error that is not retried, since the same request gets the same answer.
+     */
+    private String readBody(Response response, String origin, String method, String path) throws IOException {
         ResponseBody body = response.body();
         if (body == null) {
             return "";
@@ -129,6 +144,9 @@ public final class ApiCaller {
         if (!source.request(MAX_BODY_BYTES + 1)) {
             return source.getBuffer().readUtf8();
         }
-        throw new IOException(component + " sent more than " + MAX_BODY_BYTES + " bytes");
+        source.getBuffer().clear();
+        throw new OpsException(component + " at " + origin + " answered " + method + " " + path + " with more than "
+                + MAX_BODY_BYTES / (1024 * 1024) + " MiB, more than opsbot reads from one answer (is the URL right,"
+                + " or is the list too long to read whole?)");
     }
 }

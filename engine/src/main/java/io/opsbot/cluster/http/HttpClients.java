@@ -17,6 +17,12 @@ public final class HttpClients {
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** Marathon answers large /v2/apps?embed=... lists slowly under load; 30 s bounds any single read. */
     public static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * The longest one call may take, retries and every byte of the answer included: a server that drips its answer
+     * a byte at a time never trips the read timeout, and would hold a worker (and a chat command) forever. Three
+     * minutes is above the three attempts of 30 s reads that the default retry policy allows.
+     */
+    public static final Duration CALL_TIMEOUT = Duration.ofMinutes(3);
 
     private HttpClients() {
     }
@@ -40,6 +46,7 @@ public final class HttpClients {
                 .connectTimeout(CONNECT_TIMEOUT)
                 .readTimeout(readTimeout)
                 .writeTimeout(readTimeout)
+                .callTimeout(CALL_TIMEOUT)
                 // Off: OkHttp would send a request again, PUTs included, when its connection closed after the request
                 // went out — after Marathon may have stored it (a second version, a second deployment). Connection
                 // failures of reads are retried by our RetryInterceptor; a write's, by the engine, which checks first.

@@ -76,7 +76,9 @@ public final class MarathonEvents implements Closeable {
     public MarathonEvents(String baseUrl, Auth auth, OkHttpClient shared, ClientMetrics metrics, Duration minBackoff,
                           Duration maxBackoff) {
         // A stream stays open for hours: no read timeout, and no retry interceptor (we reconnect ourselves).
-        OkHttpClient streaming = HttpClients.forService(shared.newBuilder().readTimeout(Duration.ZERO).build(),
+        // Each event is bounded instead (EventSizeLimit): a line that never ends would otherwise fill the heap.
+        OkHttpClient streaming = HttpClients.forService(shared.newBuilder().readTimeout(Duration.ZERO)
+                .callTimeout(Duration.ZERO).addInterceptor(new EventSizeLimit()).build(),
                 "marathon-events", auth, metrics, RetryPolicy.NONE);
         this.api = new ApiCaller("Marathon", baseUrl, streaming);
         this.factory = EventSources.createFactory(streaming);
@@ -151,7 +153,7 @@ public final class MarathonEvents implements Closeable {
 
                 @Override
                 public void onFailure(EventSource source, Throwable t, Response response) {
-                    String reason = response != null ? "HTTP " + response.code()
+                    String reason = response != null && !response.isSuccessful() ? "HTTP " + response.code()
                             : t == null ? "unknown" : t.getClass().getSimpleName() + ": " + t.getMessage();
                     dropped(reason);
                 }
