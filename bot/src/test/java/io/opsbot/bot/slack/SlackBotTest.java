@@ -71,9 +71,9 @@ class SlackBotTest {
             handled.add(request);
             return handler.handle(request, progress);
         };
-        bot = SlackBot.builder(new SlackConfig("http", 0, BOT_TOKEN, null, SECRET, slack.apiUrl()), access, recording)
-                .editInterval(editInterval).clock(clock).bindAddress("127.0.0.1").start();
-        requests = new SignedRequests(bot.httpPort(), SECRET, slack.responseUrl());
+        SlackRig rig = SlackRig.with(slack).access(access).settings(b -> b.editInterval(editInterval).clock(clock)).bare(recording);
+        bot = rig.bot;
+        requests = rig.requests;
     }
 
     @Test
@@ -92,6 +92,32 @@ class SlackBotTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 1);
         release.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> slack.calls("chat.postMessage").size() == 1);
+    }
+
+    @Test
+    void queriesAndCancelsAreAnsweredWhileEveryWorkerIsTakenByOperationsWaitingForTheirTurn() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        start((request, progress) -> {
+            if (request.text().startsWith("scale")) {
+                waitFor(release, 60); // as an operation waits for the app's lock held by another
+            }
+            return new Response.Answer(new Report(request.text(), List.of(), false));
+        }, Duration.ofMillis(50));
+        try {
+            for (int i = 0; i < 8; i++) {
+                assertThat(requests.slashCommand("scale nodeapp 3", OPERATOR, CHANNEL, "waiting-" + i).body()).isEmpty();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 8);
+
+            requests.slashCommand("status nodeapp", VIEWER, CHANNEL, "query-1");
+            requests.slashCommand("cancel op-1", OPERATOR, CHANNEL, "query-2");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> handled.stream().map(Request::text).toList()
+                    .containsAll(List.of("status nodeapp", "cancel op-1")));
+            assertThat(release.getCount()).as("the operations still wait").isEqualTo(1);
+        } finally {
+            release.countDown();
+        }
     }
 
     @Test
@@ -401,7 +427,7 @@ class SlackBotTest {
             waitFor(cancelled, 10);
             Outcome outcome = new Outcome("op-42", "deploy nodeapp", Outcome.State.CANCELLED, List.of(
                     new StepReport(0, "build", StepResult.CHANGED, "built nodeapp:1.4", Duration.ofSeconds(2)),
-                    new StepReport(1, "watch", StepResult.SKIPPED, "cancelled", Duration.ZERO)), "cancelled by <@UOPS>", Duration.ofSeconds(2));
+                    new StepReport(1, "watch", StepResult.SKIPPED, "cancelled", Duration.ZERO)), "cancelled by UOPS", Duration.ofSeconds(2));
             return new Response.Finished(outcome);
         }, Duration.ofMillis(50));
 
