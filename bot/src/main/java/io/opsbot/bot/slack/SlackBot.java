@@ -281,7 +281,7 @@ public final class SlackBot implements AutoCloseable {
         app.event(AppMentionEvent.class, (payload, ctx) -> {
             AppMentionEvent e = payload.getEvent();
             if (dedup.firstTime("event:" + payload.getEventId())) {
-                accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner, api);
+                accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner);
             } else {
                 log.info("event=slack_retry_ignored event_id={} retry={}", payload.getEventId(), ctx.getRetryNum());
             }
@@ -292,7 +292,7 @@ public final class SlackBot implements AutoCloseable {
             // direct messages only; the bot's own and other bots' messages are not commands
             if ("im".equals(e.getChannelType()) && e.getBotId() == null && e.getUser() != null) {
                 if (dedup.firstTime("event:" + payload.getEventId())) {
-                    accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner, api);
+                    accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner);
                 } else {
                     log.info("event=slack_retry_ignored event_id={} retry={}", payload.getEventId(), ctx.getRetryNum());
                 }
@@ -310,7 +310,8 @@ public final class SlackBot implements AutoCloseable {
             var p = req.getPayload();
             if (dedup.firstTime("action:" + p.getTriggerId())) {
                 String value = p.getActions().get(0).getValue();
-                submit(workers, () -> runner.confirm(value, p.getUser().getId(), p.getChannel().getId(), p.getResponseUrl()));
+                runOrSayBusy(workers, () -> runner.confirm(value, p.getUser().getId(), p.getChannel().getId(), p.getResponseUrl()),
+                        p.getChannel().getId(), p.getUser().getId());
             }
             return ctx.ack();
         });
@@ -318,7 +319,8 @@ public final class SlackBot implements AutoCloseable {
             var p = req.getPayload();
             if (dedup.firstTime("action:" + p.getTriggerId())) {
                 String value = p.getActions().get(0).getValue();
-                submit(readers, () -> runner.decline(value, p.getUser().getId(), p.getChannel().getId(), p.getResponseUrl()));
+                runOrSayBusy(readers, () -> runner.decline(value, p.getUser().getId(), p.getChannel().getId(), p.getResponseUrl()),
+                        p.getChannel().getId(), p.getUser().getId());
             }
             return ctx.ack();
         });
@@ -330,7 +332,8 @@ public final class SlackBot implements AutoCloseable {
             var p = req.getPayload();
             if (dedup.firstTime("action:" + p.getTriggerId())) {
                 String value = p.getActions().get(0).getValue();
-                submit(readers, () -> runner.cancel(value, p.getUser().getId(), p.getChannel().getId(), p.getResponseUrl()));
+                runOrSayBusy(readers, () -> runner.cancel(value, p.getUser().getId(), p.getChannel().getId(), p.getResponseUrl()),
+                        p.getChannel().getId(), p.getUser().getId());
             }
             return ctx.ack();
         });
@@ -344,7 +347,7 @@ public final class SlackBot implements AutoCloseable {
                 String subject = p.getActions().get(0).getValue();
                 Request request = new Request(AlertBlocks.commandFor(actionId, subject), p.getUser().getId(),
                         p.getChannel().getId(), false);
-                submit(poolFor(request.text()), () -> runner.run(request));
+                runOrSayBusy(poolFor(request.text()), () -> runner.run(request), request.channel(), request.user());
             }
             return ctx.ack();
         });
@@ -354,11 +357,15 @@ public final class SlackBot implements AutoCloseable {
         app.event(type, (payload, ctx) -> ctx.ack());
     }
 
-    private void accept(Request request, CommandRunner runner, SlackApi api) {
-        ThreadPoolExecutor pool = poolFor(request.text());
-        if (!submit(pool, () -> runner.run(request))) {
+    private void accept(Request request, CommandRunner runner) {
+        runOrSayBusy(poolFor(request.text()), () -> runner.run(request), request.channel(), request.user());
+    }
+
+    /** Runs {@code work} on {@code pool}, or tells the user privately that opsbot is busy: a click or an event is never dropped unsaid. */
+    private void runOrSayBusy(ThreadPoolExecutor pool, Runnable work, String channel, String user) {
+        if (!submit(pool, work)) {
             // once: the edit scheduler must not wait out a rate limit
-            editor.execute(() -> api.tryEphemeral(request.channel(), request.user(), new BlockKit().rejected(busy(pool))));
+            editor.execute(() -> api.tryEphemeral(channel, user, new BlockKit().rejected(busy(pool))));
         }
     }
 

@@ -67,11 +67,16 @@ class SlackBotTest {
     }
 
     void start(CommandHandler handler, Duration editInterval) {
+        start(handler, editInterval, b -> { });
+    }
+
+    void start(CommandHandler handler, Duration editInterval, java.util.function.Consumer<SlackBot.Builder> more) {
         CommandHandler recording = (request, progress) -> {
             handled.add(request);
             return handler.handle(request, progress);
         };
-        SlackRig rig = SlackRig.with(slack).access(access).settings(b -> b.editInterval(editInterval).clock(clock)).bare(recording);
+        SlackRig rig = SlackRig.with(slack).access(access).settings(b -> more.accept(b.editInterval(editInterval).clock(clock)))
+                .bare(recording);
         bot = rig.bot;
         requests = rig.requests;
     }
@@ -118,6 +123,33 @@ class SlackBotTest {
         } finally {
             release.countDown();
         }
+    }
+
+    @Test
+    void aClickOrMentionWhileEveryWorkerAndTheQueueAreTakenIsToldPrivatelyThatOpsbotIsBusy() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        start((request, progress) -> {
+            waitFor(release, 60);
+            return new Response.Answer(new Report(request.text(), List.of(), false));
+        }, Duration.ofMillis(50), b -> b.workers(1, 1));
+        try {
+            requests.slashCommand("scale nodeapp 3", OPERATOR, CHANNEL, "full-1");
+            await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 1);
+            requests.slashCommand("scale nodeapp 2", OPERATOR, CHANNEL, "full-2"); // waits in the queue
+
+            assertThat(requests.slashCommand("scale nodeapp 4", OPERATOR, CHANNEL, "full-3").body()).contains("opsbot is busy");
+            requests.click(io.opsbot.bot.render.AlertBlocks.ACTION_RESTART, "nodeapp", OPERATOR, CHANNEL, "full-click");
+            requests.mention("Ev-full", "<@UBOT> restart nodeapp", ADMIN, CHANNEL, Map.of());
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> slack.calls("chat.postEphemeral").size() == 2);
+            assertThat(slack.calls("chat.postEphemeral")).extracting(c -> c.param("user")).containsExactlyInAnyOrder(OPERATOR, ADMIN);
+            assertThat(slack.calls("chat.postEphemeral")).allSatisfy(c -> assertThat(c.param("text"))
+                    .contains("opsbot is busy (1 commands running, 1 waiting); try again in a minute"));
+        } finally {
+            release.countDown();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 2);
+        assertThat(handled).extracting(Request::text).containsExactly("scale nodeapp 3", "scale nodeapp 2");
     }
 
     @Test
