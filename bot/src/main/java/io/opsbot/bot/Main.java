@@ -149,8 +149,17 @@ public final class Main implements Callable<Integer> {
 
     /** The Slack adapter wired to the bot: the grammar's roles, the journal's owners and audit. */
     static SlackBot.Builder slackBuilder(Opsbot bot) {
+        return slackBuilder(bot, bot.config().slack(), bot.config().access(), bot.handler());
+    }
+
+    /**
+     * The same wiring with another Slack section, access rules and handler: tests point it at a fake Slack and may
+     * wrap the handler to watch what reaches it.
+     */
+    public static SlackBot.Builder slackBuilder(Opsbot bot, OpsbotConfig.SlackConfig slack, OpsbotConfig.AccessConfig access,
+                                                CommandHandler handler) {
         Dispatcher dispatcher = bot.dispatcher();
-        return SlackBot.builder(bot.config().slack(), bot.config().access(), bot.handler())
+        return SlackBot.builder(slack, access, handler)
                 .emulated(bot.emulated())
                 .verbRoles(Access.verbRoles(dispatcher.parser().grammar()))
                 .owners(dispatcher::requesterOf)

@@ -27,6 +27,9 @@ import java.util.Map;
  */
 public final class BlockKit {
 
+    /** A Slack user id (U… or W…) after "started by" or "cancelled by" in the engine's words. */
+    private static final java.util.regex.Pattern REQUESTER = java.util.regex.Pattern.compile("(started|cancelled) by ([UW][A-Z0-9]{2,})\\b");
+
     /** Slack rejects a message with more blocks than this. */
     public static final int MAX_BLOCKS = 50;
     /** Slack's limit for a section's text. */
@@ -91,7 +94,7 @@ public final class BlockKit {
         int percent = (int) Math.round(s.fraction() * 100);
         String bar = "`" + bar(s.fraction()) + "` " + percent + "%";
         if (s.waiting() != null) {
-            bar += "\n:hourglass: " + escape(s.waiting());
+            bar += "\n:hourglass: " + mentionRequesters(escape(s.waiting()));
         }
         out.section(bar);
         List<String> stepLines = new ArrayList<>();
@@ -195,6 +198,15 @@ public final class BlockKit {
         return lines;
     }
 
+    /**
+     * The engine names who started or cancelled an operation by the id the chat gave it ("started by U0ABC12"); in
+     * Slack that is a user id, shown as a mention so people read a name. Applied to escaped text, so nothing else in
+     * it can become a mention or a link.
+     */
+    static String mentionRequesters(String escaped) {
+        return REQUESTER.matcher(escaped).replaceAll("$1 by <@$2>");
+    }
+
     /** Slack's mrkdwn control characters. */
     public static String escape(String text) {
         return text == null ? "" : text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
@@ -240,7 +252,7 @@ public final class BlockKit {
                     .ifPresent(failed -> out.append("\n*What failed:* step ").append(failed.index() + 1).append(" ")
                             .append(escape(failed.description())).append(" — ").append(escape(nullToEmpty(failed.detail()))));
             if (outcome.message() != null && !outcome.message().isBlank()) {
-                out.append("\n*Why:* ").append(outcome.message());
+                out.append("\n*Why:* ").append(mentionRequesters(escape(outcome.message())));
             }
             out.append("\n*Cluster left:* ").append(leftState(outcome));
         } else if (outcome.message() != null && !outcome.message().isBlank()) {

@@ -87,7 +87,7 @@ public final class OperationView implements ProgressListener {
     @Override
     public void waitingForLock(String resource, LockHolder holder) {
         synchronized (this) {
-            waiting = "waiting for " + resource + ": held by " + holder.operationId() + " '" + holder.title()
+            waiting = "waiting for " + displayName(resource) + ": held by " + holder.operationId() + " '" + holder.title()
                     + "' started by " + holder.requester();
         }
         changed();
@@ -160,5 +160,11 @@ public final class OperationView implements ProgressListener {
             case FAILED -> StepStatus.FAILED;
             case SKIPPED -> StepStatus.SKIPPED;
         };
+    }
+
+    /** "app:/nodeapp" → "nodeapp", "dataset:mongo" → "mongo": the name users type, as the engine's busy message has it. */
+    static String displayName(String resource) {
+        String name = resource.substring(resource.indexOf(':') + 1);
+        return name.startsWith("/") ? name.substring(1) : name;
     }
 }

@@ -30,8 +30,17 @@ import org.slf4j.LoggerFactory;
 final class HttpTransport implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
-    /** Slack's payloads are small; anything bigger is not from Slack. */
-    private static final int MAX_BODY_BYTES = 1 << 20;
+    /**
+     * The largest body taken, 1 MiB: Slack's biggest payload here is a button click carrying the message it sits on
+     * (at most 50 blocks of 3,000 characters, form-encoded: well under 1 MiB); anything bigger is not from Slack. A
+     * body declared bigger is refused before a byte of it is read, one sent without a length once it passes the bound.
+     */
+    static final int MAX_BODY_BYTES = 1 << 20;
+    /**
+     * Slack's bound on a request's age, taken both ways as Slack's own verification recipe does: Bolt refuses an
+     * older timestamp but not one ahead of the clock, which Slack never sends.
+     */
+    static final long MAX_SKEW_SECONDS = 5 * 60;
     /** Bolt's handlers only enqueue work, so a few threads answer every request within Slack's 3 s. */
     private static final int THREADS = 4;
 
@@ -79,9 +88,17 @@ final class HttpTransport implements AutoCloseable {
             send(exchange, 405, "text/plain", "POST only");
             return;
         }
-        String body = readBody(exchange.getRequestBody());
+        long declared = declaredLength(exchange);
+        String body = declared > MAX_BODY_BYTES ? null : readBody(exchange.getRequestBody());
         if (body == null) {
+            refused(exchange, 413, "body over " + MAX_BODY_BYTES + " bytes" + (declared > 0 ? " (declared " + declared + ")" : ""));
+            exchange.getResponseHeaders().set("Connection", "close");
             send(exchange, 413, "text/plain", "too large");
+            return;
+        }
+        if (aheadOfTheClock(exchange.getRequestHeaders().getFirst("X-Slack-Request-Timestamp"))) {
+            refused(exchange, 401, "timestamp more than " + MAX_SKEW_SECONDS / 60 + " minutes ahead of this clock");
+            send(exchange, 401, "application/json", "{\"error\":\"invalid request\"}");
             return;
         }
         Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -104,6 +121,7 @@ final class HttpTransport implements AutoCloseable {
             return;
         }
         if (request == null) {
+            refused(exchange, 400, "not a Slack request");
             send(exchange, 400, "text/plain", "not a Slack request");
             return;
         }
@@ -115,8 +133,43 @@ final class HttpTransport implements AutoCloseable {
             send(exchange, 500, "text/plain", "error");
             return;
         }
+        if (response.getStatusCode() == 401) {
+            // Bolt's signature check: unsigned, wrongly signed, tampered, or older than 5 minutes (a replay)
+            refused(exchange, 401, "signature or timestamp invalid");
+        }
         response.getHeaders().forEach((k, values) -> values.forEach(v -> exchange.getResponseHeaders().add(k, v)));
         send(exchange, response.getStatusCode(), response.getContentType(), response.getBody());
+    }
+
+    /** One line per refused request: who sent what, never the body (it may hold anything). */
+    private static void refused(HttpExchange exchange, int status, String reason) {
+        log.warn("event=slack_request_refused status={} reason=\"{}\" remote={}", status, reason,
+                exchange.getRemoteAddress().getAddress().getHostAddress());
+    }
+
+    /** A Slack timestamp (seconds) further ahead than Slack's bound; a missing or garbled one is Bolt's to refuse. */
+    static boolean aheadOfTheClock(String timestamp) {
+        if (timestamp == null) {
+            return false;
+        }
+        try {
+            return Long.parseLong(timestamp.trim()) > System.currentTimeMillis() / 1000 + MAX_SKEW_SECONDS;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** The Content-Length the client declared; -1 when it sent none (chunked) or nonsense. */
+    private static long declaredLength(HttpExchange exchange) {
+        String value = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static String readBody(InputStream in) throws IOException {

@@ -71,7 +71,14 @@ public final class SlackBot implements AutoCloseable {
 
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    /** Commands that may change the cluster: they can wait minutes for an app's lock or a deployment. */
     private final ThreadPoolExecutor workers;
+    /**
+     * Queries (commands every viewer may run), cancels and declines: quick, and never queued behind operations that
+     * wait for each other, so `status` answers and Cancel works while every worker above is taken.
+     */
+    private final ThreadPoolExecutor readers;
+    private final Map<String, Role> verbRoles;
     private final ScheduledExecutorService editor;
     private final HttpTransport http;
     private final SocketModeApp socket;
@@ -108,6 +115,9 @@ public final class SlackBot implements AutoCloseable {
 
         this.workers = new ThreadPoolExecutor(b.workers, b.workers, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(b.queue),
                 Threads.named("opsbot-slack-worker"), new ThreadPoolExecutor.AbortPolicy());
+        this.readers = new ThreadPoolExecutor(b.workers, b.workers, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(b.queue),
+                Threads.named("opsbot-slack-reader"), new ThreadPoolExecutor.AbortPolicy());
+        this.verbRoles = Map.copyOf(b.verbRoles);
         this.editor = Executors.newScheduledThreadPool(2, Threads.named("opsbot-slack-edits"));
 
         AccessConfig accessConfig = b.access;
@@ -153,6 +163,7 @@ public final class SlackBot implements AutoCloseable {
                 }
             }
             workers.shutdownNow();
+            readers.shutdownNow();
             editor.shutdownNow();
             throw reachability.classify(e);
         }
@@ -226,12 +237,17 @@ public final class SlackBot implements AutoCloseable {
             log.warn("event=slack_close_failed error=\"{}\"", e.getMessage());
         } finally {
             workers.shutdown();
+            readers.shutdown();
             try {
                 if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
                     workers.shutdownNow();
                 }
+                if (!readers.awaitTermination(5, TimeUnit.SECONDS)) {
+                    readers.shutdownNow();
+                }
             } catch (InterruptedException e) {
                 workers.shutdownNow();
+                readers.shutdownNow();
                 Thread.currentThread().interrupt();
             }
             editor.shutdown();
@@ -261,8 +277,9 @@ public final class SlackBot implements AutoCloseable {
             }
             Request request = new Request(commandText(p.getText()), p.getUserId(), p.getChannelId(), false);
             // the response_url reaches the channel even when the bot is not a member
-            if (!submit(() -> runner.run(request, p.getResponseUrl()))) {
-                return ctx.ack(busy());
+            ThreadPoolExecutor pool = poolFor(request.text());
+            if (!submit(pool, () -> runner.run(request, p.getResponseUrl()))) {
+                return ctx.ack(busy(pool));
             }
             return ctx.ack();
         });
@@ -272,7 +289,7 @@ public final class SlackBot implements AutoCloseable {
                 log.warn("event=slack_mention_malformed event_id={} missing={}", payload.getEventId(),
                         blank(e.getUser()) ? "user" : "channel");
             } else if (dedup.firstTime("event:" + payload.getEventId())) {
-                accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner, api);
+                accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner);
             } else {
                 log.info("event=slack_retry_ignored event_id={} retry={}", payload.getEventId(), ctx.getRetryNum());
             }
@@ -283,7 +300,7 @@ public final class SlackBot implements AutoCloseable {
             // direct messages only; the bot's own and other bots' messages are not commands
             if ("im".equals(e.getChannelType()) && e.getBotId() == null && !blank(e.getUser()) && !blank(e.getChannel())) {
                 if (dedup.firstTime("event:" + payload.getEventId())) {
-                    accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner, api);
+                    accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner);
                 } else {
                     log.info("event=slack_retry_ignored event_id={} retry={}", payload.getEventId(), ctx.getRetryNum());
                 }
@@ -300,14 +317,14 @@ public final class SlackBot implements AutoCloseable {
         app.blockAction(BlockKit.ACTION_CONFIRM, (req, ctx) -> {
             Click c = Click.of(BlockKit.ACTION_CONFIRM, req.getPayload());
             if (c != null && dedup.firstTime("action:" + c.triggerId())) {
-                submit(() -> runner.confirm(c.value(), c.user(), c.channel(), c.responseUrl()));
+                runOrSayBusy(workers, () -> runner.confirm(c.value(), c.user(), c.channel(), c.responseUrl()), c.channel(), c.user());
             }
             return ctx.ack();
         });
         app.blockAction(BlockKit.ACTION_DECLINE, (req, ctx) -> {
             Click c = Click.of(BlockKit.ACTION_DECLINE, req.getPayload());
             if (c != null && dedup.firstTime("action:" + c.triggerId())) {
-                submit(() -> runner.decline(c.value(), c.user(), c.channel(), c.responseUrl()));
+                runOrSayBusy(readers, () -> runner.decline(c.value(), c.user(), c.channel(), c.responseUrl()), c.channel(), c.user());
             }
             return ctx.ack();
         });
@@ -318,7 +335,7 @@ public final class SlackBot implements AutoCloseable {
         app.blockAction(BlockKit.ACTION_CANCEL, (req, ctx) -> {
             Click c = Click.of(BlockKit.ACTION_CANCEL, req.getPayload());
             if (c != null && dedup.firstTime("action:" + c.triggerId())) {
-                submit(() -> runner.cancel(c.value(), c.user(), c.channel(), c.responseUrl()));
+                runOrSayBusy(readers, () -> runner.cancel(c.value(), c.user(), c.channel(), c.responseUrl()), c.channel(), c.user());
             }
             return ctx.ack();
         });
@@ -356,7 +373,7 @@ public final class SlackBot implements AutoCloseable {
             Click c = Click.of(actionId, req.getPayload());
             if (c != null && dedup.firstTime("action:" + c.triggerId())) {
                 Request request = new Request(AlertBlocks.commandFor(actionId, c.value()), c.user(), c.channel(), false);
-                submit(() -> runner.run(request));
+                runOrSayBusy(poolFor(request.text()), () -> runner.run(request), request.channel(), request.user());
             }
             return ctx.ack();
         });
@@ -366,17 +383,28 @@ public final class SlackBot implements AutoCloseable {
         app.event(type, (payload, ctx) -> ctx.ack());
     }
 
-    private void accept(Request request, CommandRunner runner, SlackApi api) {
-        if (!submit(() -> runner.run(request))) {
+    private void accept(Request request, CommandRunner runner) {
+        runOrSayBusy(poolFor(request.text()), () -> runner.run(request), request.channel(), request.user());
+    }
+
+    /** Runs {@code work} on {@code pool}, or tells the user privately that opsbot is busy: a click or an event is never dropped unsaid. */
+    private void runOrSayBusy(ThreadPoolExecutor pool, Runnable work, String channel, String user) {
+        if (!submit(pool, work)) {
             // once: the edit scheduler must not wait out a rate limit
-            editor.execute(() -> api.tryEphemeral(request.channel(), request.user(), new BlockKit().rejected(busy())));
+            editor.execute(() -> api.tryEphemeral(channel, user, new BlockKit().rejected(busy(pool))));
         }
     }
 
+    /** Queries and cancels to the readers, anything that may change the cluster to the workers. */
+    private ThreadPoolExecutor poolFor(String text) {
+        String verb = Access.verbOf(text);
+        return verb.equals("cancel") || verbRoles.getOrDefault(verb, Role.OPERATOR) == Role.VIEWER ? readers : workers;
+    }
+
     /** False when the pool and its queue are full: the user is told, nothing is dropped silently. */
-    private boolean submit(Runnable work) {
+    private boolean submit(ThreadPoolExecutor pool, Runnable work) {
         try {
-            workers.execute(() -> {
+            pool.execute(() -> {
                 try {
                     work.run();
                 } catch (RuntimeException e) {
@@ -385,13 +413,14 @@ public final class SlackBot implements AutoCloseable {
             });
             return true;
         } catch (RejectedExecutionException e) {
-            log.warn("event=slack_busy active={} queued={}", workers.getActiveCount(), workers.getQueue().size());
+            log.warn("event=slack_busy pool={} active={} queued={}", pool == readers ? "queries" : "operations",
+                    pool.getActiveCount(), pool.getQueue().size());
             return false;
         }
     }
 
-    private String busy() {
-        return "opsbot is busy (" + workers.getActiveCount() + " commands running, " + workers.getQueue().size()
+    private static String busy(ThreadPoolExecutor pool) {
+        return "opsbot is busy (" + pool.getActiveCount() + " commands running, " + pool.getQueue().size()
                 + " waiting); try again in a minute";
     }
 
@@ -460,7 +489,10 @@ public final class SlackBot implements AutoCloseable {
             return this;
         }
 
-        /** Commands running at once, and how many may wait for a worker before users are told it is busy. */
+        /**
+         * Commands running at once, and how many may wait for a worker before users are told it is busy: for operations
+         * and, as many again, for queries (which never wait behind operations).
+         */
         public Builder workers(int threads, int waiting) {
             if (threads < 1 || waiting < 1) {
                 throw new IllegalArgumentException("workers and queue must be at least 1");

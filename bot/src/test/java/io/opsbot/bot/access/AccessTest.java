@@ -68,6 +68,37 @@ class AccessTest {
     }
 
     @Test
+    void everyCommandOfTheGrammarByEveryRoleInEveryChannelIsAllowedOrDeniedAsTheConfigurationSays() {
+        io.opsbot.bot.command.Grammar grammar = AccessTable.grammar();
+        Access configured = new Access(AccessTable.CONFIG, AccessTable.GROUPS, Access.verbRoles(grammar), AccessTable.OWNERS);
+        List<String> ran = new java.util.ArrayList<>();
+        CommandHandler guarded = configured.guard((request, progress) -> {
+            ran.add(request.text() + "|" + request.user() + "|" + request.channel());
+            return new Response.Answer(new Report("ok", List.of(), false));
+        });
+        List<AccessTable.Case> cases = AccessTable.cases(grammar);
+        java.util.Map<AccessTable.Case, String> denials = new java.util.HashMap<>();
+        for (AccessTable.Case c : cases) {
+            Response r = guarded.handle(new Request(c.command(), c.caller().user(), c.channel(), false), null);
+            if (r instanceof Response.Rejected rejected) {
+                denials.put(c, rejected.message());
+            }
+        }
+
+        System.out.println("access table (" + cases.size() + " tries, every example of every command):\n"
+                + AccessTable.render(cases, c -> !denials.containsKey(c)));
+        assertThat(cases).allSatisfy(c -> assertThat(!denials.containsKey(c)).as("%s by %s in %s (%s)", c.command(),
+                c.caller().holds(), c.channel(), c.why()).isEqualTo(c.allowed()));
+        assertThat(ran).hasSize((int) cases.stream().filter(AccessTable.Case::allowed).count());
+        // every denial says why: the channel's list, or the role needed and who has it
+        assertThat(denials).allSatisfy((c, message) -> assertThat(message).satisfiesAnyOf(
+                m -> assertThat(m).contains("is not allowed in this channel; allowed here: status, logs, history"),
+                m -> assertThat(m).containsPattern("needs the (viewer|operator|admin) role").contains("<@")));
+        assertThat(cases.stream().map(AccessTable.Case::command).map(t -> t.split(" ")[0]).distinct())
+                .containsExactlyInAnyOrderElementsOf(grammar.verbs().stream().map(io.opsbot.bot.command.VerbSpec::key).toList());
+    }
+
+    @Test
     void theHighestRoleWinsWhetherGivenDirectlyThroughAGroupOrToEveryone() {
         assertThat(access.roleOf("UADMIN")).contains(Role.ADMIN);
         assertThat(access.roleOf("UOPS1")).contains(Role.OPERATOR);

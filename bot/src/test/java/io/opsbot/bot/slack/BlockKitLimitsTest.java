@@ -82,6 +82,18 @@ class BlockKitLimitsTest {
     }
 
     @Test
+    void whyIsEscapedAndOnlyTheRequesterItNamesBecomesAMention() {
+        Outcome outcome = new Outcome("op-4", "scale nodeapp 3", Outcome.State.REFUSED, List.of(),
+                "nodeapp is busy: op-1 'deploy <!channel>' started by U0ALICE at 12:00 & cancelled by W0BOB", Duration.ofSeconds(1));
+        OperationView.Snapshot s = new OperationView.Snapshot("scale nodeapp 3", "op-4", List.of(), null, outcome, false);
+
+        String shown = text(kit.progress(s, "UOPS", null, false).blocks());
+
+        assertThat(shown).contains("*Why:* nodeapp is busy: op-1 'deploy &lt;!channel&gt;' started by <@U0ALICE> at 12:00"
+                + " &amp; cancelled by <@W0BOB>").doesNotContain("<!channel>");
+    }
+
+    @Test
     void userTextIsEscapedSoItCannotMentionOrLink() {
         BlockKit.Message m = kit.report(new Report("status", List.of(new Report.Section(null, List.of("<!channel> & <http://x|y>"))), false));
 

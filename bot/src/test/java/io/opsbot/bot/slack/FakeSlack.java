@@ -115,6 +115,12 @@ public final class FakeSlack implements AutoCloseable {
         return id;
     }
 
+    /** Forgets the calls recorded so far (a long test's memory figures should not count the fake's own records). */
+    void forgetCalls() {
+        calls.clear();
+        uploads.clear();
+    }
+
     List<Call> calls() {
         return List.copyOf(calls);
     }

@@ -67,13 +67,18 @@ class SlackBotTest {
     }
 
     void start(CommandHandler handler, Duration editInterval) {
+        start(handler, editInterval, b -> { });
+    }
+
+    void start(CommandHandler handler, Duration editInterval, java.util.function.Consumer<SlackBot.Builder> more) {
         CommandHandler recording = (request, progress) -> {
             handled.add(request);
             return handler.handle(request, progress);
         };
-        bot = SlackBot.builder(new SlackConfig("http", 0, BOT_TOKEN, null, SECRET, slack.apiUrl()), access, recording)
-                .editInterval(editInterval).clock(clock).bindAddress("127.0.0.1").start();
-        requests = new SignedRequests(bot.httpPort(), SECRET, slack.responseUrl());
+        SlackRig rig = SlackRig.with(slack).access(access).settings(b -> more.accept(b.editInterval(editInterval).clock(clock)))
+                .bare(recording);
+        bot = rig.bot;
+        requests = rig.requests;
     }
 
     @Test
@@ -92,6 +97,59 @@ class SlackBotTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 1);
         release.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> slack.calls("chat.postMessage").size() == 1);
+    }
+
+    @Test
+    void queriesAndCancelsAreAnsweredWhileEveryWorkerIsTakenByOperationsWaitingForTheirTurn() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        start((request, progress) -> {
+            if (request.text().startsWith("scale")) {
+                waitFor(release, 60); // as an operation waits for the app's lock held by another
+            }
+            return new Response.Answer(new Report(request.text(), List.of(), false));
+        }, Duration.ofMillis(50));
+        try {
+            for (int i = 0; i < 8; i++) {
+                assertThat(requests.slashCommand("scale nodeapp 3", OPERATOR, CHANNEL, "waiting-" + i).body()).isEmpty();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 8);
+
+            requests.slashCommand("status nodeapp", VIEWER, CHANNEL, "query-1");
+            requests.slashCommand("cancel op-1", OPERATOR, CHANNEL, "query-2");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> handled.stream().map(Request::text).toList()
+                    .containsAll(List.of("status nodeapp", "cancel op-1")));
+            assertThat(release.getCount()).as("the operations still wait").isEqualTo(1);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void aClickOrMentionWhileEveryWorkerAndTheQueueAreTakenIsToldPrivatelyThatOpsbotIsBusy() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        start((request, progress) -> {
+            waitFor(release, 60);
+            return new Response.Answer(new Report(request.text(), List.of(), false));
+        }, Duration.ofMillis(50), b -> b.workers(1, 1));
+        try {
+            requests.slashCommand("scale nodeapp 3", OPERATOR, CHANNEL, "full-1");
+            await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 1);
+            requests.slashCommand("scale nodeapp 2", OPERATOR, CHANNEL, "full-2"); // waits in the queue
+
+            assertThat(requests.slashCommand("scale nodeapp 4", OPERATOR, CHANNEL, "full-3").body()).contains("opsbot is busy");
+            requests.click(io.opsbot.bot.render.AlertBlocks.ACTION_RESTART, "nodeapp", OPERATOR, CHANNEL, "full-click");
+            requests.mention("Ev-full", "<@UBOT> restart nodeapp", ADMIN, CHANNEL, Map.of());
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> slack.calls("chat.postEphemeral").size() == 2);
+            assertThat(slack.calls("chat.postEphemeral")).extracting(c -> c.param("user")).containsExactlyInAnyOrder(OPERATOR, ADMIN);
+            assertThat(slack.calls("chat.postEphemeral")).allSatisfy(c -> assertThat(c.param("text"))
+                    .contains("opsbot is busy (1 commands running, 1 waiting); try again in a minute"));
+        } finally {
+            release.countDown();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 2);
+        assertThat(handled).extracting(Request::text).containsExactly("scale nodeapp 3", "scale nodeapp 2");
     }
 
     @Test
@@ -401,7 +459,7 @@ class SlackBotTest {
             waitFor(cancelled, 10);
             Outcome outcome = new Outcome("op-42", "deploy nodeapp", Outcome.State.CANCELLED, List.of(
                     new StepReport(0, "build", StepResult.CHANGED, "built nodeapp:1.4", Duration.ofSeconds(2)),
-                    new StepReport(1, "watch", StepResult.SKIPPED, "cancelled", Duration.ZERO)), "cancelled by <@UOPS>", Duration.ofSeconds(2));
+                    new StepReport(1, "watch", StepResult.SKIPPED, "cancelled", Duration.ZERO)), "cancelled by UOPS", Duration.ofSeconds(2));
             return new Response.Finished(outcome);
         }, Duration.ofMillis(50));
 

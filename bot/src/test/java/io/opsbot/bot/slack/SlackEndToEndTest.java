@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.opsbot.bot.Opsbot;
 import io.opsbot.bot.Request;
-import io.opsbot.bot.access.Access;
 import io.opsbot.bot.render.BlockKit;
 import io.opsbot.bot.render.PlainText;
 import io.opsbot.cluster.flocker.Dataset;
@@ -14,7 +13,6 @@ import io.opsbot.cluster.marathon.App;
 import io.opsbot.cluster.marathon.Embed;
 import io.opsbot.cluster.marathon.Task;
 import io.opsbot.config.OpsbotConfig.AccessConfig;
-import io.opsbot.config.OpsbotConfig.SlackConfig;
 import io.opsbot.engine.ProgressListener;
 import io.opsbot.engine.ops.ClusterClients;
 import java.nio.file.Path;
@@ -47,8 +45,8 @@ class SlackEndToEndTest {
             "viewer", List.of("*")), null, "5m");
 
     FakeSlack slack;
+    SlackRig rig;
     Opsbot opsbot;
-    SlackBot bot;
     SignedRequests requests;
     /** The sim seen through the real clients, to check what the cluster did (or did not do). */
     ClusterClients cluster;
@@ -56,15 +54,9 @@ class SlackEndToEndTest {
     @BeforeEach
     void start() throws Exception {
         slack = new FakeSlack();
-        opsbot = Opsbot.start(null, home);
-        // wired as Main wires it: the handler with metrics, the grammar's roles, the journal's requesters
-        bot = SlackBot.builder(new SlackConfig("http", 0, SlackBotTest.BOT_TOKEN, null, SlackBotTest.SECRET, slack.apiUrl()),
-                        access, opsbot.handler())
-                .emulated(opsbot.emulated())
-                .verbRoles(Access.verbRoles(opsbot.dispatcher().parser().grammar()))
-                .owners(opsbot.dispatcher()::requesterOf)
-                .start();
-        requests = new SignedRequests(bot.httpPort(), SlackBotTest.SECRET);
+        rig = SlackRig.with(slack).access(access).responseUrl(SignedRequests.NO_RESPONSE_URL).start(home);
+        opsbot = rig.opsbot;
+        requests = rig.requests;
         cluster = ClusterClients.connect(opsbot.config().cluster());
     }
 
@@ -73,11 +65,8 @@ class SlackEndToEndTest {
         if (cluster != null) {
             cluster.close();
         }
-        if (bot != null) {
-            bot.close();
-        }
-        if (opsbot != null) {
-            opsbot.close();
+        if (rig != null) {
+            rig.close();
         }
         slack.close();
     }
@@ -122,8 +111,10 @@ class SlackEndToEndTest {
         assertThat(status("mongo")).contains(": 0/0 running");
         String history = new PlainText().render(opsbot.dispatcher().handle(new Request("history", "test", "test", false),
                 ProgressListener.NONE));
-        assertThat(history.lines().filter(l -> l.contains("cmd-") && l.contains("scale mongo 0"))).singleElement()
-                .asString().contains("confirmed by UOPS; it ran as an operation of its own");
+        // wired as Main wires it, the audit trail is in the journal too: the refused click and the confirmation
+        assertThat(history.lines().filter(l -> l.contains("cmd-") && l.contains("scale mongo 0")).toList())
+                .anySatisfy(l -> assertThat(l).contains("confirmed by UOPS; it ran as an operation of its own"))
+                .anySatisfy(l -> assertThat(l).contains("confirm-refused requester=UOPS", "by UOTHER"));
     }
 
     @Test

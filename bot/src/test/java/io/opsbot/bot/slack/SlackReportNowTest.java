@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.opsbot.bot.Opsbot;
-import io.opsbot.bot.access.Access;
-import io.opsbot.config.OpsbotConfig.AccessConfig;
-import io.opsbot.config.OpsbotConfig.SlackConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,33 +23,24 @@ class SlackReportNowTest {
     Path home;
 
     FakeSlack slack;
+    SlackRig rig;
     Opsbot opsbot;
-    SlackBot bot;
     SignedRequests requests;
 
     @BeforeEach
     void start() throws Exception {
         slack = new FakeSlack();
-        opsbot = Opsbot.start(null, home);
-        AccessConfig access = new AccessConfig(Map.of("admin", List.of("UADMIN"), "operator", List.of("UOPS"), "viewer", List.of("*")), null, "5m");
-        bot = SlackBot.builder(new SlackConfig("http", 0, SlackBotTest.BOT_TOKEN, null, SlackBotTest.SECRET, slack.apiUrl()),
-                        access, opsbot.handler())
-                .emulated(opsbot.emulated())
-                .verbRoles(Access.verbRoles(opsbot.dispatcher().parser().grammar()))
-                .owners(opsbot.dispatcher()::requesterOf)
-                .start();
+        rig = SlackRig.with(slack).start(home);
+        opsbot = rig.opsbot;
         // wired as Main wires it
-        opsbot.reports().connect(bot.reportSink(opsbot.reports().zone()));
-        requests = new SignedRequests(bot.httpPort(), SlackBotTest.SECRET, slack.responseUrl());
+        opsbot.reports().connect(rig.bot.reportSink(opsbot.reports().zone()));
+        requests = rig.requests;
     }
 
     @AfterEach
     void stop() {
-        if (bot != null) {
-            bot.close();
-        }
-        if (opsbot != null) {
-            opsbot.close();
+        if (rig != null) {
+            rig.close();
         }
         slack.close();
     }
