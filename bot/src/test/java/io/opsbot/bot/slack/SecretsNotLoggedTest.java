@@ -69,7 +69,14 @@ class SecretsNotLoggedTest {
     void aFullSessionWithCanarySecretsLeavesNoTraceOfThemAnywhere(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         RealComponents.Postgres pg = RealComponents.postgres();
         RealComponents.Ssh ssh = RealComponents.ssh();
-        Path dir = Files.createDirectories(Path.of("target", "secrets-session").toAbsolutePath());
+        // kept after the run for a look (each process's stdout, stderr and logs), made afresh for each
+        Path dir = Path.of("target", "secrets-session").toAbsolutePath();
+        if (Files.exists(dir)) {
+            try (Stream<Path> old = Files.walk(dir)) {
+                old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(dir);
         CanarySecrets secrets = new CanarySecrets();
         String botToken = secrets.random("slack bot token", "xoxb-");
         String appToken = secrets.random("slack app token", "xapp-");
@@ -80,6 +87,7 @@ class SecretsNotLoggedTest {
         secrets.keyFile("ssh private key", ssh.privateKey(), Path.of(ssh.privateKey() + ".pub"));
         String role = "opsbot_canary_" + Long.toHexString(System.nanoTime());
         long started = System.nanoTime();
+        Map<String, Long> phases = new LinkedHashMap<>(); // seconds from the start, for the figures
 
         try (Sim sim = Sim.start(new SimOptions(tmp.resolve("sim"), 0, null, 10, true));
              FakeSlack slack = new FakeSlack();
@@ -97,6 +105,7 @@ class SecretsNotLoggedTest {
             Map<String, String> env = new LinkedHashMap<>(Map.of("SLACK_BOT_TOKEN", botToken, "SLACK_APP_TOKEN", appToken,
                     "SLACK_SIGNING_SECRET", signingSecret, "OPSBOT_DB_PASSWORD", dbPassword));
 
+            phases.put("set up (sim, fake Slack, role)", (System.nanoTime() - started) / 1_000_000_000);
             BotProcess bot = BotProcess.start(dir.resolve("session"), config, env);
             // alongside, two starts that fail: a wrong database password, a bot token Slack rejects
             Map<String, String> wrongDb = new LinkedHashMap<>(env);
@@ -111,6 +120,7 @@ class SecretsNotLoggedTest {
             try {
                 Matcher slackAt = bot.awaitLog(SLACK_PORT);
                 Matcher metricsAt = bot.awaitLog(METRICS_PORT);
+                phases.put("opsbot serving", (System.nanoTime() - started) / 1_000_000_000);
                 assertThat(slackAt.group(1)).isEqualTo("127.0.0.1");
                 assertThat(metricsAt.group(1)).as("metrics bind by default").isEqualTo("127.0.0.1");
                 SignedRequests requests = new SignedRequests(Integer.parseInt(slackAt.group(2)), signingSecret, slack.responseUrl());
@@ -132,6 +142,7 @@ class SecretsNotLoggedTest {
                         && c.shown().contains("*succeeded*")));
                 await().atMost(BOUND).until(() -> slack.calls().stream().anyMatch(c -> c.shown().contains("Health report")
                         || c.param("text").contains("Health report")));
+                phases.put("commands, alert and report done", (System.nanoTime() - started) / 1_000_000_000);
                 // requests that fail: unsigned, wrongly signed, stale, garbage
                 httpAnswers.add(requests.postSigned("text=status", SignedRequests.FORM, SignedRequests.now(), "v0=deadbeef", Map.of()).body());
                 httpAnswers.add(requests.post("text=status&user_id=UVIEW", SignedRequests.FORM, SignedRequests.now() - 3600, Map.of()).body());
@@ -155,6 +166,16 @@ class SecretsNotLoggedTest {
                 badDb.stop();
                 badToken.stop();
             }
+
+            phases.put("dumps taken, processes stopped", (System.nanoTime() - started) / 1_000_000_000);
+            // the secrets were used, not just configured: Slack calls with the token, signed commands answered, the
+            // journal on the password, logs over SSH with the key, Flocker's datasets over TLS with its key
+            assertThat(slack.calls()).anyMatch(c -> ("Bearer " + botToken).equals(c.authorization()));
+            String sessionLog = Files.readString(bot.home.resolve("logs").resolve("opsbot.log"));
+            assertThat(sessionLog).contains("text=\"logs marathon@node1 --since 5m\" outcome=answered",
+                    "text=\"status mongo\" outcome=answered", "op=op-");
+            assertThat(slack.calls()).anyMatch(c -> Pattern.compile("Flocker dataset mongo \\([0-9a-f]{8}\\): on node")
+                    .matcher(c.shown()).find());
 
             // what opsbot produced
             for (BotProcess p : List.of(badDb, badToken, bot)) {
@@ -186,8 +207,8 @@ class SecretsNotLoggedTest {
             secrets.scan("pg_dump of the journal", role, db.dump());
         }
         String figures = secrets.figures();
-        System.out.println("measured: secrets session in " + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s; scanned:\n"
-                + figures);
+        System.out.println("measured: secrets session in " + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s "
+                + phases + "; scanned:\n" + figures);
         Files.writeString(Path.of("target", "secrets-session.txt"), figures);
         assertThat(secrets.placesOf("requests to the fake Slack")).isGreaterThan(10);
         assertThat(secrets.placesOf("journal text columns")).isGreaterThan(10);
