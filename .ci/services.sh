@@ -201,6 +201,10 @@ EOF
     if [[ -z $(ci_pg_psql -tAc "select 1 from pg_roles where rolname = 'opsbot_test'") ]]; then
       ci_pg_psql -c "create role opsbot_test login password 'opsbot_test'"
     fi
+    # CREATEROLE: the secrets test makes a throw-away role with a random password (and drops it).
+    if [[ $(ci_pg_psql -tAc "select rolcreaterole from pg_roles where rolname = 'opsbot_test'") != t ]]; then
+      ci_pg_psql -c "alter role opsbot_test createrole"
+    fi
     if [[ -z $(ci_pg_psql -tAc "select 1 from pg_database where datname = 'opsbot_test'") ]]; then
       ci_pg_psql -c "create database opsbot_test owner opsbot_test"
     fi
@@ -362,7 +366,7 @@ ci_ssh_banner() {
 
 ci_ssh_login() {
   ssh -n -i "$CI_STATE_DIR/ssh/id_ed25519" -p "$CI_SSH_PORT" -o BatchMode=yes -o ConnectTimeout=5 \
-    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+    -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$CI_STATE_DIR/ssh/known_hosts" -o LogLevel=ERROR \
     "$CI_SSH_USER@127.0.0.1" "$@"
 }
 
@@ -393,7 +397,7 @@ EOF
 ci_start_sshd() {
   local dir=$CI_STATE_DIR/ssh key=$CI_STATE_DIR/ssh/id_ed25519
   if ! ci_is_root; then
-    ci_ssh_banner && [[ -r $key ]] || { ci_error "OpenSSH test server not answering on 127.0.0.1:$CI_SSH_PORT (or no key $key) and cannot be started without root"; return 1; }
+    ci_ssh_banner && [[ -r $key && -r $dir/known_hosts ]] || { ci_error "OpenSSH test server not answering on 127.0.0.1:$CI_SSH_PORT (or no key $key, or no $dir/known_hosts) and cannot be started without root"; return 1; }
   else
     [[ -x /usr/sbin/sshd ]] || { ci_error "OpenSSH: /usr/sbin/sshd missing (package openssh-server)"; return 1; }
     mkdir -p "$dir"
@@ -412,6 +416,9 @@ ci_start_sshd() {
     [[ -f $dir/ssh_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -C opsbot-ci-host -f "$dir/ssh_host_ed25519_key"
     [[ -f $key ]] || ssh-keygen -q -t ed25519 -N '' -C opsbot-ci-client -f "$key"
     chmod 0600 "$key"   # ssh refuses a private key others can read
+    # The server's host key as clients must know it: opsbot (and ssh here) verify it, never accept it blindly.
+    printf '[127.0.0.1]:%s %s\n' "$CI_SSH_PORT" "$(cut -d' ' -f1,2 "$dir/ssh_host_ed25519_key.pub")" \
+      | ci_write_if_changed "$dir/known_hosts" || true
     local home; home=$(getent passwd "$CI_SSH_USER" | cut -d: -f6)
     install -d -m 0700 -o "$CI_SSH_USER" -g "$CI_SSH_USER" "$home/.ssh"
     touch "$home/.ssh/authorized_keys"
@@ -460,12 +467,12 @@ EOF
       || { ci_error "OpenSSH: key login as $CI_SSH_USER@127.0.0.1:$CI_SSH_PORT failed: $out"; return 1; }
   fi
   export OPSBOT_TEST_SSH_HOST=127.0.0.1 OPSBOT_TEST_SSH_PORT=$CI_SSH_PORT
-  export OPSBOT_TEST_SSH_USER=$CI_SSH_USER OPSBOT_TEST_SSH_KEY=$key
+  export OPSBOT_TEST_SSH_USER=$CI_SSH_USER OPSBOT_TEST_SSH_KEY=$key OPSBOT_TEST_SSH_KNOWN_HOSTS=$dir/known_hosts
   if [[ -r $dir/id_ed25519_recorded ]]; then
     local recorded_home; recorded_home=$(getent passwd "$CI_SSH_USER" | cut -d: -f6)
     export OPSBOT_TEST_SSH_RECORDED_KEY=$dir/id_ed25519_recorded OPSBOT_TEST_SSH_COMMAND_LOG=$recorded_home/ssh-commands.log
   fi
-  ci_log "OpenSSH ready on 127.0.0.1:$CI_SSH_PORT (user $CI_SSH_USER, key $key)"
+  ci_log "OpenSSH ready on 127.0.0.1:$CI_SSH_PORT (user $CI_SSH_USER, key $key, host key in $dir/known_hosts)"
 }
 
 # ---------------------------------------------------------------------------------------------

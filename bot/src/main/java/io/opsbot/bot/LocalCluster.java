@@ -86,7 +86,7 @@ final class LocalCluster implements AutoCloseable {
                 new ClusterConfig.Registry(e.registryUrl()),
                 null,
                 new ClusterConfig.Weave(null, null, e.weaveUrls()),
-                new ClusterConfig.Ssh(e.sshUser(), e.sshKey().toString(), null, null, e.sshPorts()),
+                new ClusterConfig.Ssh(e.sshUser(), e.sshKey().toString(), e.sshKnownHosts().toString(), null, e.sshPorts()),
                 nodes,
                 null,
                 true);

@@ -535,7 +535,7 @@ class KillSuiteTest {
                 new ClusterConfig.Registry(e.registryUrl()),
                 null,
                 new ClusterConfig.Weave(null, null, e.weaveUrls()),
-                new ClusterConfig.Ssh(e.sshUser(), e.sshKey().toString(), null, null, e.sshPorts()),
+                new ClusterConfig.Ssh(e.sshUser(), e.sshKey().toString(), e.sshKnownHosts().toString(), null, e.sshPorts()),
                 new TreeMap<>(e.nodeAddresses()),
                 null,
                 true);
@@ -602,7 +602,8 @@ class KillSuiteTest {
                     "key", e.flockerKey().toString()));
             cluster.put("registry", Map.of("url", e.registryUrl()));
             cluster.put("weave", Map.of("urls", e.weaveUrls()));
-            cluster.put("ssh", Map.of("user", e.sshUser(), "key", e.sshKey().toString(), "ports", e.sshPorts()));
+            cluster.put("ssh", Map.of("user", e.sshUser(), "key", e.sshKey().toString(), "knownHosts", e.sshKnownHosts().toString(),
+                    "ports", e.sshPorts()));
             cluster.put("nodes", new TreeMap<>(e.nodeAddresses()));
             Map<String, Object> yaml = new LinkedHashMap<>();
             yaml.put("cluster", cluster);

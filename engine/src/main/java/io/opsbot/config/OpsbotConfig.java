@@ -64,7 +64,12 @@ public record OpsbotConfig(ClusterConfig cluster, JournalConfig journal, EngineC
     public record ScheduleConfig(String cron, String channel, String timeZone) {}
 
     /** The journal's JDBC settings. {@code url} defaults to an H2 file under $OPSBOT_HOME. */
-    public record JournalConfig(String url, String user, String password) {}
+    public record JournalConfig(String url, String user, String password) {
+        @Override
+        public String toString() {
+            return "JournalConfig[url=" + url + ", user=" + user + ", password=" + (password == null ? "none" : "<hidden>") + "]";
+        }
+    }
 
     /** Engine bounds as durations like "2m", "30s". */
     public record EngineConfig(String lockWait, String stepTimeout, Integer retries) {

@@ -65,8 +65,11 @@ public final class RealComponents {
         }
     }
 
-    /** A private sshd accepting {@code user} with the private key at {@code privateKey}. */
-    public record Ssh(String host, int port, String user, Path privateKey) {
+    /**
+     * A private sshd accepting {@code user} with the private key at {@code privateKey}; {@code knownHosts} lists its
+     * host key for [host]:port.
+     */
+    public record Ssh(String host, int port, String user, Path privateKey, Path knownHosts) {
     }
 
     /** The central rsyslog: syslog on UDP and TCP, one file per program under {@code logDir}. */
@@ -122,9 +125,13 @@ public final class RealComponents {
         Ssh ssh = new Ssh(require(component, "OPSBOT_TEST_SSH_HOST"),
                 Integer.parseInt(require(component, "OPSBOT_TEST_SSH_PORT")),
                 require(component, "OPSBOT_TEST_SSH_USER"),
-                Path.of(require(component, "OPSBOT_TEST_SSH_KEY")));
+                Path.of(require(component, "OPSBOT_TEST_SSH_KEY")),
+                Path.of(require(component, "OPSBOT_TEST_SSH_KNOWN_HOSTS")));
         if (!Files.isReadable(ssh.privateKey())) {
             unavailable(component, "private key " + ssh.privateKey() + " is not readable");
+        }
+        if (!Files.isReadable(ssh.knownHosts())) {
+            unavailable(component, "known_hosts " + ssh.knownHosts() + " is not readable");
         }
         probeTcp(component, ssh.host(), ssh.port());
         return ssh;

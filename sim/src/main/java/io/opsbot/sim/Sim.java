@@ -137,7 +137,7 @@ public final class Sim implements AutoCloseable {
 
     endpoints = new SimEndpoints(marathonUrl, url("http", mesos), url("https", flocker), certs.caFile(),
         certs.userCert(), certs.userKey(), url("http", registryServer), weaveUrls, ssh.ports(), SshNodes.USER,
-        ssh.clientKey(), topology.addresses());
+        ssh.clientKey(), topology.addresses(), ssh.knownHosts());
     servers.forEach(HttpServer::start);
     long[] last = {System.nanoTime()};
     ticker.scheduleAtFixedRate(() -> {

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
-import net.schmizz.sshj.transport.verification.PromiscuousVerifier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,7 @@ class SshSimTest {
 
   static Run exec(String node, String command) throws IOException {
     try (SSHClient ssh = new SSHClient()) {
-      ssh.addHostKeyVerifier(new PromiscuousVerifier());
+      ssh.loadKnownHosts(sim.endpoints().sshKnownHosts().toFile()); // every node's host key is listed there
       ssh.connect("127.0.0.1", sim.endpoints().sshPorts().get(node));
       ssh.authPublickey(sim.endpoints().sshUser(), ssh.loadKeys(sim.endpoints().sshKey().toString()));
       try (Session session = ssh.startSession()) {

@@ -90,6 +90,11 @@ public final class OpsHttpEndpoint implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** The address and port it listens on. */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
     private void serve(HttpExchange exchange) throws IOException {
         try (exchange; InputStream body = exchange.getRequestBody()) {
             body.readAllBytes();

@@ -219,6 +219,11 @@ public final class SlackBot implements AutoCloseable {
         return http == null ? -1 : http.port();
     }
 
+    /** The address and port HTTP mode listens on; null in socket mode. */
+    public java.net.InetSocketAddress httpAddress() {
+        return http == null ? null : http.address();
+    }
+
     @Override
     public void close() {
         if (!state.compareAndSet(State.STARTED, State.CLOSED)) {

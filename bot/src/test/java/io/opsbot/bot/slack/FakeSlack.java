@@ -66,6 +66,9 @@ public final class FakeSlack implements AutoCloseable {
     public final java.util.concurrent.BlockingQueue<String> socketReceived = new java.util.concurrent.LinkedBlockingQueue<>();
     private final java.util.concurrent.atomic.AtomicReference<okhttp3.WebSocket> socket = new java.util.concurrent.atomic.AtomicReference<>();
 
+    /** When set, a call with another bearer token is answered invalid_auth, as Slack answers a wrong or revoked token. */
+    private volatile String onlyToken;
+
     public FakeSlack() throws IOException {
         server.setDispatcher(new Dispatcher() {
             @Override
@@ -78,6 +81,11 @@ public final class FakeSlack implements AutoCloseable {
 
     public String apiUrl() {
         return server.url("/api/").toString();
+    }
+
+    /** From now on only {@code token} is accepted; any other gets {"ok":false,"error":"invalid_auth"}. */
+    void acceptOnlyToken(String token) {
+        this.onlyToken = token;
     }
 
     void group(String id, List<String> members) {
@@ -181,7 +189,9 @@ public final class FakeSlack implements AutoCloseable {
         if (upload && request.getBody() != null) {
             uploads.add(request.getBody().toByteArray());
         }
-        String json = switch (method) {
+        String authorization = request.getHeaders().get("Authorization");
+        String json = onlyToken != null && !upload && !method.equals(RESPONSE_PATH) && !("Bearer " + onlyToken).equals(authorization)
+                ? "{\"ok\":false,\"error\":\"invalid_auth\"}" : switch (method) {
             case "auth.test" -> "{\"ok\":true,\"url\":\"https://t1.slack.com/\",\"team\":\"t1\",\"user\":\"opsbot\",\"team_id\":\""
                     + TEAM + "\",\"user_id\":\"" + BOT_USER + "\",\"bot_id\":\"BBOT\"}";
             case "chat.postMessage" -> notIn.contains(form(body).get("channel")) ? "{\"ok\":false,\"error\":\"not_in_channel\"}" : "{\"ok\":true,\"channel\":\"" + form(body).get("channel") + "\",\"ts\":\"" + newPost()

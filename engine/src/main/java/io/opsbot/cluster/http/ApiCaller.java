@@ -93,7 +93,8 @@ public final class ApiCaller {
                     readBody(response, origin, request.method(), path));
         } catch (SSLException e) {
             // A certificate problem is configuration, not something a retry fixes.
-            throw new OpsException("TLS with " + component + " at " + origin + " failed: " + e.getMessage(), e);
+            throw new OpsException("TLS with " + component + " at " + origin + " failed: " + TlsFailure.describe(e)
+                    + "; refusing to talk to it", e);
         } catch (IOException e) {
             throw unreachable(origin, e);
         }

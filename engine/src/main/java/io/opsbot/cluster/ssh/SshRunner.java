@@ -8,9 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.PublicKey;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -21,18 +19,17 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.common.DisconnectReason;
-import net.schmizz.sshj.common.SecurityUtils;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.transport.TransportException;
-import net.schmizz.sshj.transport.verification.HostKeyVerifier;
 import net.schmizz.sshj.userauth.UserAuthException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link RemoteCommand} on a node over SSH (sshj) with a key, and returns its output bounded in bytes and
- * lines. With a known_hosts file the host key is verified; without one (local default, tests) it is accepted and
- * its fingerprint logged as unverified.
+ * lines. Every node's host key is verified against an OpenSSH known_hosts file: a node that is not listed, or that
+ * presents another key than the one listed, is refused with a message saying which and how to check it, and no
+ * command is sent. Nothing is ever added to the file.
  */
 public final class SshRunner {
 
@@ -62,10 +59,11 @@ public final class SshRunner {
         return thread;
     });
 
-    public SshRunner(String user, Path privateKey, Path knownHostsOrNull, Duration timeout) {
+    /** @param knownHosts the OpenSSH known_hosts file listing the nodes' host keys (cluster.ssh.knownHosts) */
+    public SshRunner(String user, Path privateKey, Path knownHosts, Duration timeout) {
         this.user = Objects.requireNonNull(user, "user");
         this.privateKey = Objects.requireNonNull(privateKey, "privateKey");
-        this.knownHosts = knownHostsOrNull;
+        this.knownHosts = Objects.requireNonNull(knownHosts, "knownHosts: host keys are always verified");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
     }
 
@@ -75,14 +73,11 @@ public final class SshRunner {
         }
         String where = host + ":" + port;
         long start = System.nanoTime();
+        KnownHostsVerifier verifier = verifier(where);
         try (SSHClient ssh = new SSHClient()) {
             ssh.setConnectTimeout((int) timeout.toMillis());
             ssh.setTimeout((int) timeout.toMillis());
-            if (knownHosts == null) {
-                ssh.addHostKeyVerifier(new AcceptAndLog());
-            } else {
-                ssh.loadKnownHosts(knownHosts.toFile());
-            }
+            ssh.addHostKeyVerifier(verifier);
             ssh.connect(host, port);
             ssh.authPublickey(user, ssh.loadKeys(privateKey.toString()));
             try (Session session = ssh.startSession()) {
@@ -109,10 +104,9 @@ public final class SshRunner {
             }
             throw new OpsException("SSH login as " + user + " to " + where + " was refused; check the configured key", e);
         } catch (TransportException e) {
-            if (e.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE) {
-                // Not transient: a changed host key needs a person, never a retry.
-                throw new OpsException("the SSH host key of " + where + " does not match " + knownHosts
-                        + "; refusing to connect", e);
+            if (e.getDisconnectReason() == DisconnectReason.HOST_KEY_NOT_VERIFIABLE || verifier.refusal() != null) {
+                // Not transient: an unknown or changed host key needs a person, never a retry.
+                throw hostKeyRefused(where, verifier, verifier.findExistingAlgorithms(host, port), e);
             }
             throw new TransientException("SSH to " + where + " failed: " + ApiCaller.describe(e), e);
         } catch (TimeoutException e) {
@@ -160,18 +154,36 @@ public final class SshRunner {
         }
     }
 
-    /** No known_hosts configured: accept, but leave the fingerprint in the log as unverified. */
-    private static final class AcceptAndLog implements HostKeyVerifier {
-        @Override
-        public boolean verify(String hostname, int port, PublicKey key) {
-            LOG.warn("svc=ssh host={}:{} host_key={} accepted WITHOUT verification: no known_hosts file configured",
-                    hostname, port, SecurityUtils.getFingerprint(key));
-            return true;
+    private KnownHostsVerifier verifier(String where) {
+        if (!java.nio.file.Files.isRegularFile(knownHosts)) {
+            throw new OpsException("cannot verify the SSH host key of " + where + ": there is no known_hosts file at "
+                    + knownHosts + " (cluster.ssh.knownHosts); opsbot connects only to nodes whose host keys it knows");
         }
+        try {
+            return new KnownHostsVerifier(knownHosts.toFile());
+        } catch (IOException e) {
+            throw new OpsException("cannot read the SSH known_hosts file " + knownHosts + ": " + ApiCaller.describe(e), e);
+        }
+    }
 
-        @Override
-        public List<String> findExistingAlgorithms(String hostname, int port) {
-            return List.of();
+    private OpsException hostKeyRefused(String where, KnownHostsVerifier verifier, java.util.List<String> listedTypes,
+                                        TransportException cause) {
+        String presented = verifier.presented() == null ? "its host key" : verifier.presented();
+        if (verifier.refusal() == KnownHostsVerifier.Refusal.CHANGED_KEY) {
+            LOG.warn("svc=ssh host={} host_key_changed presented=\"{}\" known_hosts={} refused", where, presented, knownHosts);
+            return new OpsException("the SSH host key of " + where + " has changed: it presents " + presented
+                    + ", which does not match " + knownHosts + "; refusing to connect (a reinstalled node, or someone in"
+                    + " between: check the fingerprint on the node before you replace its line)", cause);
         }
+        if (verifier.refusal() == KnownHostsVerifier.Refusal.UNKNOWN_HOST) {
+            LOG.warn("svc=ssh host={} host_key_unknown presented=\"{}\" known_hosts={} refused", where, presented, knownHosts);
+            String listed = listedTypes.isEmpty() ? " has no line for it"
+                    : " lists only keys of another type for it (" + String.join(", ", listedTypes) + ")";
+            return new OpsException("the SSH host key of " + where + " is unknown: " + knownHosts + listed
+                    + " (it presents " + presented + "); refusing to connect. Check that fingerprint on the node"
+                    + " (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then add its line to " + knownHosts, cause);
+        }
+        return new OpsException("the SSH host key of " + where + " could not be verified against " + knownHosts
+                + "; refusing to connect (" + ApiCaller.describe(cause) + ")", cause);
     }
 }

@@ -143,14 +143,23 @@ public final class ClusterClients implements Closeable {
         return clients;
     }
 
-    /** A runner with the configured SSH user and key, or null when cluster.ssh does not give both. */
+    /**
+     * A runner with the configured SSH user and key, or null when cluster.ssh does not give both. Host keys are checked
+     * against cluster.ssh.knownHosts, by default ~/.ssh/known_hosts as for OpenSSH's own client.
+     */
     static SshRunner sshRunner(ClusterConfig config, Duration timeout) {
         ClusterConfig.Ssh ssh = config.ssh();
         if (ssh == null || ssh.user() == null || ssh.key() == null) {
             return null;
         }
-        return new SshRunner(ssh.user(), Path.of(ssh.key()), ssh.knownHosts() == null ? null : Path.of(ssh.knownHosts()),
-                timeout);
+        return new SshRunner(ssh.user(), Path.of(ssh.key()), knownHosts(ssh), timeout);
+    }
+
+    /** cluster.ssh.knownHosts, or OpenSSH's default ~/.ssh/known_hosts. */
+    static Path knownHosts(ClusterConfig.Ssh ssh) {
+        return ssh.knownHosts() == null || ssh.knownHosts().isBlank()
+                ? Path.of(System.getProperty("user.home"), ".ssh", "known_hosts")
+                : Path.of(ssh.knownHosts());
     }
 
     /** The address SSH reaches a node at: the emulated nodes' SSH servers all listen on loopback, one port each. */

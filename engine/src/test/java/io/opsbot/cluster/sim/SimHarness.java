@@ -82,7 +82,7 @@ final class SimHarness implements AutoCloseable {
         flocker = new FlockerClient(endpoints.flockerUrl(), endpoints.flockerCa(), endpoints.flockerCert(),
                 endpoints.flockerKey(), shared);
         registry = new RegistryClient(endpoints.registryUrl(), Auth.none(), shared);
-        ssh = new SshRunner(endpoints.sshUser(), endpoints.sshKey(), null, Duration.ofSeconds(10));
+        ssh = new SshRunner(endpoints.sshUser(), endpoints.sshKey(), endpoints.sshKnownHosts(), Duration.ofSeconds(10));
     }
 
     /** Weave's router API of one node, over HTTP as the local default configures it. */

@@ -3,7 +3,6 @@ package io.opsbot.cluster.ssh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.opsbot.cluster.testing.Responses;
 import io.opsbot.cluster.testing.TestSshServer;
 import io.opsbot.cluster.testing.TestSshServer.Answer;
 import io.opsbot.engine.OpsException;
@@ -12,7 +11,12 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
+import net.schmizz.sshj.common.KeyType;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,12 +55,12 @@ class SshRunnerTest {
         server.close();
     }
 
-    SshRunner runner() {
-        return new SshRunner("ops", server.clientKeyFile, null, Duration.ofSeconds(20));
+    SshRunner runner() throws Exception {
+        return new SshRunner("ops", server.clientKeyFile, server.knownHosts(), Duration.ofSeconds(20));
     }
 
     @Test
-    void runsTheExactCommandLineAndReturnsItsOutput() {
+    void runsTheExactCommandLineAndReturnsItsOutput() throws Exception {
         SshRunner.Result result = runner().run("127.0.0.1", server.port(), RemoteCommand.weaveGet("report", "application/json"));
 
         assertThat(server.commands).containsExactly(REPORT_LINE);
@@ -64,7 +68,7 @@ class SshRunnerTest {
     }
 
     @Test
-    void failingCommandKeepsItsExitStatusAndErrorOutput() {
+    void failingCommandKeepsItsExitStatusAndErrorOutput() throws Exception {
         SshRunner.Result result = runner().run("127.0.0.1", server.port(), RemoteCommand.journalctl("zookeeper", null, 10, null));
 
         assertThat(result.succeeded()).isFalse();
@@ -73,7 +77,7 @@ class SshRunnerTest {
     }
 
     @Test
-    void outputIsCutAtOneMebibyte() {
+    void outputIsCutAtOneMebibyte() throws Exception {
         SshRunner.Result result = runner().run("127.0.0.1", server.port(),
                 RemoteCommand.tailFile("/var/log/apps", "nodeapp.log", 10_000, null));
 
@@ -82,7 +86,7 @@ class SshRunnerTest {
     }
 
     @Test
-    void outputIsCutAtTheLineBound() {
+    void outputIsCutAtTheLineBound() throws Exception {
         SshRunner.Result result = runner().run("127.0.0.1", server.port(),
                 RemoteCommand.tailFile("/var/log/apps", "nodeapp.log", 5000, null));
 
@@ -91,12 +95,33 @@ class SshRunnerTest {
     }
 
     @Test
-    void withoutKnownHostsTheHostKeyIsAcceptedAndTheLogSaysItWasNotVerified() {
-        try (Responses.Capture logs = Responses.captureLogs()) {
-            runner().run("127.0.0.1", server.port(), RemoteCommand.weaveGet("report", "application/json"));
+    void aHostThatKnownHostsDoesNotListIsRefusedNamingItsFingerprintAndNothingRuns() throws Exception {
+        Path knownHosts = Files.writeString(dir.resolve("known_hosts"),
+                "[127.0.0.1]:1 " + PublicKeyEntry.toString(server.hostKey()) + "\n"); // another port: another host
+        String fingerprint = KnownHostsVerifier.fingerprint(server.hostKey());
 
-            assertThat(logs.all()).contains("accepted WITHOUT verification: no known_hosts file configured");
-        }
+        assertThatThrownBy(() -> new SshRunner("ops", server.clientKeyFile, knownHosts, Duration.ofSeconds(20))
+                .run("127.0.0.1", server.port(), RemoteCommand.weaveGet("report", "application/json")))
+                .isInstanceOf(OpsException.class)
+                .isNotInstanceOf(TransientException.class)
+                .hasMessageStartingWith("the SSH host key of 127.0.0.1:" + server.port() + " is unknown: " + knownHosts
+                        + " has no line for it (it presents " + KeyType.fromKey(server.hostKey()) + " key " + fingerprint
+                        + "); refusing to connect.");
+        assertThat(server.commands).isEmpty();
+        assertThat(Files.readString(knownHosts)).as("nothing is added to known_hosts").doesNotContain(":" + server.port());
+    }
+
+    @Test
+    void withoutAKnownHostsFileNothingConnects() throws Exception {
+        Path missing = dir.resolve("no-such-known_hosts");
+
+        assertThatThrownBy(() -> new SshRunner("ops", server.clientKeyFile, missing, Duration.ofSeconds(20))
+                .run("127.0.0.1", server.port(), RemoteCommand.weaveGet("report", "application/json")))
+                .isInstanceOf(OpsException.class)
+                .hasMessage("cannot verify the SSH host key of 127.0.0.1:" + server.port() + ": there is no known_hosts file at "
+                        + missing + " (cluster.ssh.knownHosts); opsbot connects only to nodes whose host keys it knows");
+        assertThat(server.commands).isEmpty();
+        assertThat(missing).doesNotExist();
     }
 
     @Test
@@ -113,20 +138,34 @@ class SshRunnerTest {
     @Test
     void aHostKeyThatDiffersFromKnownHostsIsRefused() throws Exception {
         Path knownHosts = Files.writeString(dir.resolve("known_hosts"),
-                "[127.0.0.1]:" + server.port() + " " + PublicKeyEntry.toString(TestSshServer.rsa().getPublic()) + "\n");
+                "[127.0.0.1]:" + server.port() + " " + PublicKeyEntry.toString(sameTypeOtherKey(server.hostKey())) + "\n");
 
         assertThatThrownBy(() -> new SshRunner("ops", server.clientKeyFile, knownHosts, Duration.ofSeconds(20))
                 .run("127.0.0.1", server.port(), RemoteCommand.weaveGet("report", "application/json")))
                 .isInstanceOf(OpsException.class)
                 .isNotInstanceOf(TransientException.class)
-                .hasMessage("the SSH host key of 127.0.0.1:" + server.port() + " does not match " + knownHosts
+                .hasMessageStartingWith("the SSH host key of 127.0.0.1:" + server.port() + " has changed: it presents "
+                        + KeyType.fromKey(server.hostKey()) + " key "
+                        + KnownHostsVerifier.fingerprint(server.hostKey()) + ", which does not match " + knownHosts
                         + "; refusing to connect");
         assertThat(server.commands).isEmpty();
     }
 
+    /** Another key of the same algorithm and size as {@code key}: what a reinstalled node (or an impostor) presents. */
+    static PublicKey sameTypeOtherKey(PublicKey key) throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance(key.getAlgorithm());
+        if (key instanceof ECPublicKey ec) {
+            generator.initialize(ec.getParams());
+        } else if (key instanceof RSAPublicKey rsa) {
+            generator.initialize(rsa.getModulus().bitLength());
+        }
+        return generator.generateKeyPair().getPublic();
+    }
+
     @Test
     void aKeyTheServerDoesNotKnowIsRefusedWithAClearMessage() throws Exception {
-        assertThatThrownBy(() -> new SshRunner("mallory", server.clientKeyFile, null, Duration.ofSeconds(20))
+        Path knownHosts = server.knownHosts();
+        assertThatThrownBy(() -> new SshRunner("mallory", server.clientKeyFile, knownHosts, Duration.ofSeconds(20))
                 .run("127.0.0.1", server.port(), RemoteCommand.weaveGet("report", "application/json")))
                 .isInstanceOf(OpsException.class)
                 .hasMessage("SSH login as mallory to 127.0.0.1:" + server.port() + " was refused; check the configured key");
@@ -139,14 +178,16 @@ class SshRunnerTest {
             port = socket.getLocalPort();
         }
         int closed = port;
-        assertThatThrownBy(() -> runner().run("127.0.0.1", closed, RemoteCommand.weaveGet("report", "application/json")))
+        SshRunner runner = runner();
+        assertThatThrownBy(() -> runner.run("127.0.0.1", closed, RemoteCommand.weaveGet("report", "application/json")))
                 .isInstanceOf(TransientException.class)
                 .hasMessage("SSH to 127.0.0.1:" + closed + " is unreachable: connection refused");
     }
 
     @Test
-    void hostNamesAreValidated() {
-        assertThatThrownBy(() -> runner().run("node1; reboot", 22, RemoteCommand.weaveGet("report", "application/json")))
+    void hostNamesAreValidated() throws Exception {
+        SshRunner runner = runner();
+        assertThatThrownBy(() -> runner.run("node1; reboot", 22, RemoteCommand.weaveGet("report", "application/json")))
                 .isInstanceOf(OpsException.class).hasMessageContaining("not a valid host name");
     }
 }

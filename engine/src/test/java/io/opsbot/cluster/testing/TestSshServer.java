@@ -38,9 +38,11 @@ public final class TestSshServer implements AutoCloseable {
     public final List<String> commands = new CopyOnWriteArrayList<>();
     public final KeyPair clientKey;
     public final Path clientKeyFile;
+    private final Path dir;
     private final SshServer sshd;
 
     public TestSshServer(Path dir, String user, Function<String, Answer> behaviour) throws IOException {
+        this.dir = dir;
         this.clientKey = rsa();
         this.clientKeyFile = Files.writeString(dir.resolve("id_rsa"), "-----BEGIN PRIVATE KEY-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(clientKey.getPrivate().getEncoded())
@@ -68,6 +70,12 @@ public final class TestSshServer implements AutoCloseable {
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException(e);
         }
+    }
+
+    /** A known_hosts file (in the server's folder) that lists this server's host key for [127.0.0.1]:port. */
+    public Path knownHosts() throws IOException {
+        return Files.writeString(dir.resolve("known_hosts_" + port()), "[127.0.0.1]:" + port() + " "
+                + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(hostKey()) + "\n");
     }
 
     public static KeyPair rsa() {

@@ -134,7 +134,7 @@ class WeaveClientTest {
         String reportLine = RemoteCommand.weaveGet("report", "application/json").commandLine();
         try (TestSshServer node = new TestSshServer(dir, "ops", command -> command.equals(reportLine)
                 ? Answer.ok(REPORT) : new Answer(new byte[0], "unexpected", 127))) {
-            SshRunner ssh = new SshRunner("ops", node.clientKeyFile, null, Duration.ofSeconds(20));
+            SshRunner ssh = new SshRunner("ops", node.clientKeyFile, node.knownHosts(), Duration.ofSeconds(20));
 
             WeaveClient weave = new WeaveClient(new SshWeaveTransport(ssh, "127.0.0.1", node.port()), "node1");
 
@@ -148,7 +148,7 @@ class WeaveClientTest {
     void overSshARouterThatIsDownIsTransient() throws Exception {
         try (TestSshServer node = new TestSshServer(dir, "ops", command -> new Answer(new byte[0],
                 "curl: (7) Failed to connect to 127.0.0.1 port 6784: Connection refused\n", 7))) {
-            SshRunner ssh = new SshRunner("ops", node.clientKeyFile, null, Duration.ofSeconds(20));
+            SshRunner ssh = new SshRunner("ops", node.clientKeyFile, node.knownHosts(), Duration.ofSeconds(20));
             WeaveClient weave = new WeaveClient(new SshWeaveTransport(ssh, "127.0.0.1", node.port()), "node1");
 
             assertThatThrownBy(weave::report).isInstanceOf(TransientException.class)

@@ -120,7 +120,7 @@ class RealLogsTest {
         Files.writeString(dir.resolve("marathon.json.j2"), "{\"id\": \"{{ id }}\"}\n");
         Files.writeString(dir.resolve("Dockerfile"), "FROM scratch\n");
         ClusterConfig config = new ClusterConfig(null, null, null, null, null, null,
-                new ClusterConfig.Ssh(ssh.user(), ssh.privateKey().toString(), null, ssh.port(), null),
+                new ClusterConfig.Ssh(ssh.user(), ssh.privateKey().toString(), ssh.knownHosts().toString(), ssh.port(), null),
                 Map.of("node1", ssh.host()), services, false);
         return new ClusterOperations(ClusterClients.connect(config), AppCatalog.load(home.resolve("apps")),
                 Duration.ofSeconds(30));

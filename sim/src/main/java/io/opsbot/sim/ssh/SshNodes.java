@@ -44,6 +44,7 @@ public final class SshNodes implements AutoCloseable {
     return t;
   });
   private final Path clientKey;
+  private final Path knownHosts;
 
   public SshNodes(Path dir, List<String> nodes, RemoteCommands remote) {
     this(dir, nodes, remote, LoginFaults.NONE);
@@ -74,6 +75,7 @@ public final class SshNodes implements AutoCloseable {
         sshd.start();
         servers.put(node, sshd);
       }
+      knownHosts = writeKnownHosts(dir.resolve("known_hosts"), hostKeys);
     } catch (IOException e) {
       close();
       throw new UncheckedIOException("cannot start the emulated SSH servers", e);
@@ -134,6 +136,27 @@ public final class SshNodes implements AutoCloseable {
 
   public Path clientKey() {
     return clientKey;
+  }
+
+  /**
+   * An OpenSSH known_hosts file naming every node's server ({@code [127.0.0.1]:PORT}) with the host key, rewritten at
+   * each start (the ports change): clients verify the emulated nodes' host keys as they would a real cluster's.
+   */
+  public Path knownHosts() {
+    return knownHosts;
+  }
+
+  private Path writeKnownHosts(Path file, SimpleGeneratorHostKeyProvider hostKeys) throws IOException {
+    StringBuilder lines = new StringBuilder("# Written by opsbot's emulated cluster at each start: its nodes' SSH host keys.\n");
+    Iterable<KeyPair> keys = hostKeys.loadKeys(null);
+    for (SshServer server : servers.values()) {
+      for (KeyPair pair : keys) {
+        lines.append("[127.0.0.1]:").append(server.getPort()).append(' ')
+            .append(org.apache.sshd.common.config.keys.PublicKeyEntry.toString(pair.getPublic())).append('\n');
+      }
+    }
+    Files.writeString(file, lines.toString());
+    return file;
   }
 
   public Map<String, Integer> ports() {
