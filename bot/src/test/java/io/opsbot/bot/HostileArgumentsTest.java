@@ -85,10 +85,12 @@ class HostileArgumentsTest {
     static void start(@TempDir Path dir) throws Exception {
         String key = System.getenv("OPSBOT_TEST_SSH_RECORDED_KEY");
         String log = System.getenv("OPSBOT_TEST_SSH_COMMAND_LOG");
+        String knownHosts = System.getenv("OPSBOT_TEST_SSH_KNOWN_HOSTS");
         boolean ci = "true".equals(System.getenv("CI"));
-        if (key == null || log == null || System.getenv("OPSBOT_TEST_SSH_PORT") == null) {
+        if (key == null || log == null || knownHosts == null || System.getenv("OPSBOT_TEST_SSH_PORT") == null) {
             String why = "OpenSSH test server with a command record missing: OPSBOT_TEST_SSH_RECORDED_KEY,"
-                    + " OPSBOT_TEST_SSH_COMMAND_LOG and OPSBOT_TEST_SSH_PORT come from .ci/services.sh";
+                    + " OPSBOT_TEST_SSH_COMMAND_LOG, OPSBOT_TEST_SSH_KNOWN_HOSTS and OPSBOT_TEST_SSH_PORT come from"
+                    + " .ci/services.sh";
             if (ci) {
                 throw new IllegalStateException(why);
             }
@@ -111,7 +113,7 @@ class HostileArgumentsTest {
         cluster.put("weave", Map.of("urls", e.weaveUrls()));
         // every node is the real sshd: what the bot runs "on a node" is what the record shows
         cluster.put("ssh", Map.of("user", System.getenv().getOrDefault("OPSBOT_TEST_SSH_USER", "opsbot"), "key", key,
-                "port", Integer.parseInt(System.getenv("OPSBOT_TEST_SSH_PORT"))));
+                "knownHosts", knownHosts, "port", Integer.parseInt(System.getenv("OPSBOT_TEST_SSH_PORT"))));
         Map<String, String> nodes = new TreeMap<>();
         e.nodeAddresses().keySet().forEach(n -> nodes.put(n, System.getenv().getOrDefault("OPSBOT_TEST_SSH_HOST", "127.0.0.1")));
         cluster.put("nodes", nodes);
