@@ -31,7 +31,7 @@ final class AlertReactionBench implements Benchmark {
         Stats stats = new Stats();
         // poll Mesos often and resolve after 2 s of good state; stuck deployments and stream gaps late enough not to interfere
         AlertsConfig alerts = new AlertsConfig(true, CHANNEL, null, null, "500ms", "2s", "10m", null, null, "10m");
-        try (SlackRig rig = new SlackRig(OpsbotConfig.empty().withAlerts(alerts), ctx.dir("alerts"), Duration.ofSeconds(1), Duration.ZERO)) {
+        try (SlackRig rig = new SlackRig(SlashAckBench.local(ctx).withAlerts(alerts), ctx.dir("alerts"), Duration.ofSeconds(1), Duration.ZERO)) {
             SimControl sim = new SimControl(rig.marathonUrl());
             for (int n = 1; n <= rounds + 1; n++) {
                 String expected = "🔴 nodeapp: " + n + " task failure";

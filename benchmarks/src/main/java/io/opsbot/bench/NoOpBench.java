@@ -37,7 +37,7 @@ final class NoOpBench implements Benchmark {
         List<Long> reads = new ArrayList<>();
         List<Long> writeAttempts = new ArrayList<>();
         long accepted;
-        try (Opsbot bot = Opsbot.startWith(OpsbotConfig.empty(), ctx.dir("noop"))) {
+        try (Opsbot bot = Opsbot.startWith(SlashAckBench.local(ctx), ctx.dir("noop"))) {
             SimApi sim = new SimApi(bot.config().cluster().marathon().url());
             for (int i = 0; i < 3; i++) {
                 run(bot); // warm-up; the local default's cluster already runs the catalog's definition

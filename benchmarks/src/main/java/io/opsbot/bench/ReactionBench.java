@@ -29,7 +29,7 @@ final class ReactionBench implements Benchmark {
         int rounds = ctx.count(40, 2);
         Stats toFinal = new Stats();
         Stats toFirst = new Stats();
-        try (SlackRig rig = new SlackRig(OpsbotConfig.empty(), ctx.dir("reaction"), Duration.ZERO, null);
+        try (SlackRig rig = new SlackRig(SlashAckBench.local(ctx), ctx.dir("reaction"), Duration.ZERO, null);
              EventTap tap = new EventTap(rig.marathonUrl())) {
             for (int n = 0; n < rounds + 1; n++) {
                 Set<String> before = new HashSet<>(tap.successes().keySet());

@@ -104,7 +104,10 @@ final class Report {
         if (ms >= 10) {
             return String.format(Locale.ROOT, "%.1f ms", ms);
         }
-        return String.format(Locale.ROOT, "%.2f ms", ms);
+        if (ms >= 1) {
+            return String.format(Locale.ROOT, "%.2f ms", ms);
+        }
+        return String.format(Locale.ROOT, "%.1f µs", ms * 1000);
     }
 
     static String mib(long bytes) {

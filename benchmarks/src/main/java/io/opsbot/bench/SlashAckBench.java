@@ -34,7 +34,7 @@ final class SlashAckBench implements Benchmark {
         int[] perClient = {ctx.count(200, 4), ctx.count(40, 2), ctx.count(12, 1)};
         List<Row> rows = new ArrayList<>();
         int busyAnswers = 0;
-        try (SlackRig rig = new SlackRig(OpsbotConfig.empty(), ctx.dir("slash-ack"), Duration.ofSeconds(1), null)) {
+        try (SlackRig rig = new SlackRig(local(ctx), ctx.dir("slash-ack"), Duration.ofSeconds(1), null)) {
             // warm-up: the first requests load Bolt's and the bot's classes and JIT-compile the path
             measure(rig, 10, ctx.count(20, 1), new Stats(), new AtomicInteger());
             drain(rig);
@@ -51,6 +51,9 @@ final class SlashAckBench implements Benchmark {
                         targeted ? Row.Verdict.of(stats.p99Ms() < TARGET_P99_MS) : Row.Verdict.NONE));
             }
         }
+        JmhFigure work = JmhFigure.run(AckWorkBenchmark.class, ctx.quick);
+        ctx.say("item 1: the ack's own work (JMH): " + work.text());
+        rows.add(new Row("1", "… the ack's own CPU work: signature check + parse (JMH, one thread)", work.text(), "—", Row.Verdict.NONE));
         return new Result(rows, List.of(
                 "The Slack bot in HTTP mode (Bolt's `App` behind opsbot's HTTP transport, as `slack.mode: http` runs it) with "
                         + "its own emulated cluster, in the harness's JVM. Each client sends `/ops " + COMMAND + "` as Slack does — "
@@ -60,7 +63,15 @@ final class SlashAckBench implements Benchmark {
                         + "production; between levels the harness waits until every answer has been posted.",
                 "Clients: 1, 10 and 50 threads each sending its requests one after the other; a warm-up round is not counted. "
                         + (busyAnswers > 0 ? busyAnswers + " requests were acked with the bot's \"busy\" answer (more than its 8 workers "
-                        + "and 64 waiting commands); they are acks too and are counted." : "Every request was acked as accepted.")));
+                        + "and 64 waiting commands); they are acks too and are counted." : "Every request was acked as accepted."),
+                "The last row is a JMH benchmark (`AckWorkBenchmark`, sample mode, one fork) of the CPU work of one request "
+                        + "before its ack without the network: the HMAC-SHA256 signature check Bolt does and opsbot's parsing of "
+                        + "the text. The difference from the measured ack is the HTTP exchange and waiting for a thread."));
+    }
+
+    /** The local default (no cluster: the emulated one starts in-process) with the repository's catalog. */
+    static OpsbotConfig local(Context ctx) {
+        return new OpsbotConfig(null, null, null, ctx.apps().toString(), null, null, null);
     }
 
     private static void measure(SlackRig rig, int clients, int perClient, Stats stats, AtomicInteger busy) throws Exception {
