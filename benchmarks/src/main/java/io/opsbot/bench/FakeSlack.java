@@ -82,11 +82,14 @@ final class FakeSlack implements AutoCloseable {
         String body = request.getBody() == null ? "" : request.getBody().utf8();
         String method = path.startsWith("/api/") ? path.substring(5) : path;
         Map<String, String> form = form(body);
+        if (method.equals("chat.postMessage")) {
+            form.put("ts", ts.incrementAndGet() + ".000100"); // recorded with the call: the message's id from now on
+        }
         calls.add(new Call(method, form, at, atMillis));
         String json = switch (method) {
             case "auth.test" -> "{\"ok\":true,\"url\":\"https://t1.slack.com/\",\"team\":\"t1\",\"user\":\"opsbot\",\"team_id\":\""
                     + TEAM + "\",\"user_id\":\"" + BOT_USER + "\",\"bot_id\":\"BBOT\"}";
-            case "chat.postMessage" -> "{\"ok\":true,\"channel\":\"" + form.get("channel") + "\",\"ts\":\"" + ts.incrementAndGet() + ".000100\"}";
+            case "chat.postMessage" -> "{\"ok\":true,\"channel\":\"" + form.get("channel") + "\",\"ts\":\"" + form.get("ts") + "\"}";
             case "chat.update" -> "{\"ok\":true,\"channel\":\"" + form.get("channel") + "\",\"ts\":\"" + form.get("ts") + "\"}";
             case "chat.postEphemeral" -> "{\"ok\":true,\"message_ts\":\"" + ts.incrementAndGet() + ".000200\"}";
             case "files.getUploadURLExternal" -> "{\"ok\":true,\"upload_url\":\"" + server.url("/upload/F1") + "\",\"file_id\":\"F1\"}";

@@ -39,19 +39,24 @@ final class ReactionBench implements Benchmark {
                 if (ack.status() != 200) {
                     throw new IllegalStateException("the bot answered HTTP " + ack.status() + " to " + command);
                 }
+                String ts = Waits.get("the message of '" + command + "'", Duration.ofSeconds(60), () -> rig.slack.calls().stream()
+                        .skip(callsBefore).filter(c -> c.method().equals("chat.postMessage") && c.param("text").startsWith(command))
+                        .map(c -> c.param("ts")).findFirst().orElse(null));
                 FakeSlack.Call done = Waits.get("'" + command + "' to finish in Slack", Duration.ofSeconds(120), () -> rig.slack.calls()
-                        .stream().skip(callsBefore).filter(c -> c.method().equals("chat.update") && (c.param("text").contains("succeeded")
-                                || c.param("text").contains("failed"))).findFirst().orElse(null));
+                        .stream().skip(callsBefore).filter(c -> c.method().equals("chat.update") && c.param("ts").equals(ts)
+                                && (c.param("text").contains("succeeded") || c.param("text").contains("failed"))).findFirst().orElse(null));
                 if (!done.param("text").contains("succeeded")) {
                     throw new IllegalStateException("'" + command + "' did not succeed: " + done.param("text"));
                 }
                 String deployment = Waits.get("the deployment_success of '" + command + "'", Duration.ofSeconds(30), () -> tap.successes()
                         .keySet().stream().filter(id -> !before.contains(id)).findFirst().orElse(null));
                 long emittedMillis = tap.successAt(deployment);
-                String ts = done.param("ts");
                 FakeSlack.Call first = rig.slack.calls().stream().skip(callsBefore)
                         .filter(c -> c.method().equals("chat.update") && c.param("ts").equals(ts) && c.atMillis() >= emittedMillis)
-                        .findFirst().orElseThrow();
+                        .findFirst().orElseThrow(() -> new IllegalStateException("no chat.update of the message after the event: "
+                                + "the event's timestamp is " + emittedMillis + ", the final edit arrived at " + done.atMillis() + "; events "
+                                + tap.successes() + "; calls " + rig.slack.calls().stream().skip(callsBefore).map(c -> c.method() + " "
+                                + c.param("ts") + " " + c.atMillis() + " " + c.param("text")).toList()));
                 if (n == 0) {
                     continue; // warm-up: the first deployment loads the classes of the whole path
                 }

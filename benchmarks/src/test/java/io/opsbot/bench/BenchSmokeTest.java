@@ -11,9 +11,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The harness with tiny counts (`./bench --quick`): every item it runs produces its rows in the report, with a figure,
- * a target and a verdict, and none fails to run. No figure is judged here (benchmarks are not tests). The items that
- * run in the test's JVM are always run; those that start whole processes through ./opsbot and ansible-playbook (5, 7,
- * 9) take a JVM start each, so they run with OPSBOT_LONG=true (`./run-tests --long`), and `./bench --quick` runs all.
+ * a target and a verdict, and none fails to run. No figure is judged here (benchmarks are not tests). The bounded
+ * suite runs items 1 (the Slack bot in this JVM, and the JMH benchmark) and 4 (an Opsbot with its emulated cluster):
+ * each other item starts another bot, cluster or whole process, too slow for the bounded suite on a busy 2-core
+ * machine; with OPSBOT_LONG=true (`./run-tests --long`) every item runs, and `./bench --quick` runs them all too.
  */
 class BenchSmokeTest {
 
@@ -25,9 +26,9 @@ class BenchSmokeTest {
 
     @Test
     void aQuickRunWritesARowWithAVerdictForEveryItemItRuns() throws Exception {
-        List<String> items = new ArrayList<>(List.of("1", "2", "3", "4", "6", "8"));
+        List<String> items = new ArrayList<>(List.of("1", "4"));
         if (LONG) {
-            items.addAll(List.of("5", "7", "9"));
+            items.addAll(List.of("2", "3", "5", "6", "7", "8", "9"));
         }
         Path out = work.resolve("BENCHMARKS.md");
         Files.writeString(out, "old figures\n" + Report.KEPT + "\nhand-written notes stay\n");
@@ -49,7 +50,7 @@ class BenchSmokeTest {
             assertThat(cells[2]).as("a figure in " + row).isNotBlank();
             assertThat(cells[4]).as("a verdict in " + row).matches("(met|\\*\\*missed\\*\\*|—) \\|");
         }
-        assertThat(rows.stream().filter(r -> r.startsWith("| 1 | ")).count()).as("1, 10 and 50 concurrent").isEqualTo(3);
+        assertThat(rows.stream().filter(r -> r.startsWith("| 1 | ")).count()).as("1, 10 and 50 concurrent, and JMH").isEqualTo(4);
         assertThat(rows).anyMatch(r -> r.startsWith("| 4 | ") && r.contains("HTTP writes per run"));
     }
 }
