@@ -12,9 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The harness with tiny counts (`./bench --quick`): every item it runs produces its rows in the report, with a figure,
  * a target and a verdict, and none fails to run. No figure is judged here (benchmarks are not tests). The bounded
- * suite runs items 1 (the Slack bot in this JVM, and the JMH benchmark) and 4 (an Opsbot with its emulated cluster):
- * each other item starts another bot, cluster or whole process, too slow for the bounded suite on a busy 2-core
- * machine; with OPSBOT_LONG=true (`./run-tests --long`) every item runs, and `./bench --quick` runs them all too.
+ * suite runs item 4 (one Opsbot with its emulated cluster in this JVM) and the report around it: each other item
+ * starts another bot, cluster, JMH run or whole process, too slow for the bounded suite on a busy 2-core machine (all
+ * of them took 9 minutes there with tiny counts); with OPSBOT_LONG=true (`./run-tests --long`) every item runs, and
+ * `./bench --quick` runs them all too.
  */
 class BenchSmokeTest {
 
@@ -26,9 +27,9 @@ class BenchSmokeTest {
 
     @Test
     void aQuickRunWritesARowWithAVerdictForEveryItemItRuns() throws Exception {
-        List<String> items = new ArrayList<>(List.of("1", "4"));
+        List<String> items = new ArrayList<>(List.of("4"));
         if (LONG) {
-            items.addAll(List.of("2", "3", "5", "6", "7", "8", "9"));
+            items.addAll(List.of("1", "2", "3", "5", "6", "7", "8", "9"));
         }
         Path out = work.resolve("BENCHMARKS.md");
         Files.writeString(out, "old figures\n" + Report.KEPT + "\nhand-written notes stay\n");
@@ -50,7 +51,9 @@ class BenchSmokeTest {
             assertThat(cells[2]).as("a figure in " + row).isNotBlank();
             assertThat(cells[4]).as("a verdict in " + row).matches("(met|\\*\\*missed\\*\\*|—) \\|");
         }
-        assertThat(rows.stream().filter(r -> r.startsWith("| 1 | ")).count()).as("1, 10 and 50 concurrent, and JMH").isEqualTo(4);
+        if (LONG) {
+            assertThat(rows.stream().filter(r -> r.startsWith("| 1 | ")).count()).as("1, 10 and 50 concurrent, and JMH").isEqualTo(4);
+        }
         assertThat(rows).anyMatch(r -> r.startsWith("| 4 | ") && r.contains("HTTP writes per run"));
     }
 }
