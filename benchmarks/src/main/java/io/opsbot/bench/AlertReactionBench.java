@@ -27,7 +27,7 @@ final class AlertReactionBench implements Benchmark {
 
     @Override
     public Result run(Context ctx) throws Exception {
-        int rounds = ctx.count(60, 2);
+        int rounds = ctx.count(50, 2);
         Stats stats = new Stats();
         // poll Mesos often and resolve after 2 s of good state; stuck deployments and stream gaps late enough not to interfere
         AlertsConfig alerts = new AlertsConfig(true, CHANNEL, null, null, "500ms", "2s", "10m", null, null, "10m");

@@ -18,7 +18,7 @@ final class ProcessBench implements Benchmark {
     static final String APP = "nodeapp";
     private static final double TARGET_WALL_MS = 800;
     /** After this long the harness stops adding rounds (at least 3 are run): the whole ./bench must fit in 10 minutes. */
-    private static final Duration BUDGET = Duration.ofMinutes(5);
+    private static final Duration BUDGET = Duration.ofMinutes(4);
 
     @Override
     public String item() {

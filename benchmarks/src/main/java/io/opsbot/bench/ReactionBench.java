@@ -26,7 +26,7 @@ final class ReactionBench implements Benchmark {
 
     @Override
     public Result run(Context ctx) throws Exception {
-        int rounds = ctx.count(40, 2);
+        int rounds = ctx.count(30, 2);
         Stats toFinal = new Stats();
         Stats toFirst = new Stats();
         try (SlackRig rig = new SlackRig(SlashAckBench.local(ctx), ctx.dir("reaction"), Duration.ZERO, null);

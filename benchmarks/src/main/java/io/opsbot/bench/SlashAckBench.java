@@ -31,7 +31,7 @@ final class SlashAckBench implements Benchmark {
     @Override
     public Result run(Context ctx) throws Exception {
         int[] levels = {1, 10, 50};
-        int[] perClient = {ctx.count(200, 4), ctx.count(40, 2), ctx.count(12, 1)};
+        int[] perClient = {ctx.count(100, 4), ctx.count(30, 2), ctx.count(10, 1)};
         List<Row> rows = new ArrayList<>();
         int busyAnswers = 0;
         try (SlackRig rig = new SlackRig(local(ctx), ctx.dir("slash-ack"), Duration.ofSeconds(1), null)) {
