@@ -11,6 +11,7 @@ import io.opsbot.sim.flocker.FlockerApi;
 import io.opsbot.sim.flocker.FlockerCertificates;
 import io.opsbot.sim.http.Faults;
 import io.opsbot.sim.http.Response;
+import io.opsbot.sim.http.RequestCounts;
 import io.opsbot.sim.http.Router;
 import io.opsbot.sim.marathon.EventStream;
 import io.opsbot.sim.marathon.MarathonApi;
@@ -58,6 +59,7 @@ public final class Sim implements AutoCloseable {
   private final Topology topology;
   private final ClusterModel model;
   private final Faults faults;
+  private final RequestCounts requests = new RequestCounts();
   private final List<HttpServer> servers = new ArrayList<>();
   private final ExecutorService httpThreads = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "sim-http");
@@ -108,7 +110,7 @@ public final class Sim implements AutoCloseable {
     Router marathonRouter = router("marathon");
     marathonApi = new MarathonApi(model, events, "127.0.0.1:" + marathon.getAddress().getPort());
     marathonApi.register(marathonRouter);
-    new ControlApi(model, faults, events, () -> endpoints, this::reset).register(marathonRouter);
+    new ControlApi(model, faults, requests, events, () -> endpoints, this::reset).register(marathonRouter);
     marathon.createContext("/", marathonRouter);
 
     HttpServer mesos = http(0);
@@ -202,6 +204,7 @@ public final class Sim implements AutoCloseable {
       if (request.path().startsWith("/_sim/")) {
         return Optional.empty();
       }
+      requests.count(service, request.method());
       return faults.take(service, request.method(), request.path()).flatMap(Sim::inject);
     });
   }

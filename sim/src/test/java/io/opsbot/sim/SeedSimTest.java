@@ -45,4 +45,20 @@ class SeedSimTest {
       assertThat(new SimClient(again.endpoints().marathonUrl()).get("/v2/apps/scale/team10/app0050").code()).isEqualTo(200);
     }
   }
+
+  @Test
+  void seedMakesAsManyInstancesAsAskedAndRefusesTooMany() {
+    try (Sim sim = Sim.start(new SimOptions(TestHomes.withKeys(home), 0, null, 100, false))) {
+      SimClient marathon = new SimClient(sim.endpoints().marathonUrl());
+      SimClient.Answer seeded = marathon.post("/_sim/seed", "{\"agents\": 10, \"apps\": 20, \"instances\": 10}");
+      assertThat(seeded.code()).as(seeded.text()).isEqualTo(200);
+      assertThat(seeded.json().get("tasks").asInt()).isEqualTo(200);
+      JsonNode one = marathon.get("/v2/apps/scale/team03/app0003").json().get("app");
+      assertThat(one.get("instances").asInt()).isEqualTo(10);
+      assertThat(one.get("tasksHealthy").asInt()).isEqualTo(10);
+      SimClient.Answer tooMany = marathon.post("/_sim/seed", "{\"agents\": 1, \"apps\": 1, \"instances\": 51}");
+      assertThat(tooMany.code()).isEqualTo(422);
+      assertThat(tooMany.text()).contains("instances must be between 1 and 50");
+    }
+  }
 }

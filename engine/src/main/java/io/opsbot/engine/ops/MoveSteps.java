@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** The Flocker side of {@code move}: where a stateful app's dataset is, by node name. */
 final class MoveSteps {
@@ -23,16 +24,60 @@ final class MoveSteps {
     private MoveSteps() {
     }
 
-    /** Resolves node names to Flocker node uuids (by the node's configured address) and dataset names to ids. */
+    /**
+     * Resolves node names to Flocker node uuids (by the node's configured address) and dataset names to ids. Each
+     * question reads Flocker afresh (a move watches the state change), unless made by {@link #snapshot}.
+     */
     static final class Datasets {
         private final ClusterClients clients;
+        private final Supplier<List<Dataset>> configured;
+        private final Supplier<List<DatasetState>> state;
+        private final Supplier<List<FlockerNode>> nodes;
 
         Datasets(ClusterClients clients) {
+            this(clients, false);
+        }
+
+        private Datasets(ClusterClients clients, boolean once) {
             this.clients = clients;
+            this.configured = read(() -> clients.flocker().datasets(), once);
+            this.state = read(() -> clients.flocker().stateDatasets(), once);
+            this.nodes = read(() -> clients.flocker().nodes(), once);
+        }
+
+        /**
+         * Reads each of Flocker's lists (configuration, state, nodes) at most once, when first needed: for a report
+         * that asks about every dataset at one moment (status, the health report), so its cost does not grow with the
+         * number of datasets.
+         */
+        static Datasets snapshot(ClusterClients clients) {
+            return new Datasets(clients, true);
+        }
+
+        private static <T> Supplier<T> read(Supplier<T> fresh, boolean once) {
+            if (!once) {
+                return fresh;
+            }
+            return new Supplier<>() {
+                private T value;
+
+                @Override
+                public synchronized T get() {
+                    if (value == null) {
+                        value = fresh.get();
+                    }
+                    return value;
+                }
+            };
+        }
+
+        /** Flocker's configured datasets (deleted ones included). */
+        List<Dataset> configured() {
+            return configured.get();
         }
 
         String datasetId(String name) {
-            return clients.flocker().datasets().stream()
+            return configured.get().stream()
                     .filter(d -> !d.deleted() && name.equals(d.metadata().get("name")))
                     .map(Dataset::datasetId).findFirst()
                     .orElseThrow(() -> new OpsException("Flocker has no dataset named '" + name + "'"));
@@ -40,7 +85,7 @@ final class MoveSteps {
 
         String uuidOf(String node) {
             String address = clients.config().nodes().get(node);
-            List<FlockerNode> nodes = clients.flocker().nodes();
+            List<FlockerNode> nodes = this.nodes.get();
             List<FlockerNode> byAddress = nodes.stream().filter(n -> n.host() != null && n.host().equals(address)).toList();
             if (byAddress.size() == 1) {
                 return byAddress.get(0).uuid();
@@ -56,7 +101,7 @@ final class MoveSteps {
                 return "nowhere (in transit)";
             }
             Map<String, String> addresses = clients.config().nodes();
-            Optional<FlockerNode> agent = clients.flocker().nodes().stream().filter(n -> uuid.equals(n.uuid())).findFirst();
+            Optional<FlockerNode> agent = nodes.get().stream().filter(n -> uuid.equals(n.uuid())).findFirst();
             return agent.flatMap(a -> addresses.entrySet().stream()
                             .filter(e -> e.getValue().equals(a.host()) || e.getKey().equals(a.host()))
                             .map(Map.Entry::getKey).findFirst())
@@ -65,7 +110,7 @@ final class MoveSteps {
 
         /** The dataset's actual primary (state), or null while it is attached nowhere. */
         String statePrimary(String datasetId) {
-            return clients.flocker().stateDatasets().stream().filter(s -> datasetId.equals(s.datasetId()))
+            return state.get().stream().filter(s -> datasetId.equals(s.datasetId()))
                     .findFirst().map(DatasetState::primary).orElse(null);
         }
     }

@@ -36,17 +36,19 @@ final class StatusReport {
     }
 
     Report build(String target) {
+        // one read of each of Flocker's lists for the whole answer, however many datasets it shows
+        MoveSteps.Datasets flocker = clients.hasFlocker() ? MoveSteps.Datasets.snapshot(clients) : null;
         if (target == null) {
             return new Report("cluster status", List.of(
                     section("Mesos agents", this::agents),
                     section("Marathon apps", this::apps),
                     section("Deployments in progress", this::deployments),
                     section("Weave peers", this::weave),
-                    section("Flocker datasets", this::datasets)), clients.emulated());
+                    section("Flocker datasets", () -> datasets(flocker))), clients.emulated());
         }
         Optional<AppSpec> app = catalog.find(target);
         if (app.isPresent()) {
-            return new Report("status of " + target, List.of(section("Marathon app " + app.get().id(), () -> app(app.get()))),
+            return new Report("status of " + target, List.of(section("Marathon app " + app.get().id(), () -> app(app.get(), flocker))),
                     clients.emulated());
         }
         if (clients.config().nodes().containsKey(target)) {
@@ -54,7 +56,7 @@ final class StatusReport {
                     section("Mesos agent " + target, () -> agents().stream().filter(l -> l.startsWith(target + " ")).toList()),
                     section("Tasks on " + target, () -> tasksOn(target)),
                     section("Weave on " + target, () -> weaveOn(target)),
-                    section("Flocker datasets on " + target, () -> datasetsOn(target))), clients.emulated());
+                    section("Flocker datasets on " + target, () -> datasetsOn(target, flocker))), clients.emulated());
         }
         throw new OpsException("no app or node named '" + target + "'; apps: " + String.join(", ", catalog.names())
                 + "; nodes: " + String.join(", ", clients.config().nodes().keySet()));
@@ -105,7 +107,7 @@ final class StatusReport {
         return lines;
     }
 
-    private List<String> app(AppSpec spec) {
+    private List<String> app(AppSpec spec, MoveSteps.Datasets flocker) {
         App app = clients.marathon().app(spec.id(), Embed.TASKS, Embed.COUNTS, Embed.DEPLOYMENTS, Embed.LAST_TASK_FAILURE);
         List<String> lines = new ArrayList<>();
         lines.add(appLine(app));
@@ -116,7 +118,7 @@ final class StatusReport {
         }
         lines.add(dnsLine(spec.name() + ".weave.local"));
         if (spec.dataset() != null) {
-            lines.add(datasetLine(spec.dataset().name()));
+            lines.add(datasetLine(spec.dataset().name(), flocker));
         }
         return lines;
     }
@@ -171,44 +173,47 @@ final class StatusReport {
         return name != null && name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
     }
 
+    /** Every dataset with where it is; Flocker's lists are read once for all of them. */
     List<String> datasets() {
-        if (!clients.hasFlocker()) {
+        return datasets(clients.hasFlocker() ? MoveSteps.Datasets.snapshot(clients) : null);
+    }
+
+    private List<String> datasets(MoveSteps.Datasets flocker) {
+        if (flocker == null) {
             throw new OpsException("not configured (cluster.flocker in opsbot.yaml)");
         }
         List<String> lines = new ArrayList<>();
-        for (Dataset d : clients.flocker().datasets()) {
+        for (Dataset d : flocker.configured()) {
             if (!d.deleted()) {
-                lines.add(datasetLine(d.metadata().getOrDefault("name", d.datasetId())));
+                lines.add(datasetLine(d.metadata().getOrDefault("name", d.datasetId()), flocker));
             }
         }
         return lines;
     }
 
     /** The datasets stored on the node, or on their way to it. */
-    private List<String> datasetsOn(String node) {
-        if (!clients.hasFlocker()) {
+    private List<String> datasetsOn(String node, MoveSteps.Datasets datasets) {
+        if (datasets == null) {
             throw new OpsException("not configured (cluster.flocker in opsbot.yaml)");
         }
-        MoveSteps.Datasets datasets = new MoveSteps.Datasets(clients);
         List<String> lines = new ArrayList<>();
-        for (Dataset d : clients.flocker().datasets()) {
+        for (Dataset d : datasets.configured()) {
             String actual = datasets.statePrimary(d.datasetId());
             boolean here = actual != null && node.equals(datasets.nodeOf(actual));
             if (!d.deleted() && (here || node.equals(datasets.nodeOf(d.primary())))) {
-                lines.add(datasetLine(d.metadata().getOrDefault("name", d.datasetId())));
+                lines.add(datasetLine(d.metadata().getOrDefault("name", d.datasetId()), datasets));
             }
         }
         return lines;
     }
 
-    private String datasetLine(String name) {
-        if (!clients.hasFlocker()) {
+    private String datasetLine(String name, MoveSteps.Datasets datasets) {
+        if (datasets == null) {
             return "Flocker dataset " + name + ": Flocker not configured";
         }
         try {
-            MoveSteps.Datasets datasets = new MoveSteps.Datasets(clients);
             String id = datasets.datasetId(name);
-            Dataset configured = clients.flocker().datasets().stream().filter(d -> d.datasetId().equals(id)).findFirst().orElseThrow();
+            Dataset configured = datasets.configured().stream().filter(d -> d.datasetId().equals(id)).findFirst().orElseThrow();
             String actual = datasets.statePrimary(id);
             String size = configured.maximumSize() == null ? "" : String.format(Locale.ROOT, ", %.1f GiB", configured.maximumSize() / 1073741824.0);
             String where = actual == null ? "in transit to " + datasets.nodeOf(configured.primary())

@@ -647,16 +647,26 @@ public final class ClusterModel {
   /** Most agents and apps one {@link #seedLarge} may add, so a typo cannot take the machine. */
   public static final int SEED_MAX_AGENTS = 1_000;
   public static final int SEED_MAX_APPS = 5_000;
+  /** Instances of each seeded app unless asked otherwise, and the most one may ask for. */
+  public static final int SEED_INSTANCES = 2;
+  public static final int SEED_MAX_INSTANCES = 50;
 
   /** What {@link #seedLarge} added. */
   public record Seeded(int agents, int apps, int tasks) {}
 
   /**
-   * Adds {@code agents} Mesos agents (8 cpus, 16 GiB, 100 GB disk each) and {@code apps} Marathon apps of two
-   * instances, created running and healthy as the initial seeding does (no deployment), their tasks spread over the
+   * Adds {@code agents} Mesos agents (8 cpus, 16 GiB, 100 GB disk each) and {@code apps} Marathon apps of
+   * {@code instances} instances each (1,000 apps of 10 make 10,000 tasks), created running and healthy as the initial seeding does (no deployment), their tasks spread over the
    * new agents round-robin. For scale tests: the names are {@code scale-agentNNNN} and {@code /scale/teamNN/appNNNN}.
    */
   public synchronized Seeded seedLarge(int agents, int apps) {
+    return seedLarge(agents, apps, SEED_INSTANCES);
+  }
+
+  public synchronized Seeded seedLarge(int agents, int apps, int instances) {
+    if (instances < 1 || instances > SEED_MAX_INSTANCES) {
+      throw new ApiError(422, Json.object().put("message", "instances must be between 1 and " + SEED_MAX_INSTANCES + ", got " + instances));
+    }
     if (agents < 1 || agents > SEED_MAX_AGENTS) {
       throw new ApiError(422, Json.object().put("message", "agents must be between 1 and " + SEED_MAX_AGENTS + ", got " + agents));
     }
@@ -681,7 +691,7 @@ public final class ClusterModel {
     int tasks = 0;
     for (int i = firstApp; i < firstApp + apps; i++) {
       ObjectNode raw = Json.object().put("id", String.format("/scale/team%02d/app%04d", i % 20, i))
-          .put("cmd", "sleep infinity").put("instances", 2).put("cpus", 0.1).put("mem", 64);
+          .put("cmd", "sleep infinity").put("instances", instances).put("cpus", 0.1).put("mem", 64);
       raw.putArray("healthChecks").addObject().put("protocol", "COMMAND").putObject("command").put("value", "true");
       ObjectNode app = AppDefinitions.normalize(raw, raw.get("id").asText());
       AppDefinitions.validate(app);
@@ -691,8 +701,8 @@ public final class ClusterModel {
       s.definition = app;
       s.versions.add(app.deepCopy());
       state.apps.put(app.get("id").asText(), s);
-      for (int k = 0; k < 2; k++) {
-        TaskState t = launch(s, new Placement.Offer(names.get((2 * (i - firstApp) + k) % names.size()), List.of()), false);
+      for (int k = 0; k < instances; k++) {
+        TaskState t = launch(s, new Placement.Offer(names.get((instances * (i - firstApp) + k) % names.size()), List.of()), false);
         t.state = "TASK_RUNNING";
         t.startedAt = clock.millis();
         t.alive = t.hcGraceMs >= 0 ? Boolean.TRUE : null;

@@ -7,6 +7,7 @@ import io.opsbot.sim.cluster.ClusterModel;
 import io.opsbot.sim.http.ApiError;
 import io.opsbot.sim.http.Faults;
 import io.opsbot.sim.http.Request;
+import io.opsbot.sim.http.RequestCounts;
 import io.opsbot.sim.http.Response;
 import io.opsbot.sim.http.Router;
 import io.opsbot.sim.marathon.EventStream;
@@ -18,14 +19,16 @@ import java.util.function.Supplier;
 public final class ControlApi {
   private final ClusterModel model;
   private final Faults faults;
+  private final RequestCounts requests;
   private final EventStream events;
   private final Supplier<SimEndpoints> endpoints;
   private final Runnable reset;
 
-  public ControlApi(ClusterModel model, Faults faults, EventStream events, Supplier<SimEndpoints> endpoints,
+  public ControlApi(ClusterModel model, Faults faults, RequestCounts requests, EventStream events, Supplier<SimEndpoints> endpoints,
                     Runnable reset) {
     this.model = model;
     this.faults = faults;
+    this.requests = requests;
     this.events = events;
     this.endpoints = endpoints;
     this.reset = reset;
@@ -43,6 +46,8 @@ public final class ControlApi {
           }
           return Response.json(200, Map.of("total", model.writes().total(), "writes", model.writes().since(after)));
         })
+        // every request the cluster's APIs answered, per service and method: what a client cost it
+        .on("GET", "/_sim/requests/?", r -> Response.json(200, requests.snapshot()))
         .on("POST", "/_sim/faults/?", this::fault)
         .on("GET", "/_sim/faults/?", r -> Response.json(200, faults.describe()))
         .on("DELETE", "/_sim/faults/?", r -> {
@@ -89,7 +94,8 @@ public final class ControlApi {
         })
         .on("POST", "/_sim/seed/?", r -> {
           JsonNode b = body(r);
-          return Response.json(200, model.seedLarge(b.path("agents").asInt(0), b.path("apps").asInt(0)));
+          return Response.json(200, model.seedLarge(b.path("agents").asInt(0), b.path("apps").asInt(0),
+              b.path("instances").asInt(ClusterModel.SEED_INSTANCES)));
         })
         .on("POST", "/_sim/reset/?", r -> {
           reset.run();

@@ -1,0 +1,92 @@
+package io.opsbot.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The benchmark harness behind {@code ./bench}: runs every item of issue 13's table (or those of {@code --only}) and
+ * rewrites BENCHMARKS.md. Benchmarks are not tests: nothing here asserts a time; a target missed is written as missed.
+ *
+ * <pre>
+ *   Bench [--quick] [--only 1,4,6] [--out BENCHMARKS.md] [--repo DIR] [--work DIR] [--command "./bench"]
+ * </pre>
+ */
+public final class Bench {
+
+    static final List<Benchmark> ALL = List.of(new SlashAckBench(), new ReactionBench(), new AlertReactionBench(), new NoOpBench(),
+            new ProcessBench(), new ScaleBench(), new ThroughputBench(), new FootprintBench());
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int failed = run(args);
+        System.exit(failed == 0 ? 0 : 1);
+    }
+
+    /** Runs and writes the report; returns how many benchmarks could not run to their end. */
+    static int run(String... args) throws Exception {
+        boolean quick = false;
+        Set<String> only = new LinkedHashSet<>();
+        Path repo = Path.of(".").toAbsolutePath().normalize();
+        Path out = null;
+        Path work = null;
+        String command = "./bench";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--only" -> only.addAll(Arrays.asList(args[++i].split("\\s*,\\s*")));
+                case "--repo" -> repo = Path.of(args[++i]).toAbsolutePath().normalize();
+                case "--out" -> out = Path.of(args[++i]).toAbsolutePath();
+                case "--work" -> work = Path.of(args[++i]).toAbsolutePath();
+                case "--command" -> command = args[++i];
+                default -> throw new IllegalArgumentException("unknown argument '" + args[i]
+                        + "'; use --quick, --only 1,4,6, --out FILE, --repo DIR, --work DIR, --command TEXT");
+            }
+        }
+        if (out == null) {
+            out = repo.resolve("BENCHMARKS.md");
+        }
+        if (work == null) {
+            work = Files.createTempDirectory("opsbot-bench");
+        }
+        Context ctx = new Context(repo, work, quick, System.err);
+        Machine machine = new Machine(repo);
+        Report report = new Report();
+        int failed = 0;
+        long started = System.nanoTime();
+        for (Benchmark b : ALL) {
+            if (!only.isEmpty() && Arrays.stream(b.item().split(",\\s*")).noneMatch(only::contains)) {
+                continue;
+            }
+            ctx.say("item " + b.item() + ": " + b.title() + "…");
+            long t = System.nanoTime();
+            Benchmark.Result result;
+            try {
+                result = b.run(ctx);
+            } catch (Exception | Error e) {
+                failed++;
+                e.printStackTrace(ctx.log);
+                String why = e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+                result = new Benchmark.Result(List.of(new Row(b.item(), b.title(), "did not run to its end: " + why, "—",
+                        Row.Verdict.MISSED)), List.of("The run failed: `" + why.replace("`", "'") + "` (the harness's stderr has the trace)."));
+            }
+            machine.sample();
+            report.add(new Report.Section(b.item(), b.title(), result, Duration.ofNanos(System.nanoTime() - t)));
+        }
+        Duration total = Duration.ofNanos(System.nanoTime() - started);
+        String kept = Report.kept(out);
+        String args0 = command + (quick ? " --quick" : "") + (only.isEmpty() ? "" : " --only " + String.join(",", only));
+        Files.writeString(out, report.render(machine, args0, quick, total, kept));
+        List<Row> rows = new ArrayList<>(report.rows());
+        ctx.say("wrote " + out + ": " + rows.size() + " figures, " + rows.stream().filter(r -> r.verdict() == Row.Verdict.MISSED).count()
+                + " targets missed, " + failed + " items failed to run, in " + total.toSeconds() + " s");
+        return failed;
+    }
+}

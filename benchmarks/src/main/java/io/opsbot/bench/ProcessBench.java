@@ -1,0 +1,201 @@
+package io.opsbot.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Items 5 and 7: whole processes from the shell, JVM start included, against a separately running
+ * {@code ./opsbot sim}: {@code ./opsbot exec "deploy nodeapp --only"} (no-op and changed), {@code ./opsbot exec status},
+ * and beside them an {@code ansible-playbook} that PUTs the same rendered template with the uri module, run
+ * alternately. The launcher is the real {@code ./opsbot}, exactly as users call it.
+ */
+final class ProcessBench implements Benchmark {
+
+    static final String APP = "nodeapp";
+    private static final double TARGET_WALL_MS = 800;
+    /** After this long the harness stops adding rounds (at least 3 are run): the whole ./bench must fit in 10 minutes. */
+    private static final Duration BUDGET = Duration.ofMinutes(4);
+
+    @Override
+    public String item() {
+        return "5, 7";
+    }
+
+    @Override
+    public String title() {
+        return "Whole processes: ./opsbot exec, and side by side with Ansible";
+    }
+
+    /** The runs of one kind: wall, CPU, max RSS, and the writes Marathon accepted during each. */
+    static final class Series {
+        final Stats wall = new Stats();
+        final Stats cpu = new Stats();
+        final List<Long> rssKb = new ArrayList<>();
+        final List<Long> writes = new ArrayList<>();
+        final List<Long> reads = new ArrayList<>();
+
+        void add(Timed.Run run, long accepted, SimApi.Requests requests) {
+            wall.record((long) (run.wallMs() * 1e6));
+            cpu.record((long) (run.cpuMs() * 1e6));
+            rssKb.add(run.maxRssKb());
+            writes.add(accepted);
+            reads.add(requests.reads());
+        }
+
+        String figure() {
+            return wall.minMedianMax() + "; CPU median " + Report.ms(cpu.medianMs()) + "; max RSS median " + medianRssMiB() + " MiB";
+        }
+
+        long medianRssMiB() {
+            List<Long> sorted = rssKb.stream().sorted().toList();
+            return sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2) / 1024;
+        }
+
+        long totalWrites() {
+            return writes.stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    @Override
+    public Result run(Context ctx) throws Exception {
+        int rounds = ctx.count(7, 1);
+        Path dir = ctx.dir("process");
+        Path repo = ctx.repo;
+        Series opsNoop = new Series();
+        Series ansNoop = new Series();
+        Series opsStatus = new Series();
+        Series opsChanged = new Series();
+        Series ansChanged = new Series();
+        String opsbot = repo.resolve("opsbot").toString();
+        int done = 0;
+        try (SimProcess sim = new SimProcess(repo, dir.resolve("sim-home"))) {
+            Path config = sim.writeConfig(dir.resolve("opsbot.yaml"), ctx.apps());
+            Map<String, String> env = Map.of("OPSBOT_HOME", dir.resolve("bot-home").toString(), "OPSBOT_CONFIG", "");
+            String registry = sim.registryHost();
+            // warm-up, not counted: the first deploy names the image by the configured registry (a change), and each
+            // tool's first run fills the OS's file cache
+            check(Timed.run(dir, List.of(opsbot, "exec", "--config", config.toString(), "deploy " + APP + " --only"), env, repo), null);
+            check(ansible(dir, repo, sim, registry, sim.runningVersion(APP)), null);
+            sim.awaitNoDeployment("/" + APP);
+            long started = System.nanoTime();
+            for (int r = 0; r < rounds; r++) {
+                if (r >= 3 && System.nanoTime() - started > BUDGET.toNanos()) {
+                    break;
+                }
+                boolean opsbotFirst = r % 2 == 0;
+                for (int turn = 0; turn < 2; turn++) {
+                    if ((turn == 0) == opsbotFirst) {
+                        measure(sim, opsNoop, () -> check(Timed.run(dir, List.of(opsbot, "exec", "--config", config.toString(),
+                                "deploy " + APP + " --only"), env, repo), "changed=0"));
+                    } else {
+                        String version = sim.runningVersion(APP);
+                        measure(sim, ansNoop, () -> check(ansible(dir, repo, sim, registry, version), null));
+                        sim.awaitNoDeployment("/" + APP);
+                    }
+                }
+                measure(sim, opsStatus, () -> check(Timed.run(dir, List.of(opsbot, "exec", "--config", config.toString(), "status"),
+                        env, repo), null));
+                for (int turn = 0; turn < 2; turn++) {
+                    String version = "bench-" + r + "-" + turn;
+                    if ((turn == 0) == opsbotFirst) {
+                        measure(sim, opsChanged, () -> check(Timed.run(dir, List.of(opsbot, "exec", "--config", config.toString(),
+                                "deploy " + APP + " --only --version " + version), env, repo), "changed=1"));
+                    } else {
+                        measure(sim, ansChanged, () -> check(ansible(dir, repo, sim, registry, version), null));
+                        sim.awaitNoDeployment("/" + APP);
+                    }
+                }
+                done++;
+                ctx.say("items 5, 7: round " + done + " done: opsbot no-op " + opsNoop.wall.minMedianMax() + ", ansible no-op "
+                        + ansNoop.wall.minMedianMax());
+            }
+        }
+        double noopRatio = opsNoop.wall.medianMs() / ansNoop.wall.medianMs();
+        double changedRatio = opsChanged.wall.medianMs() / ansChanged.wall.medianMs();
+        double cpuRatio = opsNoop.cpu.medianMs() / ansNoop.cpu.medianMs();
+        List<Row> rows = List.of(
+                new Row("5", "`./opsbot exec \"deploy " + APP + " --only\"`, no-op, whole process", opsNoop.figure(),
+                        "≤ 0.8 s wall and faster than Ansible (item 7)", Row.Verdict.of(opsNoop.wall.medianMs() <= TARGET_WALL_MS
+                        && opsNoop.wall.medianMs() <= ansNoop.wall.medianMs())),
+                new Row("5", "`./opsbot exec status`, whole process", opsStatus.figure(), "≤ 0.8 s wall",
+                        Row.Verdict.of(opsStatus.wall.medianMs() <= TARGET_WALL_MS)),
+                new Row("7", "no-op: `ansible-playbook` PUT of the rendered template", ansNoop.figure(), "—", Row.Verdict.NONE),
+                new Row("7", "no-op: opsbot ÷ Ansible, median wall (CPU)", ratio(noopRatio) + " (" + ratio(cpuRatio) + ")", "≤ 1×",
+                        Row.Verdict.of(noopRatio <= 1)),
+                new Row("7", "changed (a new image tag): `./opsbot exec \"deploy " + APP + " --only --version V\"`, until healthy",
+                        opsChanged.figure(), "—", Row.Verdict.NONE),
+                new Row("7", "changed: `ansible-playbook` PUT (returns at once)", ansChanged.figure(), "—", Row.Verdict.NONE),
+                new Row("7", "changed: opsbot ÷ Ansible, median wall", ratio(changedRatio), "≤ 1×", Row.Verdict.of(changedRatio <= 1)),
+                new Row("7", "Marathon versions written by the no-op runs (`/_sim/writes`)", "Ansible " + ansNoop.totalWrites() + " in "
+                        + ansNoop.wall.count() + " runs; opsbot " + opsNoop.totalWrites() + " in " + opsNoop.wall.count() + " runs",
+                        "opsbot 0", Row.Verdict.of(opsNoop.totalWrites() == 0)));
+        return new Result(rows, List.of(
+                "`./opsbot sim --port 0 --reset` runs as a process of its own (its own `OPSBOT_HOME`); an `opsbot.yaml` names "
+                        + "its endpoints (`GET /_sim/endpoints`) and the repository's catalog. Each measured command is a new "
+                        + "process started as a user's shell starts it — `./opsbot exec --config opsbot.yaml \"deploy " + APP
+                        + " --only\"` through the real launcher, JVM start included — under GNU time (`/usr/bin/time -f \"%e %U %S %M\"`): "
+                        + "wall time from fork to exit, CPU = user + system of the process and its children, max RSS. "
+                        + done + " rounds; in each, the no-op pair and the changed pair run alternately (opsbot first in even rounds, "
+                        + "Ansible first in odd ones), and `exec status` between them. One warm-up run of each tool is not counted.",
+                "The Ansible side is `benchmarks/ansible/put-template.yml`: it renders `config/apps/" + APP + "/marathon.json.j2` with "
+                        + "`vagrant/ansible/tasks/render-app.yml` (the same variables as opsbot's renderer: `vagrant/check.sh` "
+                        + "compares the two) and PUTs it with `ansible.builtin.uri`, as the original framework pushed a Marathon "
+                        + "job — no comparison first. (The repository's own `marathon-app` role now compares before it PUTs.) "
+                        + "For the no-op case the running version is passed, so the definition is the same; for the changed case a "
+                        + "new tag each time. Ansible returns as soon as Marathon accepted the PUT; `opsbot exec` waits until the "
+                        + "deployment is done and the tasks are healthy, so the changed comparison favours Ansible. The harness "
+                        + "waits (untimed) for Ansible's deployment to end before the next run.",
+                "**Marathon writes**: every Ansible run stores a new Marathon version and starts a deployment, even when "
+                        + "nothing changed (" + ansNoop.totalWrites() + " versions in " + ansNoop.wall.count() + " no-op runs); "
+                        + "opsbot compares first and wrote " + opsNoop.totalWrites() + " in " + opsNoop.wall.count()
+                        + " no-op runs. HTTP reads per no-op run (the sim's request counter): opsbot median "
+                        + median(opsNoop.reads) + ", Ansible median " + median(ansNoop.reads) + "."));
+    }
+
+    private static String ratio(double r) {
+        return String.format(Locale.ROOT, "%.2f×", r);
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
+    }
+
+    @FunctionalInterface
+    private interface Measured {
+        Timed.Run run() throws Exception;
+    }
+
+    private static void measure(SimProcess sim, Series series, Measured what) throws Exception {
+        long writesBefore = sim.api.writes();
+        SimApi.Requests before = sim.api.requests();
+        Timed.Run run = what.run();
+        series.add(run, sim.api.writes() - writesBefore, sim.api.requests().minus(before));
+    }
+
+    private static Timed.Run ansible(Path dir, Path repo, SimProcess sim, String registry, String version) throws Exception {
+        String vars = "{\"repo_dir\": \"" + repo + "\", \"marathon_url\": \"" + sim.marathonUrl + "\", \"registry_host\": \""
+                + registry + "\", \"app_name\": \"" + APP + "\", \"app_version\": \"" + version + "\"}";
+        return Timed.run(dir, List.of("ansible-playbook", "-i", "localhost,", repo.resolve("benchmarks/ansible/put-template.yml").toString(),
+                        "-e", vars),
+                Map.of("ANSIBLE_RETRY_FILES_ENABLED", "false", "ANSIBLE_LOCALHOST_WARNING", "false",
+                        "ANSIBLE_INVENTORY_UNPARSED_WARNING", "false", "ANSIBLE_NOCOLOR", "true"), repo);
+    }
+
+    /** The run must have succeeded (and, when given, its output must contain {@code expect}). */
+    private static Timed.Run check(Timed.Run run, String expect) {
+        if (run.exit() != 0 || (expect != null && !run.stdout().contains(expect))) {
+            throw new IllegalStateException(run.command() + " exited " + run.exit() + (expect == null ? "" : " (expected " + expect + ")")
+                    + ":\n" + tail(run.stdout()) + "\n" + tail(run.stderr()));
+        }
+        return run;
+    }
+
+    static String tail(String s) {
+        return s.length() > 2000 ? "…" + s.substring(s.length() - 2000) : s;
+    }
+}
