@@ -47,8 +47,10 @@ class OversizedResponsesTest {
 
             await().atMost(Duration.ofSeconds(60)).until(() -> server.finished() == 1);
             assertThat(server.requests()).as("requests: the same answer is not asked for again").isEqualTo(1);
+            // what the server wrote also counts what the kernel's socket buffers took before the client hung up
+            // (several MiB on loopback, more on a busy machine): half the answer is a bound no buffering reaches
             assertThat(server.bytesWritten()).as("bytes the server could write before the client hung up")
-                    .isGreaterThan(ApiCaller.MAX_BODY_BYTES).isLessThan(ApiCaller.MAX_BODY_BYTES + 16 * MIB);
+                    .isGreaterThan(ApiCaller.MAX_BODY_BYTES).isLessThan(size / 2);
             System.out.printf(Locale.ROOT, "oversized: 200 MiB /v2/apps refused after the server wrote %.1f MiB%n",
                     server.bytesWritten() / (double) MIB);
         }
@@ -84,8 +86,9 @@ class OversizedResponsesTest {
             assertThat(drops.get(0)).isEqualTo("IOException: Marathon's event stream sent more than 16 MiB without"
                     + " ending an event; the stream is dropped and read again");
             await().atMost(Duration.ofSeconds(30)).until(() -> server.finished() >= 1);
-            // per connection: the limit, plus what sat in socket buffers when the client hung up
-            assertThat(server.bytesWritten() / server.requests()).isLessThan(16 * MIB + 16 * MIB);
+            // per connection: the limit, plus what the socket buffers took and what was written while the client
+            // hung up (tens of MiB on a busy machine); the server would write for ever if the client never did
+            assertThat(server.bytesWritten() / server.requests()).isLessThan(16 * MIB + 64 * MIB);
         }
     }
 
