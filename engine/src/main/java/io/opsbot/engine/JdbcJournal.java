@@ -92,6 +92,20 @@ public final class JdbcJournal implements Journal {
         return open(jdbcUrl, user, password, Clock.systemUTC());
     }
 
+    /**
+     * The database answered and refused: SQLSTATE class 28 (invalid authorization: a wrong user or password) or
+     * 3D000 (no such database). Anything else (refused connections, timeouts) may pass and is waited for.
+     */
+    static boolean refusedForGood(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("28") || sql.getSQLState().equals("3D000"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** @param clock stamps step transitions and ends */
     public static JdbcJournal open(String configuredUrl, String user, String password, Clock clock) {
         String jdbcUrl = H2Url.crashSafe(configuredUrl);
@@ -102,6 +116,12 @@ public final class JdbcJournal implements Journal {
                 pool.call(connection -> connection.isValid(5));
             } catch (OpsException unreachable) {
                 Throwable cause = unreachable.getCause() != null ? unreachable.getCause() : unreachable;
+                if (refusedForGood(unreachable)) {
+                    // a wrong password or database name is the configuration's, not a database that is down:
+                    // waiting for it would wait for ever, so the start fails at once with the database's reason
+                    throw new OpsException("the journal at " + H2Url.withoutSecrets(configuredUrl) + " refused opsbot ("
+                            + cause.getMessage() + "): check journal.url, journal.user and journal.password", unreachable);
+                }
                 throw new JournalUnavailableException("the journal at " + H2Url.withoutSecrets(configuredUrl)
                         + " cannot be reached (" + cause.getMessage() + "), and opsbot runs nothing it cannot record",
                         unreachable);
