@@ -116,9 +116,12 @@ class AlertsHighAvailabilityTest {
         sim.heal("nodeapp");
         await().atMost(LONG).until(() -> edits(ts).stream().anyMatch(c -> c.param("text").startsWith("✅ nodeapp: resolved")
                 && c.authorization().equals("Bearer " + followerToken)));
+        // the thread reply saying it is resolved follows the edit, so it is waited for, not assumed
+        await().atMost(LONG).until(() -> threadReplies(ts).size() >= 2);
         assertThat(alertPosts()).hasSize(1);
         assertThat(alertPosts().get(0).authorization()).isEqualTo("Bearer " + leaderToken);
-        assertThat(slack.calls("chat.postMessage")).filteredOn(c -> c.param("thread_ts").equals(ts)).hasSize(2);
+        assertThat(threadReplies(ts)).hasSize(2);
+        assertThat(threadReplies(ts).get(1).authorization()).isEqualTo("Bearer " + followerToken);
     }
 
     private OpsbotConfig replica(String id) {
@@ -143,6 +146,10 @@ class AlertsHighAvailabilityTest {
         return slack.calls("chat.postMessage").stream()
                 .filter(c -> c.param("channel").equals(AlertRig.ALERTS) && c.param("thread_ts").isEmpty())
                 .filter(c -> c.param("text").startsWith("🔴") || c.param("text").startsWith("✅")).toList();
+    }
+
+    private List<FakeSlack.Call> threadReplies(String ts) {
+        return slack.calls("chat.postMessage").stream().filter(c -> c.param("thread_ts").equals(ts)).toList();
     }
 
     private List<FakeSlack.Call> edits(String ts) {
