@@ -43,6 +43,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -85,12 +90,58 @@ class KillSuiteTest {
 
     /** Kept after the run (target/kill-suite/TIME): each child's stdout, stderr and opsbot.log, for a look at a problem. */
     static Path dir;
-    static Sim sim;
-    static ClusterClients clients;
-    static String nodeappImage;
+    /** The emulated cluster of the runs that take turns (bounded mode), and of JournalStoreFailureTest. */
+    private static Cluster shared;
+    /** A run's own emulated cluster when the runs go side by side (long mode): set in that run's thread. */
+    private static final InheritableThreadLocal<Cluster> OWN = new InheritableThreadLocal<>();
+    /**
+     * Long mode runs the six runs (three journal kinds; kill during recovery, console, Slack) side by side, each against
+     * an emulated cluster of its own: the same rounds and counts, in about the time of the longest run instead of their
+     * sum (a round mostly waits for a JVM to start and a deployment to roll). OPSBOT_KILL_CONCURRENT=false makes them
+     * take turns; =true runs them side by side in bounded mode too.
+     */
+    static final boolean CONCURRENT = System.getenv("OPSBOT_KILL_CONCURRENT") != null
+            ? Boolean.parseBoolean(System.getenv("OPSBOT_KILL_CONCURRENT")) : LONG;
+    /** The runs started side by side, by name; each test waits for its own and asserts on what it found. */
+    private static final Map<String, Future<?>> sideBySide = new ConcurrentHashMap<>();
+    private static ExecutorService runners;
     private static final HttpClient http = HttpClient.newHttpClient();
     private static final ObjectMapper json = new ObjectMapper();
-    private Random random;
+
+    /** An emulated cluster and the clients that read its state. */
+    record Cluster(Sim sim, ClusterClients clients) implements AutoCloseable {
+
+        static Cluster start(Path simHome) throws IOException {
+            AppCatalog catalog = AppCatalog.load(REPO_APPS);
+            Sim sim = Sim.start(new SimOptions(simHome, 0, LocalCluster.writeTopology(simHome, catalog), TIME_SCALE, true));
+            try {
+                return new Cluster(sim, ClusterClients.connect(clusterConfig(sim.endpoints())));
+            } catch (RuntimeException e) {
+                sim.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            clients.close();
+            sim.close();
+        }
+    }
+
+    /** The emulated cluster of the run on this thread. */
+    static Sim sim() {
+        return cluster().sim();
+    }
+
+    static ClusterClients clients() {
+        return cluster().clients();
+    }
+
+    private static Cluster cluster() {
+        Cluster own = OWN.get();
+        return own != null ? own : shared;
+    }
 
     enum JournalKind { H2_DEFAULT, H2_CONFIGURED_URL, POSTGRESQL }
 
@@ -106,24 +157,83 @@ class KillSuiteTest {
     private static final List<String> VERBS = List.of("scale", "restart", "deploy", "rollback", "move");
 
     @BeforeAll
+    static void start() throws IOException {
+        startCluster();
+        if (CONCURRENT) {
+            startSideBySide();
+        }
+    }
+
+    /** The shared emulated cluster (JournalStoreFailureTest uses it too). */
     static void startCluster() throws IOException {
         dir = Files.createDirectories(Path.of("target", "kill-suite",
                 DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(Instant.now().atOffset(ZoneOffset.UTC))).toAbsolutePath());
-        AppCatalog catalog = AppCatalog.load(REPO_APPS);
-        Path simHome = dir.resolve("sim");
-        sim = Sim.start(new SimOptions(simHome, 0, LocalCluster.writeTopology(simHome, catalog), TIME_SCALE, true));
-        clients = ClusterClients.connect(clusterConfig(sim.endpoints()));
-        nodeappImage = clients.marathon().app("/nodeapp").image();
+        shared = Cluster.start(dir.resolve("sim"));
+    }
+
+    private static void startSideBySide() {
+        runners = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "kill-suite-run");
+            t.setDaemon(true);
+            return t;
+        });
+        for (Planned p : planned()) {
+            if (p.kind() == JournalKind.POSTGRESQL && pgMissing() != null) {
+                continue; // its test says why (fails in CI, skipped elsewhere)
+            }
+            sideBySide.put(p.name(), runners.submit(() -> {
+                try (Cluster own = Cluster.start(dir.resolve("sim-" + p.name()))) {
+                    OWN.set(own);
+                    new KillSuiteTest().runNow(p.kind(), p.launch(), p.offset(), p.rounds());
+                } finally {
+                    OWN.remove();
+                }
+                return null;
+            }));
+        }
     }
 
     @AfterAll
     static void stopCluster() {
-        if (clients != null) {
-            clients.close();
+        if (runners != null) {
+            // a run no test waited for (one test picked with -Dtest) is stopped; its bot's children die with it
+            sideBySide.values().forEach(f -> f.cancel(true));
+            runners.shutdown();
+            try {
+                runners.awaitTermination(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            runners = null;
+            sideBySide.clear();
         }
-        if (sim != null) {
-            sim.close();
+        if (shared != null) {
+            shared.close();
+            shared = null;
         }
+    }
+
+    /** One run of the suite: a journal kind and a way of running the bot, with its place in the commands' turn. */
+    record Planned(JournalKind kind, Launch launch, int offset, int rounds) {
+        String name() {
+            return launch == Launch.EXEC ? kind.name().toLowerCase() : kind.name().toLowerCase() + "-" + launch.name().toLowerCase();
+        }
+    }
+
+    static List<Planned> planned() {
+        return List.of(new Planned(JournalKind.H2_DEFAULT, Launch.EXEC, 0, ROUNDS),
+                new Planned(JournalKind.H2_CONFIGURED_URL, Launch.EXEC, 1, ROUNDS),
+                new Planned(JournalKind.POSTGRESQL, Launch.EXEC, 2, ROUNDS),
+                new Planned(JournalKind.H2_DEFAULT, Launch.DURING_RECOVERY, 4, BOT_ROUNDS),
+                new Planned(JournalKind.H2_DEFAULT, Launch.CONSOLE, 6, BOT_ROUNDS),
+                new Planned(JournalKind.H2_DEFAULT, Launch.SLACK, 7, BOT_ROUNDS));
+    }
+
+    private static String pgMissing() {
+        return PG_URL == null || PG_USER == null || PG_PASSWORD == null
+                ? "PostgreSQL is required for the kill suite: set OPSBOT_TEST_PG_URL, OPSBOT_TEST_PG_USER and "
+                + "OPSBOT_TEST_PG_PASSWORD (.ci/services.sh does)"
+                : null;
     }
 
     @Test
@@ -138,9 +248,8 @@ class KillSuiteTest {
 
     @Test
     void killedOperationsOnPostgresqlAreFinishedOnceAndCreditedToTheirOperation() throws Exception {
-        if (PG_URL == null || PG_USER == null || PG_PASSWORD == null) {
-            String missing = "PostgreSQL is required for the kill suite: set OPSBOT_TEST_PG_URL, OPSBOT_TEST_PG_USER and "
-                    + "OPSBOT_TEST_PG_PASSWORD (.ci/services.sh does)";
+        String missing = pgMissing();
+        if (missing != null) {
             if ("true".equals(System.getenv("CI"))) {
                 fail(missing);
             }
@@ -171,8 +280,25 @@ class KillSuiteTest {
     }
 
     private void run(JournalKind kind, Launch launch, int offset, int rounds) throws Exception {
+        Future<?> started = sideBySide.get(new Planned(kind, launch, offset, rounds).name());
+        if (started == null) {
+            runNow(kind, launch, offset, rounds);
+            return;
+        }
+        try {
+            started.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw (Error) e.getCause();
+        }
+    }
+
+    private void runNow(JournalKind kind, Launch launch, int offset, int rounds) throws Exception {
         // other kill points for each journal kind, repeatable by the seed (seeds a few apart would start alike)
-        random = new Random(SEED ^ ((kind.ordinal() + 3L * launch.ordinal()) * 0x9E3779B97F4A7C15L));
+        Random random = new Random(
+SEED ^ ((kind.ordinal() + 3L * launch.ordinal()) * 0x9E3779B97F4A7C15L));
         String name = launch == Launch.EXEC ? kind.name().toLowerCase() : kind.name().toLowerCase() + "-" + launch.name().toLowerCase();
         Bot bot = launch == Launch.EXEC ? Bot.create(kind) : Bot.create(name, null, null, null);
         Tally tally = new Tally();
@@ -181,7 +307,7 @@ class KillSuiteTest {
         try (SlackSide slack = launch == Launch.SLACK ? SlackSide.start(bot) : null) {
             for (int round = 0; round < rounds; round++) {
                 String command = commandFor(verbs.get((offset * ROUNDS_BOUNDED + round) % verbs.size()));
-                round(bot, launch, slack, round, command, tally);
+                round(bot, launch, slack, round, command, tally, random);
             }
         } finally {
             String label = launch == Launch.EXEC ? kind.name() : kind.name() + ", " + launch.name();
@@ -203,7 +329,8 @@ class KillSuiteTest {
         }
     }
 
-    private void round(Bot bot, Launch launch, SlackSide slack, int round, String command, Tally tally) throws Exception {
+    private void round(Bot bot, Launch launch, SlackSide slack, int round, String command, Tally tally, Random random)
+            throws Exception {
         awaitSettled();
         Instant start = Instant.now().minusMillis(500);
         long writesBefore = writesTotal();
@@ -431,7 +558,7 @@ class KillSuiteTest {
 
     /** A command of that verb that changes something from where the cluster is now. */
     static String commandFor(String verb) {
-        App nodeapp = clients.marathon().app("/nodeapp");
+        App nodeapp = clients().marathon().app("/nodeapp");
         String tag = nodeapp.image().substring(nodeapp.image().lastIndexOf(':') + 1);
         switch (verb) {
             case "scale":
@@ -440,8 +567,8 @@ class KillSuiteTest {
                 return "restart nodeapp";
             case "rollback":
                 // back to the newest other tag Marathon ran; on a fresh cluster there is none yet: deploy one
-                for (String version : clients.marathon().versions("/nodeapp")) {
-                    String image = clients.marathon().version("/nodeapp", version).image();
+                for (String version : clients().marathon().versions("/nodeapp")) {
+                    String image = clients().marathon().version("/nodeapp", version).image();
                     String other = image.substring(image.lastIndexOf(':') + 1);
                     if (!other.equals(tag)) {
                         return "rollback nodeapp " + other;
@@ -451,7 +578,7 @@ class KillSuiteTest {
             case "deploy":
                 return "deploy nodeapp --only --version " + (tag.equals("1.5") ? "1.6" : "1.5");
             default:
-                App mongo = clients.marathon().app("/mongo");
+                App mongo = clients().marathon().app("/mongo");
                 return "move mongo " + (mongo.constraints().contains(List.of("hostname", "CLUSTER", "node3")) ? "node2" : "node3");
         }
     }
@@ -466,7 +593,7 @@ class KillSuiteTest {
 
     /** What the command changes, as it is now: instances, image, pinned node, or the newest task version. */
     String stateFor(String command) {
-        App app = clients.marathon().app(appOf(command), Embed.TASKS, Embed.COUNTS);
+        App app = clients().marathon().app(appOf(command), Embed.TASKS, Embed.COUNTS);
         if (command.startsWith("scale")) {
             return "instances=" + app.instances() + " healthy=" + app.tasksHealthy();
         }
@@ -488,13 +615,13 @@ class KillSuiteTest {
         if (command.startsWith("restart")) {
             String last = writes.stream().filter(w -> w.path("target").asText().equals("/nodeapp"))
                     .map(w -> w.path("version").asText()).reduce((a, b) -> b).orElse(null);
-            App app = clients.marathon().app("/nodeapp", Embed.TASKS);
+            App app = clients().marathon().app("/nodeapp", Embed.TASKS);
             return last != null && !app.tasks().isEmpty() && app.tasks().stream().allMatch(t -> last.compareTo(t.version()) <= 0);
         }
         if (command.startsWith("move")) {
             String node = words[2];
-            String address = sim.endpoints().nodeAddresses().get(node);
-            App app = clients.marathon().app("/mongo", Embed.TASKS);
+            String address = sim().endpoints().nodeAddresses().get(node);
+            App app = clients().marathon().app("/mongo", Embed.TASKS);
             return app.constraints().contains(List.of("hostname", "CLUSTER", node))
                     && app.tasks().stream().allMatch(t -> node.equals(t.host()) || address.equals(t.host()));
         }
@@ -506,7 +633,7 @@ class KillSuiteTest {
 
     static void awaitSettled() {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-                .until(() -> clients.marathon().deployments().isEmpty());
+                .until(() -> clients().marathon().deployments().isEmpty());
     }
 
     static long writesTotal() throws Exception {
@@ -521,7 +648,7 @@ class KillSuiteTest {
 
     private static JsonNode control(String path) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                URI.create(sim.endpoints().marathonUrl().replaceAll("/+$", "") + path)).GET().build(),
+                URI.create(sim().endpoints().marathonUrl().replaceAll("/+$", "") + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
         return json.readTree(response.body());
@@ -593,7 +720,7 @@ class KillSuiteTest {
 
         private static Bot create(JournalKind kind, Path home, String url, String user, String password, String schema)
                 throws IOException {
-            SimEndpoints e = sim.endpoints();
+            SimEndpoints e = sim().endpoints();
             Map<String, Object> cluster = new LinkedHashMap<>();
             cluster.put("emulated", true);
             cluster.put("marathon", Map.of("url", e.marathonUrl()));
