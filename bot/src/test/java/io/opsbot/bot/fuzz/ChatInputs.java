@@ -9,6 +9,10 @@ import io.opsbot.bot.command.VerbSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import net.jqwik.api.EdgeCases;
+import net.jqwik.api.ExhaustiveGenerator;
+import net.jqwik.api.RandomGenerator;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -42,7 +46,7 @@ public final class ChatInputs {
 
     /** One chat line, mostly starting with a real verb. */
     public Arbitrary<String> line() {
-        return Arbitraries.frequencyOf(
+        return frequencyOf(
                 Tuple.of(40, grammarLine()),
                 Tuple.of(8, soup()),
                 Tuple.of(3, Arbitraries.strings().all().ofMaxLength(40)),
@@ -51,7 +55,7 @@ public final class ChatInputs {
 
     /** A command line as words, the way a shell hands them to {@code opsbot exec}. */
     public Arbitrary<List<String>> execWords() {
-        Arbitrary<String> word = Arbitraries.frequencyOf(Tuple.of(6, anyWord()),
+        Arbitrary<String> word = frequencyOf(Tuple.of(6, anyWord()),
                 Tuple.of(2, Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(12)),
                 Tuple.of(1, Arbitraries.strings().all().ofMaxLength(6)));
         return Combinators.combine(verb(), word.list().ofMaxSize(6)).as((v, rest) -> {
@@ -63,7 +67,7 @@ public final class ChatInputs {
 
     /** A value a button carries (an alert's subject, an operation id, a confirmation id). */
     public Arbitrary<String> buttonValue() {
-        return Arbitraries.frequencyOf(
+        return frequencyOf(
                 Tuple.of(4, Arbitraries.of(allNames())),
                 Tuple.of(2, Arbitraries.strings().withChars("0123456789abcdef").ofLength(6).map(h -> "op-" + h)),
                 Tuple.of(4, Combinators.combine(anyWord(), anyWord().list().ofMaxSize(3))
@@ -96,16 +100,16 @@ public final class ChatInputs {
         for (VerbSpec spec : verbs) {
             List<Arbitrary<String>> parts = new ArrayList<>();
             for (Param param : spec.params()) {
-                parts.add(value(param.slot()).injectNull(param.optional() ? 0.3 : 0.05));
+                parts.add(keyed(value(param.slot())).injectNull(param.optional() ? 0.3 : 0.05));
             }
             for (Flag flag : spec.flags()) {
                 Arbitrary<String> given = flag.value()
                         .map(slot -> Combinators.combine(Arbitraries.of(" ", "=", " "), value(slot).injectNull(0.1))
                                 .as((sep, v) -> "--" + flag.name() + (v == null ? "" : sep + v)))
                         .orElse(Arbitraries.of("--" + flag.name(), "--" + flag.name() + "=yes", "—" + flag.name()));
-                parts.add(given.injectNull(0.6));
+                parts.add(keyed(given).injectNull(0.6));
             }
-            parts.add(anyWord().injectNull(0.85));
+            parts.add(keyed(anyWord()).injectNull(0.85));
             Arbitrary<String> verbWord = Arbitraries.of(spec.name(), spec.name(), spec.name().toUpperCase(Locale.ROOT),
                     "/ops " + spec.name(), "<@U0BOT> " + spec.name());
             Arbitrary<List<String>> rest = parts.isEmpty() ? Arbitraries.just(List.of())
@@ -130,7 +134,7 @@ public final class ChatInputs {
                         return out.toString();
                     }));
         }
-        return Arbitraries.oneOf(perVerb);
+        return Arbitraries.oneOf(perVerb.stream().map(ChatInputs::keyed).toList());
     }
 
     /** Any word: a verb, a flag, a name, a number, a hostile fragment, or junk, possibly glued together. */
@@ -146,14 +150,14 @@ public final class ChatInputs {
         List<String> flags = new ArrayList<>();
         verbs.forEach(v -> v.flags().forEach(f -> flags.add("--" + f.name())));
         flags.addAll(List.of("--help", "-h", "--x", "--plan=1", "--lines=", "--since=15m"));
-        Arbitrary<String> single = Arbitraries.frequencyOf(
+        Arbitrary<String> single = frequencyOf(
                 Tuple.of(3, Arbitraries.of(flags)),
                 Tuple.of(3, Arbitraries.of(allNames())),
                 Tuple.of(4, Arbitraries.of(HOSTILE)),
                 Tuple.of(2, Arbitraries.of("0", "3", "-1", "1000", "1001", "007", "+2", "99999999999999999999", "2.5",
                         "15m", "7d", "8d", "0s", "1h30m", "op-7f3a2c", "1.4.2", "latest", "2016-03-01T12:00:00.000Z")),
                 Tuple.of(1, Arbitraries.strings().all().ofMaxLength(6)));
-        return Arbitraries.frequencyOf(Tuple.of(8, single),
+        return frequencyOf(Tuple.of(8, single),
                 Tuple.of(1, Combinators.combine(single, single).as(String::concat)),
                 Tuple.of(1, single.map(w -> "\"" + w + "\"")),
                 Tuple.of(1, single.map(w -> "'" + w + "'")));
@@ -173,13 +177,50 @@ public final class ChatInputs {
             case TEXT -> Arbitraries.strings().withCharRange(' ', '~').ofMinLength(1).ofMaxLength(30)
                     .map(t -> "\"" + t.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
         };
-        return Arbitraries.frequencyOf(Tuple.of(6, valid), Tuple.of(3, anyWordLite()));
+        return frequencyOf(Tuple.of(6, valid), Tuple.of(3, anyWordLite()));
     }
 
     private Arbitrary<String> anyWordLite() {
-        return Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.of(HOSTILE)),
+        return frequencyOf(Tuple.of(3, Arbitraries.of(HOSTILE)),
                 Tuple.of(2, Combinators.combine(Arbitraries.of(allNames()), Arbitraries.of(HOSTILE)).as(String::concat)),
                 Tuple.of(1, Arbitraries.strings().all().ofMaxLength(6)));
+    }
+
+    /**
+     * jqwik picks among choices ({@code frequencyOf}, {@code oneOf}, {@code injectNull}) by a flat map, which looks the
+     * picked arbitrary's generator up in a cache keyed by the arbitrary: its hash and equality walk the whole tree of
+     * combinators, for every value. The grammar's trees are deep, so that lookup took a third of a fuzz run's time
+     * (JFR, 2026-11-26). Each choice goes through this wrapper, whose key is its identity: the same values, the same
+     * shrinking and edge cases, one cache entry per wrapper.
+     */
+    static <T> Arbitrary<T> keyed(Arbitrary<T> arbitrary) {
+        return new Arbitrary<>() {
+            @Override
+            public RandomGenerator<T> generator(int genSize) {
+                return arbitrary.generator(genSize);
+            }
+
+            @Override
+            public Optional<ExhaustiveGenerator<T>> exhaustive(long maxNumberOfSamples) {
+                return arbitrary.exhaustive(maxNumberOfSamples);
+            }
+
+            @Override
+            public EdgeCases<T> edgeCases(int maxEdgeCases) {
+                return arbitrary.edgeCases(maxEdgeCases);
+            }
+        };
+    }
+
+    /** {@link Arbitraries#frequencyOf} with each choice {@link #keyed}. */
+    @SafeVarargs
+    @SuppressWarnings("unchecked")
+    private static <T> Arbitrary<T> frequencyOf(Tuple.Tuple2<Integer, ? extends Arbitrary<? extends T>>... choices) {
+        List<Tuple.Tuple2<Integer, Arbitrary<T>>> keyed = new ArrayList<>();
+        for (Tuple.Tuple2<Integer, ? extends Arbitrary<? extends T>> choice : choices) {
+            keyed.add(Tuple.of(choice.get1(), keyed((Arbitrary<T>) choice.get2())));
+        }
+        return Arbitraries.frequencyOf(keyed);
     }
 
     private List<String> allNames() {
