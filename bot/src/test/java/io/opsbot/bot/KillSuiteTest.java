@@ -632,8 +632,9 @@ SEED ^ ((kind.ordinal() + 3L * launch.ordinal()) * 0x9E3779B97F4A7C15L));
     }
 
     static void awaitSettled() {
+        ClusterClients own = clients(); // this run's cluster: the condition is polled on another thread
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-                .until(() -> clients().marathon().deployments().isEmpty());
+                .until(() -> own.marathon().deployments().isEmpty());
     }
 
     static long writesTotal() throws Exception {
