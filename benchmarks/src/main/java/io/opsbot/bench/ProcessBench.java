@@ -74,7 +74,7 @@ final class ProcessBench implements Benchmark {
         Series opsChanged = new Series();
         Series ansChanged = new Series();
         String opsbot = repo.resolve("opsbot").toString();
-        int done = 0;
+        Exception stopped = null;
         try (SimProcess sim = new SimProcess(repo, dir.resolve("sim-home"))) {
             Path config = sim.writeConfig(dir.resolve("opsbot.yaml"), ctx.apps());
             Map<String, String> env = Map.of("OPSBOT_HOME", dir.resolve("bot-home").toString(), "OPSBOT_CONFIG", "");
@@ -84,6 +84,27 @@ final class ProcessBench implements Benchmark {
             check(Timed.run(dir, List.of(opsbot, "exec", "--config", config.toString(), "deploy " + APP + " --only"), env, repo), null);
             check(ansible(dir, repo, sim, registry, sim.runningVersion(APP)), null);
             sim.awaitNoDeployment("/" + APP);
+            try {
+                rounds(ctx, rounds, dir, repo, sim, config, env, registry, opsbot, opsNoop, ansNoop, opsStatus, opsChanged, ansChanged);
+            } catch (Exception e) {
+                if (java.util.stream.Stream.of(opsNoop, ansNoop, opsStatus, opsChanged, ansChanged).anyMatch(x -> x.wall.count() == 0)) {
+                    throw e;
+                }
+                stopped = e; // stopped part-way (e.g. at the harness's hard bound): the rounds done are written
+            }
+        }
+        Result result = result(opsNoop, ansNoop, opsStatus, opsChanged, ansChanged);
+        if (stopped != null) {
+            throw new PartlyRun("rounds after the " + opsNoop.wall.count() + " measured", result, stopped);
+        }
+        return result;
+    }
+
+    private void rounds(Context ctx, int rounds, Path dir, Path repo, SimProcess sim, Path config, Map<String, String> env,
+                        String registry, String opsbot, Series opsNoop, Series ansNoop, Series opsStatus, Series opsChanged,
+                        Series ansChanged) throws Exception {
+        int done = 0;
+        {
             for (int r = 0; r < rounds; r++) {
                 if (ctx.enough(r, 3)) {
                     break;
@@ -116,6 +137,10 @@ final class ProcessBench implements Benchmark {
                         + ansNoop.wall.minMedianMax());
             }
         }
+    }
+
+    private Result result(Series opsNoop, Series ansNoop, Series opsStatus, Series opsChanged, Series ansChanged) {
+        long done = opsNoop.wall.count();
         double noopRatio = opsNoop.wall.medianMs() / ansNoop.wall.medianMs();
         double changedRatio = opsChanged.wall.medianMs() / ansChanged.wall.medianMs();
         double cpuRatio = opsNoop.cpu.medianMs() / ansNoop.cpu.medianMs();
