@@ -26,6 +26,11 @@ final class AlertReactionBench implements Benchmark {
     }
 
     @Override
+    public Duration budget() {
+        return Duration.ofSeconds(20);
+    }
+
+    @Override
     public Result run(Context ctx) throws Exception {
         int rounds = ctx.count(50, 2);
         Stats stats = new Stats();
@@ -33,7 +38,7 @@ final class AlertReactionBench implements Benchmark {
         AlertsConfig alerts = new AlertsConfig(true, CHANNEL, null, null, "500ms", "2s", "10m", null, null, "10m");
         try (SlackRig rig = new SlackRig(SlashAckBench.local(ctx).withAlerts(alerts), ctx.dir("alerts"), Duration.ofSeconds(1), Duration.ZERO)) {
             SimControl sim = new SimControl(rig.marathonUrl());
-            for (int n = 1; n <= rounds + 1; n++) {
+            for (int n = 1; n <= rounds + 1 && !ctx.enough(n - 1, 21); n++) {
                 String expected = "🔴 nodeapp: " + n + " task failure";
                 long start = System.nanoTime();
                 sim.crash("nodeapp", 1);

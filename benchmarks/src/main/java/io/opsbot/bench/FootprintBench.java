@@ -21,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 
 /**
  * Item 9: the Slack bot as users run it ({@code ./opsbot --config opsbot.yaml} with a slack section, HTTP mode,
@@ -44,19 +43,31 @@ final class FootprintBench implements Benchmark {
     }
 
     @Override
+    public Duration budget() {
+        return Duration.ofSeconds(60);
+    }
+
+    @Override
     public Result run(Context ctx) throws Exception {
         int apps = ctx.count(ThroughputBench.APPS, 5);
+        int ops = ManyApps.operations(apps).size();
         Path dir = ctx.dir("footprint");
         Path catalog = ManyApps.write(dir.resolve("apps"), apps);
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        double readyMs;
-        long idleKb;
-        long loadKb;
-        int busyRetries;
-        double loadMs;
+        List<Row> rows = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        notes.add("`./opsbot --config opsbot.yaml` started by the harness as a user starts it (the real launcher; stdin from "
+                + "/dev/null), with a `slack` section in HTTP mode whose `apiUrl` is a fake Slack in the harness, no "
+                + "`cluster` section (so its own emulated cluster runs in the bot's JVM, as the local default does) and the "
+                + "generated catalog of item 8. Before it, `./opsbot --help` runs untimed, so that a start-up archive the launcher "
+                + "makes once per build is not counted. Ready: from fork until it prints `serving Slack` (it has checked the token "
+                + "with `auth.test`, opened its journal and listens); a signed `/ops help` is then acked and answered.");
+        // not timed: the launcher makes its start-up archive once per build (a training run of its own) at the first
+        // start after a build; a user's bot starts from it afterwards, so the measured start does too
+        warmLauncher(ctx, dir);
         try (FakeSlack slack = new FakeSlack()) {
             Path config = writeConfig(dir.resolve("opsbot.yaml"), port, slack.apiUrl(), catalog);
             ProcessBuilder builder = new ProcessBuilder(ctx.repo.resolve("opsbot").toString(), "--config", config.toString())
@@ -87,13 +98,15 @@ final class FootprintBench implements Benchmark {
                 }, "bench-bot-output");
                 reader.setDaemon(true);
                 reader.start();
-                Waits.until("the Slack bot to say it serves Slack", Duration.ofMinutes(5), () -> {
+                Waits.until("the Slack bot to say it serves Slack", Duration.ofMinutes(3), () -> {
                     if (!bot.isAlive()) {
                         throw new IllegalStateException("./opsbot ended with " + bot.exitValue() + ": " + said);
                     }
                     return readyAt.get() != 0;
                 });
-                readyMs = (readyAt.get() - start) / 1e6;
+                double readyMs = (readyAt.get() - start) / 1e6;
+                rows.add(new Row("9", "Slack bot (`./opsbot --config`, HTTP mode): start to ready", Report.ms(readyMs) + " (one start)",
+                        "< 2 s", Row.Verdict.of(readyMs < TARGET_READY_MS)));
                 SlashCommands commands = new SlashCommands(port, slack.responseUrl());
                 if (commands.send("help", "UVIEW", SlackRig.CHANNEL).status() != 200) {
                     throw new IllegalStateException("the bot did not ack a command once ready");
@@ -106,30 +119,21 @@ final class FootprintBench implements Benchmark {
                     idle.add(rssKb(bot.toHandle()));
                     Thread.sleep(100);
                 }
-                idleKb = idle.stream().sorted().toList().get(idle.size() / 2);
-
-                AtomicLong highest = new AtomicLong(idleKb);
-                AtomicInteger stop = new AtomicInteger();
-                Thread sampler = new Thread(() -> {
-                    while (stop.get() == 0) {
-                        highest.accumulateAndGet(rssKb(bot.toHandle()), Math::max);
-                        try {
-                            Thread.sleep(100);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                }, "bench-rss-sampler");
-                sampler.setDaemon(true);
-                sampler.start();
-                long loadStart = System.nanoTime();
-                busyRetries = sendAll(commands, ManyApps.operations(apps));
-                int expected = ManyApps.operations(apps).size();
-                Waits.until(expected + " operations to finish in Slack", Duration.ofMinutes(10), () -> finals(slack) >= expected);
-                loadMs = (System.nanoTime() - loadStart) / 1e6;
-                stop.set(1);
-                sampler.join();
-                loadKb = highest.get();
+                long idleKb = idle.stream().sorted().toList().get(idle.size() / 2);
+                rows.add(new Row("9", "… resident memory idle", idleKb / 1024 + " MiB", "< 200 MB",
+                        Row.Verdict.of(idleKb * 1024 < TARGET_IDLE_MB * 1_000_000)));
+                ctx.say("item 9: ready " + Report.ms(readyMs) + ", idle " + idleKb / 1024 + " MiB");
+                notes.add("Resident memory is `VmRSS` from `/proc/PID/status` of the launcher's process and its descendants: idle, "
+                        + "the median of 10 samples taken 5 s after it answered `help`; under load, the highest of samples every "
+                        + "100 ms while " + ops + " signed slash commands (item 8's operations) are sent by 50 clients at once and "
+                        + "until every operation's final message reached the fake Slack (its message, posted or edited, shows it "
+                        + "succeeded or failed).");
+                try {
+                    load(ctx, bot, slack, commands, apps, idleKb, rows, notes);
+                } catch (Exception e) {
+                    throw new PartlyRun("resident memory under " + ops + " operations over " + apps + " apps sent at once",
+                            new Result(rows, notes), e);
+                }
             } finally {
                 bot.toHandle().descendants().forEach(ProcessHandle::destroy);
                 bot.destroy();
@@ -138,25 +142,109 @@ final class FootprintBench implements Benchmark {
                 }
             }
         }
-        ctx.say("item 9: ready " + Report.ms(readyMs) + ", idle " + idleKb / 1024 + " MiB, under load " + loadKb / 1024 + " MiB");
-        int ops = ManyApps.operations(apps).size();
-        return new Result(List.of(
-                new Row("9", "Slack bot (`./opsbot --config`, HTTP mode): start to ready", Report.ms(readyMs) + " (one start)", "< 2 s",
-                        Row.Verdict.of(readyMs < TARGET_READY_MS)),
-                new Row("9", "… resident memory idle", idleKb / 1024 + " MiB", "< 200 MB", Row.Verdict.of(idleKb * 1024 < TARGET_IDLE_MB * 1_000_000)),
-                new Row("9", "… resident memory under " + ops + " operations over " + apps + " apps sent at once", "highest " + loadKb / 1024
-                        + " MiB (all done in " + Report.ms(loadMs) + ")", "—", Row.Verdict.NONE)), List.of(
-                "`./opsbot --config opsbot.yaml` started by the harness as a user starts it (the real launcher; stdin from "
-                        + "/dev/null), with a `slack` section in HTTP mode whose `apiUrl` is a fake Slack in the harness, no "
-                        + "`cluster` section (so its own emulated cluster runs in the bot's JVM, as the local default does) and the "
-                        + "generated catalog of item 8. Ready: from fork until it prints `serving Slack` (it has checked the token "
-                        + "with `auth.test`, opened its journal and listens); a signed `/ops help` is then acked and answered.",
-                "Resident memory is `VmRSS` from `/proc/PID/status` of the launcher's process and its descendants: idle, "
-                        + "the median of 10 samples taken 5 s after it answered `help`; under load, the highest of samples every "
-                        + "100 ms while " + ops + " signed slash commands (item 8's operations) are sent by 50 clients at once and "
-                        + "until every operation's final message reached the fake Slack. The bot runs at most 8 commands at once "
-                        + "and queues 64; a command answered \"busy\" is sent again 0.5 s later ("
-                        + busyRetries + " such retries in this run)."));
+        return new Result(rows, notes);
+    }
+
+    /** Item 8's operations as slash commands, all at once; the highest RSS until every one's final message is in Slack. */
+    private static void load(Context ctx, Process bot, FakeSlack slack, SlashCommands commands, int apps, long idleKb, List<Row> rows,
+                             List<String> notes) throws Exception {
+        List<String> operations = ManyApps.operations(apps);
+        AtomicLong highest = new AtomicLong(idleKb);
+        AtomicInteger stop = new AtomicInteger();
+        Thread sampler = new Thread(() -> {
+            while (stop.get() == 0) {
+                highest.accumulateAndGet(rssKb(bot.toHandle()), Math::max);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-rss-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+        AtomicInteger retries = new AtomicInteger();
+        try {
+            long loadStart = System.nanoTime();
+            sendAll(commands, operations, retries);
+            int expected = operations.size();
+            try {
+                Waits.until(expected + " operations to show their end in Slack", LOAD_WAIT, () -> {
+                    if (!bot.isAlive()) {
+                        throw new IllegalStateException("./opsbot ended with " + bot.exitValue());
+                    }
+                    return Finals.of(slack).ended() >= expected;
+                });
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException(e.getMessage() + " (" + Finals.of(slack) + ")", e);
+            }
+            double loadMs = (System.nanoTime() - loadStart) / 1e6;
+            stop.set(1);
+            sampler.join();
+            long loadKb = highest.get();
+            ctx.say("item 9: under load " + loadKb / 1024 + " MiB, all done in " + Report.ms(loadMs));
+            rows.add(new Row("9", "… resident memory under " + expected + " operations over " + apps + " apps sent at once", "highest "
+                    + loadKb / 1024 + " MiB (all done in " + Report.ms(loadMs) + ")", "—", Row.Verdict.NONE));
+            notes.add("The bot runs at most 8 commands at once and queues 64; a command answered \"busy\" is sent again 0.5 s later ("
+                    + retries.get() + " such retries in this run). " + Finals.of(slack) + ".");
+        } finally {
+            stop.set(1);
+            sampler.interrupt();
+        }
+    }
+
+    /** How long the load part waits for every operation's end to reach Slack (item 8 takes about 30 s on a busy machine). */
+    private static final Duration LOAD_WAIT = Duration.ofMinutes(3);
+
+    /**
+     * What the fake Slack shows of the operations' messages: a message is one ts, first posted then edited; it shows the
+     * operation's end when a write of it (the post itself, when the operation ended before its first send went out) has
+     * the final text, e.g. ":white_check_mark: scale app001 2 succeeded". Writes of a final state are counted too: more
+     * than the messages is a duplicate edit.
+     */
+    record Finals(int messages, int ended, int finalWrites, Map<String, Integer> states) {
+        private static final java.util.regex.Pattern FINAL = java.util.regex.Pattern.compile(
+                "scale app\\d+ \\d+ (succeeded|failed|cancelled|refused)$");
+
+        static Finals of(FakeSlack slack) {
+            Set<String> messages = new java.util.HashSet<>();
+            Map<String, String> ended = new java.util.HashMap<>();
+            int writes = 0;
+            for (FakeSlack.Call c : slack.calls(c -> c.method().equals("chat.postMessage") || c.method().equals("chat.update"))) {
+                String text = c.param("text");
+                if (!text.contains("scale app")) {
+                    continue; // help's answer
+                }
+                messages.add(c.param("ts"));
+                java.util.regex.Matcher m = FINAL.matcher(text);
+                if (m.find()) {
+                    ended.put(c.param("ts"), m.group(1));
+                    writes++;
+                }
+            }
+            Map<String, Integer> states = new java.util.TreeMap<>();
+            ended.values().forEach(state -> states.merge(state, 1, Integer::sum));
+            return new Finals(messages.size(), ended.size(), writes, states);
+        }
+
+        @Override
+        public String toString() {
+            return "operation messages seen at the fake Slack: " + messages + "; showing their end: " + ended + " " + states
+                    + "; writes of a final state: " + finalWrites;
+        }
+    }
+
+    /** {@code ./opsbot --help}, bounded: builds the jar or the start-up archive if they are stale, outside the clock. */
+    private static void warmLauncher(Context ctx, Path dir) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(ctx.repo.resolve("opsbot").toString(), "--help").directory(ctx.repo.toFile())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("warm-up.log").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().put("OPSBOT_HOME", dir.resolve("warm-up-home").toString());
+        Process warm = builder.start();
+        if (!warm.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+            warm.destroyForcibly();
+            throw new IllegalStateException("./opsbot --help did not end within 5 minutes (see " + dir.resolve("warm-up.log") + ")");
+        }
     }
 
     private static Path writeConfig(Path file, int port, String apiUrl, Path catalog) throws IOException {
@@ -174,18 +262,9 @@ final class FootprintBench implements Benchmark {
         return file;
     }
 
-    /** Operations whose final message (succeeded or failed) reached Slack. */
-    private static long finals(FakeSlack slack) {
-        Set<String> done = slack.calls(c -> c.method().equals("chat.update")
-                        && (c.param("text").contains("succeeded") || c.param("text").contains("failed")))
-                .stream().map(c -> c.param("ts")).collect(Collectors.toSet());
-        return done.size();
-    }
-
-    /** Sends every command once accepted: 50 clients; a "busy" ack is retried after 0.5 s. Returns the retries. */
-    private static int sendAll(SlashCommands commands, List<String> texts) throws Exception {
+    /** Sends every command once accepted: 50 clients; a "busy" ack is sent again after 0.5 s, counted in {@code retries}. */
+    private static void sendAll(SlashCommands commands, List<String> texts, AtomicInteger retries) throws Exception {
         ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>(texts);
-        AtomicInteger retries = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(50);
         try {
             List<Future<?>> futures = new ArrayList<>();
@@ -209,12 +288,11 @@ final class FootprintBench implements Benchmark {
                 }));
             }
             for (Future<?> f : futures) {
-                f.get();
+                f.get(LOAD_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             }
         } finally {
             pool.shutdownNow();
         }
-        return retries.get();
     }
 
     /** VmRSS of the process and its descendants, in KiB (0 once gone). */

@@ -15,8 +15,8 @@ record JmhFigure(double medianUs, double p99Us, long samples) {
         Options options = new OptionsBuilder()
                 .include(benchmark.getName() + "\\.")
                 .forks(quick ? 0 : 1)
-                .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.milliseconds(quick ? 100 : 1000))
-                .measurementIterations(quick ? 1 : 5).measurementTime(TimeValue.milliseconds(quick ? 200 : 1000))
+                .warmupIterations(quick ? 1 : 2).warmupTime(TimeValue.milliseconds(quick ? 100 : 1000))
+                .measurementIterations(quick ? 1 : 3).measurementTime(TimeValue.milliseconds(quick ? 200 : 1000))
                 .shouldFailOnError(true)
                 .verbosity(org.openjdk.jmh.runner.options.VerboseMode.SILENT)
                 .build();

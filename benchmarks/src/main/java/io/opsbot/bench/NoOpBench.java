@@ -1,5 +1,6 @@
 package io.opsbot.bench;
 
+import java.time.Duration;
 import io.opsbot.bot.Opsbot;
 import io.opsbot.bot.Request;
 import io.opsbot.bot.Response;
@@ -31,8 +32,13 @@ final class NoOpBench implements Benchmark {
     }
 
     @Override
+    public Duration budget() {
+        return Duration.ofSeconds(30);
+    }
+
+    @Override
     public Result run(Context ctx) throws Exception {
-        int runs = ctx.count(200, 3);
+        int runs = ctx.count(100, 3);
         Stats wall = new Stats();
         List<Long> reads = new ArrayList<>();
         List<Long> writeAttempts = new ArrayList<>();
@@ -43,7 +49,7 @@ final class NoOpBench implements Benchmark {
                 run(bot); // warm-up; the local default's cluster already runs the catalog's definition
             }
             long writesBefore = sim.writes();
-            for (int i = 0; i < runs; i++) {
+            for (int i = 0; i < runs && !ctx.enough(i, 50); i++) {
                 SimApi.Requests before = sim.requests();
                 long start = System.nanoTime();
                 Outcome outcome = run(bot);

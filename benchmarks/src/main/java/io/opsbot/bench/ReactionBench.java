@@ -25,13 +25,18 @@ final class ReactionBench implements Benchmark {
     }
 
     @Override
+    public Duration budget() {
+        return Duration.ofSeconds(45);
+    }
+
+    @Override
     public Result run(Context ctx) throws Exception {
-        int rounds = ctx.count(30, 2);
+        int rounds = ctx.count(20, 2);
         Stats toFinal = new Stats();
         Stats toFirst = new Stats();
         try (SlackRig rig = new SlackRig(SlashAckBench.local(ctx), ctx.dir("reaction"), Duration.ZERO, null);
              EventTap tap = new EventTap(rig.marathonUrl())) {
-            for (int n = 0; n < rounds + 1; n++) {
+            for (int n = 0; n < rounds + 1 && !ctx.enough(n, 11); n++) {
                 Set<String> before = new HashSet<>(tap.successes().keySet());
                 int callsBefore = rig.slack.calls().size();
                 String command = "scale nodeapp " + (n % 2 == 0 ? 3 : 2);
@@ -43,7 +48,7 @@ final class ReactionBench implements Benchmark {
                         .skip(callsBefore).filter(c -> c.method().equals("chat.postMessage") && c.param("text").startsWith(command))
                         .map(c -> c.param("ts")).findFirst().orElse(null));
                 FakeSlack.Call done = Waits.get("'" + command + "' to finish in Slack", Duration.ofSeconds(120), () -> rig.slack.calls()
-                        .stream().skip(callsBefore).filter(c -> c.method().equals("chat.update") && c.param("ts").equals(ts)
+                        .stream().skip(callsBefore).filter(c -> c.method().startsWith("chat.") && c.param("ts").equals(ts)
                                 && (c.param("text").contains("succeeded") || c.param("text").contains("failed"))).findFirst().orElse(null));
                 if (!done.param("text").contains("succeeded")) {
                     throw new IllegalStateException("'" + command + "' did not succeed: " + done.param("text"));

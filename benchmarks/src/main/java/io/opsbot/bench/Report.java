@@ -68,7 +68,7 @@ final class Report {
         }
         out.append("\n## How to reproduce\n\n");
         out.append("`./bench` from the repository root (installs what it needs as root: a JDK, Maven, Ansible, GNU time; builds with\n")
-                .append("Maven; about 10 minutes). `./bench --quick` runs every item with tiny counts (a smoke run, no figures);\n")
+                .append("Maven when sources changed; under 10 minutes: each item has a time budget). `./bench --quick` runs every item with tiny counts (a smoke run, no figures);\n")
                 .append("`./bench --only 4,6` runs some items. The code is in `benchmarks/` (`io.opsbot.bench`).\n\n");
         out.append(KEPT).append("\n");
         if (kept != null && !kept.isBlank()) {

@@ -1,5 +1,6 @@
 package io.opsbot.bench;
 
+import java.time.Duration;
 import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.model.block.SectionBlock;
 import io.opsbot.bot.Opsbot;
@@ -39,8 +40,13 @@ final class ScaleBench implements Benchmark {
     }
 
     @Override
+    public Duration budget() {
+        return Duration.ofSeconds(90);
+    }
+
+    @Override
     public Result run(Context ctx) throws Exception {
-        int runs = ctx.count(12, 1);
+        int runs = ctx.count(8, 1);
         int apps = ctx.count(APPS, 50);
         List<Row> rows = new ArrayList<>();
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -55,7 +61,7 @@ final class ScaleBench implements Benchmark {
                     long maxAllocated = 0;
                     List<String> problems = new ArrayList<>();
                     String size = "";
-                    for (int i = 0; i < runs + 2; i++) {
+                    for (int i = 0; i < runs + 1 && !ctx.enough(i - 1, 3); i++) {
                         long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
                         long start = System.nanoTime();
                         Response r = bot.handler().handle(new Request(command, "bench", "C0OPS", false), ProgressListener.NONE);
@@ -65,7 +71,7 @@ final class ScaleBench implements Benchmark {
                         BlockKit.Message message = new BlockKit().report(answer.report());
                         long took = System.nanoTime() - start;
                         long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
-                        if (i < 2) {
+                        if (i < 1) {
                             continue; // warm-up
                         }
                         time.record(took);
@@ -91,7 +97,7 @@ final class ScaleBench implements Benchmark {
                         + "the repository's app catalog; each command goes to its handler as a Slack command would, and the answer "
                         + "is rendered as the Slack message (`BlockKit.report`). Time and allocation cover both; allocation is "
                         + "`ThreadMXBean.getCurrentThreadAllocatedBytes` of the calling thread (the clients' HTTP calls are "
-                        + "synchronous on it), the largest of the runs. Two warm-up runs per command are not counted.",
+                        + "synchronous on it), the largest of the runs. One warm-up run per command is not counted; runs stop at 8, or at 3 once the item's budget is spent.",
                 "Slack's limits checked on each message: at most " + BlockKit.MAX_BLOCKS + " blocks, section texts of at most "
                         + BlockKit.MAX_SECTION_TEXT + " characters, a fallback text of at most " + BlockKit.MAX_FALLBACK_TEXT
                         + "; what does not fit goes to the message's thread (the lines counted)."));

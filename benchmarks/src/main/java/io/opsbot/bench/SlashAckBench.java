@@ -29,14 +29,19 @@ final class SlashAckBench implements Benchmark {
     }
 
     @Override
+    public Duration budget() {
+        return Duration.ofSeconds(60);
+    }
+
+    @Override
     public Result run(Context ctx) throws Exception {
         int[] levels = {1, 10, 50};
-        int[] perClient = {ctx.count(100, 4), ctx.count(30, 2), ctx.count(10, 1)};
+        int[] perClient = {ctx.count(40, 4), ctx.count(15, 2), ctx.count(6, 1)};
         List<Row> rows = new ArrayList<>();
         int busyAnswers = 0;
         try (SlackRig rig = new SlackRig(local(ctx), ctx.dir("slash-ack"), Duration.ofSeconds(1), null)) {
             // warm-up: the first requests load Bolt's and the bot's classes and JIT-compile the path
-            measure(rig, 10, ctx.count(20, 1), new Stats(), new AtomicInteger());
+            measure(rig, 10, ctx.count(5, 1), new Stats(), new AtomicInteger());
             drain(rig);
             for (int i = 0; i < levels.length; i++) {
                 Stats stats = new Stats();

@@ -41,6 +41,11 @@ final class ThroughputBench implements Benchmark {
         return "Throughput: 200 operations over 100 apps at once";
     }
 
+    @Override
+    public Duration budget() {
+        return Duration.ofSeconds(45);
+    }
+
     /** One operation's time holding its app: from its first step transition to its end. */
     record Held(String op, Instant from, Instant to) {
         Duration length() {

@@ -16,6 +16,10 @@ import org.slf4j.LoggerFactory;
  * carries the latest state then, not the refused one. When the bot is not in the channel and the command came
  * with a response_url, the first and the final state go through it instead (2 of its 5 uses): a slash command's
  * posts a new message and then replaces it; a button's replaces the message the button was on.
+ *
+ * <p>A state equal to the one Slack already shows is not sent again and counts as delivered at once: the engine's
+ * end makes the operation's view show its final state, and the runner then finishes with that same state, which
+ * would otherwise cost a second chat.update and hold the runner's worker for the edit interval.
  */
 final class LiveMessage {
 
@@ -47,6 +51,10 @@ final class LiveMessage {
     private long offered;
     private long delivered;
     private long finalVersion = -1;
+    /** The state Slack shows, as far as this message knows: the last one a send of which Slack accepted; null if unknown. */
+    private Message lastDelivered;
+    /** The state being sent now (a flush holds {@link #sending}); null between sends. */
+    private Message inFlight;
 
     LiveMessage(SlackApi api, String channel, String existingTs, ScheduledExecutorService scheduler, Duration minInterval) {
         this(api, channel, existingTs, null, false, scheduler, minInterval);
@@ -72,17 +80,47 @@ final class LiveMessage {
 
     /** Shows this state soon: now if the last edit is old enough, else when it is; newer states replace it. */
     void show(Message message) {
-        long delay;
+        long delay = -1;
+        boolean settle;
         synchronized (this) {
-            pending = message;
             offered++;
-            if (scheduled) {
+            if (inFlight == null && message.equals(lastDelivered)) {
+                // Slack shows this state already: nothing to send (a pending older state is superseded by it)
+                pending = null;
+                delivered = Math.max(delivered, offered);
+                notifyAll();
                 return;
             }
-            scheduled = true;
-            delay = Math.max(0, Math.max(lastSentNanos + minIntervalNanos, notBeforeNanos) - System.nanoTime());
+            pending = message;
+            // the state being sent is this one: once that send is over, this one is settled without a second send
+            settle = message.equals(inFlight);
+            if (!scheduled) {
+                scheduled = true;
+                delay = Math.max(0, Math.max(lastSentNanos + minIntervalNanos, notBeforeNanos) - System.nanoTime());
+            }
         }
-        scheduler.schedule(this::flush, delay, TimeUnit.NANOSECONDS);
+        if (delay >= 0) {
+            scheduler.schedule(this::flush, delay, TimeUnit.NANOSECONDS);
+        }
+        if (settle) {
+            scheduler.execute(this::settle);
+        }
+    }
+
+    /**
+     * After the send in flight: if the pending state is the one Slack now shows, it is delivered without a send (the
+     * flush scheduled for it finds nothing pending). If that send failed, the pending state goes at its own time.
+     */
+    private void settle() {
+        synchronized (sending) {
+            synchronized (this) {
+                if (pending != null && pending.equals(lastDelivered)) {
+                    pending = null;
+                    delivered = Math.max(delivered, offered);
+                    notifyAll();
+                }
+            }
+        }
     }
 
     /** Shows the final state and waits (bounded) until Slack has it; true when delivered. */
@@ -132,11 +170,14 @@ final class LiveMessage {
                 version = offered;
                 pending = null;
                 scheduled = false;
-                // counted from the start of the send, so the next edit is spaced from this one whatever Slack's latency
-                lastSentNanos = System.nanoTime();
+                if (message != null) {
+                    // counted from the start of the send, so the next edit is spaced from this one whatever Slack's latency
+                    lastSentNanos = System.nanoTime();
+                }
                 currentTs = ts;
                 // the final state is always tried; progress states are not retried after a refusal
                 tryPost = !postFailed || version == finalVersion;
+                inFlight = message;
             }
             if (message == null) {
                 return;
@@ -148,6 +189,10 @@ final class LiveMessage {
                 result = api.tryPost(channel, null, message);
             }
             if (result != null && result.rateLimited()) {
+                synchronized (this) {
+                    inFlight = null;
+                    lastDelivered = null; // Slack shows the state before, not known here
+                }
                 retryLater(message, version, result.retryAfter());
                 return;
             }
@@ -155,6 +200,10 @@ final class LiveMessage {
                 posted(result, message, version);
             }
             synchronized (this) {
+                inFlight = null;
+                if (result != null) {
+                    lastDelivered = result.ok() ? message : null;
+                }
                 rateLimitedInARow = 0;
                 // a refused send still counts as delivered: retrying an edit Slack refused would not make it pass
                 delivered = Math.max(delivered, version);
