@@ -216,6 +216,78 @@ public final class JdbcJournal implements Journal {
     }
 
     @Override
+    public void stepTransitions(List<StepEntry> transitions) {
+        if (transitions.isEmpty()) {
+            return;
+        }
+        inTransaction(connection -> {
+            insertTransitions(connection, transitions);
+            return null;
+        });
+    }
+
+    @Override
+    public void operationFinished(String operationId, Outcome.State state, String summary, List<StepEntry> before,
+                                  List<String> resources) {
+        inTransaction(connection -> {
+            insertTransitions(connection, before);
+            try (PreparedStatement finish = prepare(connection,
+                    "UPDATE operations SET state = ?, summary = ?, finished_at = ? WHERE id = ?",
+                    state.name(), summary, clock.instant(), operationId)) {
+                // thrown inside the transaction: the held-back transitions are not written for an unknown operation
+                expectOne(operationId, finish.executeUpdate());
+            }
+            for (String resource : resources.stream().distinct().toList()) {
+                try (PreparedStatement unlock = prepare(connection,
+                        "DELETE FROM resource_locks WHERE resource = ? AND operation_id = ?", resource, operationId)) {
+                    unlock.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    private static void insertTransitions(Connection connection, List<StepEntry> transitions) throws SQLException {
+        if (transitions.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO step_transitions "
+                + "(operation_id, step_index, description, state, detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (StepEntry t : transitions) {
+                insert.setString(1, t.operationId());
+                insert.setInt(2, t.index());
+                insert.setString(3, t.description());
+                insert.setString(4, t.state().name());
+                if (t.detail() == null) {
+                    insert.setNull(5, Types.VARCHAR);
+                } else {
+                    insert.setString(5, t.detail());
+                }
+                setInstant(insert, 6, t.at());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    /** {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    private <T> T inTransaction(ConnectionPool.Work<T> work) {
+        return pool.call(connection -> {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.with(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        });
+    }
+
+    @Override
     public void operationRecovered(String operationId, Instant at) {
         expectOne(operationId, update("UPDATE operations SET recovered_at = ? WHERE id = ?", at, operationId));
     }

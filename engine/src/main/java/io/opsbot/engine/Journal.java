@@ -30,6 +30,34 @@ public interface Journal extends AutoCloseable {
 
     void operationFinished(String operationId, Outcome.State state, String summary);
 
+    /**
+     * Records several step transitions of one or more operations at once, in this order, each stamped with its own
+     * {@link StepEntry#at()}: all or none (a database journal writes them in one transaction, one commit). The engine
+     * uses it to write the check-only transitions it held back (CHECKING, OK) together with the next one that must
+     * be on disk before it takes effect (APPLYING), so a step that finds nothing to do costs no commit of its own.
+     */
+    default void stepTransitions(List<StepEntry> transitions) {
+        for (StepEntry t : transitions) {
+            stepTransition(t.operationId(), t.index(), t.description(), t.state(), t.detail());
+        }
+    }
+
+    /**
+     * Records an operation's end together with the step transitions held back before it and the release of its
+     * locks on {@code resources}: all or none (one commit in a database journal). Until it is written the operation
+     * is RUNNING with its locks held, as after a crash; once written it is finished and its resources free.
+     *
+     * @throws OpsException when there is no such operation (nothing is written then)
+     */
+    default void operationFinished(String operationId, Outcome.State state, String summary, List<StepEntry> before,
+                                   List<String> resources) {
+        stepTransitions(before);
+        operationFinished(operationId, state, summary);
+        for (String resource : resources) {
+            unlock(resource, operationId);
+        }
+    }
+
     /** Operations still marked RUNNING: what a crash left in flight. */
     List<OperationEntry> unfinished();
 

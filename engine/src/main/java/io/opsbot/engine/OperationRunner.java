@@ -81,10 +81,11 @@ final class OperationRunner {
             if (busy.isPresent()) {
                 return endUnstarted(current, op, origin, resumed, Outcome.State.REFUSED, busyMessage(busy.get()), listener);
             }
+            current.locked();
             try {
                 return runLocked(current, op, origin, resumed, started, listener);
             } finally {
-                locks.releaseAll(op.resources(), current.holder());
+                locks.releaseAll(op.resources(), current.holder(), !current.areSharedLocksReleased());
             }
         } finally {
             running.remove(id);
@@ -269,7 +270,12 @@ final class OperationRunner {
                            String message, Instant started, ProgressListener listener) {
         Outcome outcome = outcome(current, op, reports, state, message, started);
         try {
-            recorder.finished(current.id(), current.requester(), state, message + " (" + outcome.recap() + ")");
+            // the end, the steps' held-back check-only transitions and the release of the shared locks: one commit
+            List<String> release = current.isLocked() ? op.resources() : List.of();
+            recorder.finished(current, state, message + " (" + outcome.recap() + ")", release);
+            if (!release.isEmpty()) {
+                current.sharedLocksReleased();
+            }
         } catch (RuntimeException journalDown) {
             // The work is done either way; recovery will re-check it because the journal still says RUNNING.
             log.error("op={} could not record its end ({}) in the journal", current.id(), state, journalDown);

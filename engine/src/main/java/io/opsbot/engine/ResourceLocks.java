@@ -108,12 +108,19 @@ final class ResourceLocks {
     }
 
     void releaseAll(List<String> resources, LockHolder owner) {
+        releaseAll(resources, owner, true);
+    }
+
+    /** @param inJournalToo false when the journal released the shared locks already (with the operation's end) */
+    void releaseAll(List<String> resources, LockHolder owner, boolean inJournalToo) {
         lock.lock();
         try {
             for (String resource : resources) {
                 if (owner.equals(held.get(resource))) {
                     // first the journal, then here: a local waiter that wakes finds the shared lock free too
-                    shared.release(resource, owner);
+                    if (inJournalToo) {
+                        shared.release(resource, owner);
+                    }
                     held.remove(resource);
                 }
             }

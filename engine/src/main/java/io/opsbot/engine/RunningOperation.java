@@ -1,5 +1,7 @@
 package io.opsbot.engine;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** An operation while it runs: who holds what, and whether someone asked it to stop. */
@@ -30,6 +32,44 @@ final class RunningOperation {
 
     int stepCount() {
         return stepCount;
+    }
+
+    /**
+     * Check-only step transitions (CHECKING, OK) not yet written: they change nothing in the cluster, so they go to
+     * the journal with the next transition that must be on disk first, or with the operation's end.
+     */
+    private final List<StepEntry> heldBack = new ArrayList<>();
+
+    synchronized void holdBack(StepEntry transition) {
+        heldBack.add(transition);
+    }
+
+    /** The held-back transitions, oldest first; the list is empty afterwards. */
+    synchronized List<StepEntry> takeHeldBack() {
+        List<StepEntry> out = List.copyOf(heldBack);
+        heldBack.clear();
+        return out;
+    }
+
+    /** Its resources are taken (in this process and in the journal) and not yet released. */
+    private volatile boolean locked;
+    /** The journal released its shared locks with its end, in one commit: only this process's locks are left. */
+    private volatile boolean sharedLocksReleased;
+
+    void locked() {
+        locked = true;
+    }
+
+    boolean isLocked() {
+        return locked;
+    }
+
+    void sharedLocksReleased() {
+        sharedLocksReleased = true;
+    }
+
+    boolean areSharedLocksReleased() {
+        return sharedLocksReleased;
     }
 
     /** The first request wins; later ones change nothing. */

@@ -99,6 +99,56 @@ abstract class JournalContractTest {
     }
 
     @Test
+    void heldBackTransitionsAreWrittenTogetherInOrderWithTheirOwnTimes() {
+        journal.operationStarted(running("op-000001", T0, "app:/nodeapp"));
+        StepEntry checking = new StepEntry("op-000001", 0, "set instances", StepState.CHECKING, null, T0.plusMillis(1));
+        StepEntry ok = new StepEntry("op-000001", 0, "set instances", StepState.OK, "already at 3", T0.plusMillis(2));
+        StepEntry applying = new StepEntry("op-000001", 1, "push image", StepState.APPLYING, "tag 1.2", T0.plusMillis(3));
+
+        journal.stepTransitions(List.of(checking, ok, applying));
+
+        assertThat(journal.steps("op-000001")).containsExactly(checking, ok, applying);
+    }
+
+    @Test
+    void anEndWithItsHeldBackStepsReleasesTheOperationsLocksInTheSameWrite() {
+        LockHolder holder = new LockHolder("op-000001", "deploy nodeapp", "U123", T0);
+        journal.operationStarted(running("op-000001", T0, "app:/nodeapp"));
+        assertThat(journal.tryLock("app:/nodeapp", holder, "engine-a", T0)).isEmpty();
+        StepEntry checking = new StepEntry("op-000001", 0, "render nodeapp", StepState.CHECKING, null, T0);
+        StepEntry ok = new StepEntry("op-000001", 0, "render nodeapp", StepState.OK, "in place", T0.plusMillis(4));
+        clock.advance(Duration.ofMillis(7));
+
+        journal.operationFinished("op-000001", Outcome.State.SUCCEEDED, "nothing to do", List.of(checking, ok),
+                List.of("app:/nodeapp"));
+
+        assertThat(journal.steps("op-000001")).containsExactly(checking, ok);
+        OperationEntry entry = journal.find("op-000001").orElseThrow();
+        assertThat(entry.state()).isEqualTo("SUCCEEDED");
+        assertThat(entry.finishedAt()).isEqualTo(T0.plusMillis(7));
+        LockHolder next = new LockHolder("op-000002", "scale nodeapp 3", "U123", T0);
+        assertThat(journal.tryLock("app:/nodeapp", next, "engine-a", T0)).isEmpty(); // the lock was free
+    }
+
+    @Test
+    void anEndThatCannotBeRecordedWritesNoneOfItsParts() {
+        LockHolder holder = new LockHolder("op-000001", "deploy nodeapp", "U123", T0);
+        journal.operationStarted(running("op-000001", T0, "app:/nodeapp"));
+        assertThat(journal.tryLock("app:/nodeapp", holder, "engine-a", T0)).isEmpty();
+        StepEntry ok = new StepEntry("op-000001", 0, "render nodeapp", StepState.OK, "in place", T0);
+
+        // an end for an operation the journal does not have: refused, and the lock and the steps stay as they were
+        assertThatThrownBy(() -> journal.operationFinished("op-404404", Outcome.State.SUCCEEDED, "done", List.of(ok),
+                List.of("app:/nodeapp"))).isInstanceOf(OpsException.class).hasMessageContaining("op-404404");
+
+        assertThat(journal.steps("op-000001")).isEmpty();
+        assertThat(journal.find("op-000001").orElseThrow().state()).isEqualTo(OperationEntry.RUNNING);
+        LockHolder next = new LockHolder("op-000002", "scale nodeapp 3", "U123", T0);
+        assertThat(journal.tryLock("app:/nodeapp", next, "engine-a", T0)).get()
+                .satisfies(lock -> assertThat(lock.holder().operationId()).isEqualTo("op-000001"));
+    }
+
+    @Test
     void unfinishedListsWhatIsStillRunningOldestFirst() {
         journal.operationStarted(running("op-00000a", T0, "app:/a"));
         journal.operationStarted(running("op-00000b", T0.plusSeconds(1), "app:/b"));

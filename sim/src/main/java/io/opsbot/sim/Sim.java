@@ -48,6 +48,16 @@ import org.slf4j.LoggerFactory;
  * whose state is persisted under {@link SimOptions#home()}.
  */
 public final class Sim implements AutoCloseable {
+
+  static {
+    // The JDK's server sends headers and body as two writes: without TCP_NODELAY the body of every answer on a
+    // kept-alive connection waits for the client's delayed ACK (40 ms on Linux). Read once, when the JVM's first
+    // server starts; an explicit -Dsun.net.httpserver.nodelay is left alone.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private enum State { STARTED, CLOSED }
 
   private static final Logger log = LoggerFactory.getLogger(Sim.class);

@@ -31,6 +31,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class OpsHttpEndpoint implements AutoCloseable {
 
+    static {
+        // TCP_NODELAY for the JDK's servers, read once when the JVM's first one starts, which may be this one: without
+        // it the body of each answer on a kept-alive connection (and of the Slack adapter's acks) waits 40 ms for a
+        // delayed ACK (see the Slack adapter's HttpTransport). An explicit -D setting is left alone.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
+
     public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     public static final String DEFAULT_BIND = "127.0.0.1";
     /** Long enough for a database ping or one HTTP round trip; short enough for a probe's own timeout. */

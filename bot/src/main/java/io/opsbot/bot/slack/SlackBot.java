@@ -108,6 +108,11 @@ public final class SlackBot implements AutoCloseable {
                 .singleTeamBotToken(b.slack.botToken())
                 .signingSecret(b.slack.signingSecret())
                 .slack(slack)
+                // Bolt checks the bot token with auth.test when it starts, then again on the request thread of the
+                // first request after 10 minutes, which makes that ack wait for a round trip to Slack. The bot's
+                // identity does not change while it runs: the answer at start is kept.
+                .authTestCacheEnabled(true)
+                .authTestCacheExpirationMillis(-1L)
                 .build());
         SlackApi api = new SlackApi(slack.methods(b.slack.botToken()), slack);
         this.api = api;

@@ -72,7 +72,8 @@ public final class DeploymentWatcher {
         long deadline = System.nanoTime() + timeout.toNanos();
         PollState state = new PollState();
         try {
-            // Subscribed first, then read: an outcome between the two is caught either way.
+            // Subscribed first, then read, and read again once the stream is open (subscribe returns before it is):
+            // an end between the subscription and the stream's opening is caught by that second read.
             Optional<DeploymentOutcome> outcome = poll(deploymentId, id, say, state);
             while (outcome.isEmpty()) {
                 long remaining = deadline - System.nanoTime();
@@ -134,6 +135,12 @@ public final class DeploymentWatcher {
                                 + (health.alive() ? "healthy" : "unhealthy")));
                     }
                 }
+            }
+
+            @Override
+            public void onOpened() {
+                // the first read happened before the stream was open: an end sent in between was not heard
+                signals.add(new Reread());
             }
 
             @Override

@@ -46,6 +46,14 @@ public final class MarathonEvents implements Closeable {
     public interface Listener {
         void onEvent(MarathonEvent event);
 
+        /**
+         * The stream is open for the first time: from now on every event reaches the listener. {@link #subscribe}
+         * returns before the stream is open, so an event sent in between is not heard: a listener that read the state
+         * right after subscribing reads it again here.
+         */
+        default void onOpened() {
+        }
+
         /** The stream is back after a drop: events may have been missed, re-read state. */
         default void onReconnected() {
         }
@@ -138,6 +146,8 @@ public final class MarathonEvents implements Closeable {
                     LOG.info("svc=marathon-events url={} stream=open reconnect={}", Redact.url(request.url()), again);
                     if (again) {
                         listener.onReconnected();
+                    } else {
+                        listener.onOpened();
                     }
                 }
 

@@ -173,7 +173,8 @@ class DeploymentWatcherTest {
         route((r, n) -> n == 1
                         ? sse(event("event_stream_attached", "{\"remoteAddress\": \"127.0.0.1\", \"eventType\": \"event_stream_attached\", \"timestamp\": \"2026-11-20T11:00:00.000Z\"}"))
                         : openStream(),
-                (r, n) -> n == 1 ? json(200, RUNNING_DEPLOYMENTS) : json(200, "[]"),
+                // running when read before the stream opened and when it opened; gone after the reconnect
+                (r, n) -> n <= 2 ? json(200, RUNNING_DEPLOYMENTS) : json(200, "[]"),
                 (r, n) -> json(200, app(2, null)));
 
         DeploymentOutcome outcome = new DeploymentWatcher(marathon, events, Duration.ofMinutes(1))
@@ -181,8 +182,24 @@ class DeploymentWatcherTest {
 
         assertThat(outcome).isEqualTo(DeploymentOutcome.succeeded());
         assertThat(eventConnections.get()).isGreaterThanOrEqualTo(2);
-        assertThat(deploymentReads.get()).isEqualTo(2);
+        assertThat(deploymentReads.get()).isEqualTo(3);
         assertThat(progress).anyMatch(p -> p.startsWith("lost Marathon's event stream"));
+    }
+
+    @Test
+    void aDeploymentThatEndsBeforeTheStreamOpensIsFoundByTheReadWhenItOpensNotAtTheNextPoll() {
+        // subscribe returns before the stream is open: the end is sent in between, so the stream never carries it.
+        // Polling is slow (1 min): only the read made when the stream opens can find the outcome in time.
+        route((r, n) -> openStream(),
+                (r, n) -> n == 1 ? json(200, RUNNING_DEPLOYMENTS) : json(200, "[]"),
+                (r, n) -> json(200, app(2, null)));
+
+        DeploymentOutcome outcome = new DeploymentWatcher(marathon, events, Duration.ofMinutes(1))
+                .awaitDeployment(DEP, "nodeapp", Duration.ofSeconds(20), progress::add);
+
+        assertThat(outcome).isEqualTo(DeploymentOutcome.succeeded());
+        assertThat(deploymentReads.get()).isEqualTo(2);
+        assertThat(eventConnections.get()).isEqualTo(1);
     }
 
     @Test
