@@ -46,7 +46,27 @@ public final class Main implements Callable<Integer> {
      * debug level only.
      */
     static int execute(String... args) {
-        return execute(commandLine(), args);
+        java.util.Optional<ExecLine> exec = ExecLine.read(args);
+        return exec.isPresent() ? run(exec.get().command()) : execute(commandLine(), args);
+    }
+
+    /**
+     * Runs an exec command read without picocli ({@link ExecLine}) as picocli runs it with {@link #execute(CommandLine,
+     * String...)}'s handler: a failure a person must fix in one line on stderr (exit status 2), any other exception's
+     * stack trace on stderr (exit status 1, picocli's for an exception no handler took).
+     */
+    static int run(Exec exec) {
+        try {
+            return exec.call();
+        } catch (ConfigException | OpsException e) {
+            log.debug("event=start_failed", e);
+            System.err.println(e instanceof ConfigException ? e.getMessage() : "opsbot: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            e.printStackTrace();
+            System.err.flush();
+            return 1;
+        }
     }
 
     static int execute(CommandLine commandLine, String... args) {
