@@ -940,7 +940,9 @@ public final class ClusterModel {
         ? Comparator.naturalOrder() : Comparator.reverseOrder();
     Comparator<TaskState> victimOrder = Comparator.comparing((TaskState t) -> healthy(t) ? 1 : 0)
         .thenComparing((TaskState t) -> t.stagedAt, byAge);
-    cur.sort(victimOrder);
+    if (cur.size() > n) {
+      cur.sort(victimOrder); // only a scale-down picks victims among the current tasks (the order matters nowhere else)
+    }
     while (cur.size() > n) {
       end(cur.remove(0), "TASK_KILLED", "Scaled down");
     }
@@ -1019,10 +1021,11 @@ public final class ClusterModel {
   }
 
   private void killOrphans() {
-    for (TaskState t : List.copyOf(state.tasks)) {
-      if (!state.apps.containsKey(t.appId)) {
-        end(t, "TASK_KILLED", "App deleted");
-      }
+    // a hash set: looking each task's app up in the sorted map compares long, alike ids, on every tick
+    Set<String> appIds = new HashSet<>(state.apps.keySet());
+    List<TaskState> orphans = state.tasks.stream().filter(t -> !appIds.contains(t.appId)).toList();
+    for (TaskState t : orphans) {
+      end(t, "TASK_KILLED", "App deleted");
     }
   }
 
