@@ -64,6 +64,24 @@ public final class MesosClient {
         return withLeader(MesosClient::stateOf);
     }
 
+    /**
+     * GET /master/state without the frameworks' active tasks ({@link Framework#tasks()} empty): the agents and the
+     * ended tasks, for the health report, without building every running task of a large cluster.
+     */
+    public MesosState stateWithoutActiveTasks() {
+        return withLeader(master -> {
+            ApiResponse response = get(master, "master/state");
+            if (response.code() == 404) {
+                response = get(master, "master/state.json");
+            }
+            ApiResponse ok = ok(response);
+            if (ok.body() == null || ok.body().isBlank()) {
+                ok.json(); // the same message as every other read of an empty answer
+            }
+            return MesosState.parseWithoutActiveTasks(ok);
+        });
+    }
+
     private static MesosState stateOf(ApiCaller master) {
         ApiResponse response = get(master, "master/state");
         if (response.code() == 404) {

@@ -86,7 +86,7 @@ public final class HealthReporter {
         // the components answer on their own: their reads run at once while the journal is read here, and each
         // section below waits only for its own read (the report takes the slowest read, not the sum of them)
         ParallelReads reads = new ParallelReads();
-        ParallelReads.Read<MesosState> mesos = reads.start("the Mesos master", () -> clients.mesos().state());
+        ParallelReads.Read<MesosState> mesos = reads.start("the Mesos master", () -> clients.mesos().stateWithoutActiveTasks());
         ParallelReads.Read<List<App>> marathon = reads.start("Marathon",
                 () -> clients.marathon().apps(Embed.COUNTS, Embed.DEPLOYMENTS, Embed.LAST_TASK_FAILURE));
         Supplier<List<String>> weave = status.weave(reads);

@@ -154,6 +154,43 @@ class MesosClientTest {
     }
 
     @Test
+    void theStateWithoutActiveTasksHasEverythingElseOfTheState() throws Exception {
+        String body = state(hostPort(leader)).replace("\"completed_tasks\": []", """
+                "completed_tasks": [{"id": "nodeapp.0aa", "name": "nodeapp", "framework_id": "f", "slave_id": "c1c0e3b2-S1",
+                  "state": "TASK_FAILED", "statuses": [{"state": "TASK_RUNNING", "timestamp": 1511172020.1},
+                  {"state": "TASK_FAILED", "timestamp": 1511172030.5, "message": "Container exited with status 1"}]}]""");
+        leader.enqueue(json(200, body));
+        leader.enqueue(json(200, body));
+
+        MesosState full = client(leader).state();
+        MesosState light = client(leader).stateWithoutActiveTasks();
+
+        assertThat(full.frameworks().get(0).tasks()).hasSize(1);
+        assertThat(full.frameworks().get(0).completedTasks()).singleElement().satisfies(t -> {
+            assertThat(t.failed()).isTrue();
+            assertThat(t.message()).isEqualTo("Container exited with status 1");
+        });
+        assertThat(light.frameworks()).singleElement().satisfies(f -> {
+            assertThat(f.tasks()).as("active tasks are skipped").isEmpty();
+            assertThat(f.completedTasks()).isEqualTo(full.frameworks().get(0).completedTasks());
+            assertThat(f.id()).isEqualTo(full.frameworks().get(0).id());
+            assertThat(f.name()).isEqualTo("marathon");
+        });
+        assertThat(light.agents()).isEqualTo(full.agents());
+        assertThat(light.version()).isEqualTo(full.version());
+        assertThat(light.leader()).isEqualTo(full.leader());
+        assertThat(light.cluster()).isEqualTo(full.cluster());
+    }
+
+    @Test
+    void aMalformedStateReadWithoutActiveTasksSaysWhoSentIt() {
+        leader.enqueue(json(200, "{\"slaves\": [{\"id\": \"S1\", "));
+
+        assertThatThrownBy(() -> client(leader).stateWithoutActiveTasks()).isInstanceOf(OpsException.class)
+                .hasMessageContaining("Mesos master at").hasMessageContaining("malformed JSON");
+    }
+
+    @Test
     void olderMastersAreAskedForStateJson() throws Exception {
         leader.enqueue(status(404));
         leader.enqueue(json(200, state(hostPort(leader))));
