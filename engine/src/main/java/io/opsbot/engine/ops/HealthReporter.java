@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -82,8 +83,19 @@ public final class HealthReporter {
         SortedMap<Instant, Integer> failuresPerHour = new TreeMap<>();
         Map<String, List<FinishedTask>> failuresByApp = new TreeMap<>();
 
+        // the components answer on their own: their reads run at once while the journal is read here, and each
+        // section below waits only for its own read (the report takes the slowest read, not the sum of them)
+        ParallelReads reads = new ParallelReads();
+        ParallelReads.Read<MesosState> mesos = reads.start("the Mesos master", () -> clients.mesos().stateWithoutActiveTasks());
+        ParallelReads.Read<List<App>> marathon = reads.start("Marathon",
+                () -> clients.marathon().apps(Embed.COUNTS, Embed.DEPLOYMENTS, Embed.LAST_TASK_FAILURE));
+        Supplier<List<String>> weave = status.weave(reads);
+        ParallelReads.Read<List<String>> flocker = reads.start("Flocker", status::datasets);
+        List<Problem> changeProblems = new ArrayList<>();
+        Section changes = changesSection(since, now, time, changeProblems);
+
         try {
-            MesosState state = clients.mesos().state();
+            MesosState state = mesos.join();
             sections.add(agentsSection(state, agents, problems));
             for (Framework framework : state.frameworks()) {
                 for (FinishedTask task : framework.completedTasks()) {
@@ -100,20 +112,21 @@ public final class HealthReporter {
 
         List<App> apps = List.of();
         try {
-            apps = clients.marathon().apps(Embed.COUNTS, Embed.DEPLOYMENTS, Embed.LAST_TASK_FAILURE);
+            apps = marathon.join();
             sections.add(appsSection(apps, problems));
         } catch (OpsException e) {
             sections.add(new Section("apps", "Apps", List.of("unreachable: " + e.getMessage())));
             problems.add(new Problem(Problem.Severity.CRITICAL, "Marathon", "unreachable (" + e.getMessage() + ")", "status"));
         }
 
-        sections.add(changesSection(since, now, time, problems));
+        sections.add(changes);
+        problems.addAll(changeProblems);
         sections.add(failuresSection(failuresByApp, apps));
         if (!apps.isEmpty()) {
             sections.add(driftSection(apps, problems));
         }
-        sections.add(part("weave", "Weave", status::weave));
-        sections.add(part("flocker", "Flocker datasets", status::datasets));
+        sections.add(part("weave", "Weave", weave));
+        sections.add(part("flocker", "Flocker datasets", flocker::join));
         for (SectionSource source : sources) {
             try {
                 SectionSource.Contribution c = source.contribute(since, now);
@@ -304,7 +317,7 @@ public final class HealthReporter {
                 ? List.of("none: every app runs as its template says") : List.of(), lines, SHOWN);
     }
 
-    private static Section part(String key, String heading, java.util.function.Supplier<List<String>> lines) {
+    private static Section part(String key, String heading, Supplier<List<String>> lines) {
         try {
             List<String> read = lines.get();
             return Section.bounded(key, heading, List.of(), read.isEmpty() ? List.of("none") : read, SHOWN);

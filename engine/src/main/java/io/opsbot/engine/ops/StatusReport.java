@@ -8,13 +8,13 @@ import io.opsbot.cluster.marathon.Deployment;
 import io.opsbot.cluster.marathon.Embed;
 import io.opsbot.cluster.marathon.Task;
 import io.opsbot.cluster.mesos.Agent;
-import io.opsbot.cluster.mesos.MesosState;
 import io.opsbot.cluster.weave.DnsEntry;
 import io.opsbot.cluster.weave.WeaveClient;
 import io.opsbot.cluster.weave.WeaveReport;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.Report;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,13 +38,20 @@ final class StatusReport {
     Report build(String target) {
         // one read of each of Flocker's lists for the whole answer, however many datasets it shows
         MoveSteps.Datasets flocker = clients.hasFlocker() ? MoveSteps.Datasets.snapshot(clients) : null;
+        // the components answer on their own: their reads run at once, and each section waits only for its own
+        ParallelReads reads = new ParallelReads();
         if (target == null) {
+            ParallelReads.Read<List<String>> agents = reads.start("the Mesos master", this::agents);
+            ParallelReads.Read<List<String>> apps = reads.start("Marathon", this::apps);
+            ParallelReads.Read<List<String>> deployments = reads.start("Marathon", this::deployments);
+            Supplier<List<String>> weave = weave(reads);
+            ParallelReads.Read<List<String>> datasets = reads.start("Flocker", () -> datasets(flocker));
             return new Report("cluster status", List.of(
-                    section("Mesos agents", this::agents),
-                    section("Marathon apps", this::apps),
-                    section("Deployments in progress", this::deployments),
-                    section("Weave peers", this::weave),
-                    section("Flocker datasets", () -> datasets(flocker))), clients.emulated());
+                    section("Mesos agents", agents::join),
+                    section("Marathon apps", apps::join),
+                    section("Deployments in progress", deployments::join),
+                    section("Weave peers", weave),
+                    section("Flocker datasets", datasets::join)), clients.emulated());
         }
         Optional<AppSpec> app = catalog.find(target);
         if (app.isPresent()) {
@@ -52,11 +59,16 @@ final class StatusReport {
                     clients.emulated());
         }
         if (clients.config().nodes().containsKey(target)) {
+            ParallelReads.Read<List<String>> agent = reads.start("the Mesos master",
+                    () -> agents().stream().filter(l -> l.startsWith(target + " ")).toList());
+            ParallelReads.Read<List<String>> tasks = reads.start("Marathon", () -> tasksOn(target));
+            ParallelReads.Read<List<String>> weave = reads.start("Weave on " + target, () -> weaveOn(target));
+            ParallelReads.Read<List<String>> datasets = reads.start("Flocker", () -> datasetsOn(target, flocker));
             return new Report("status of " + target, List.of(
-                    section("Mesos agent " + target, () -> agents().stream().filter(l -> l.startsWith(target + " ")).toList()),
-                    section("Tasks on " + target, () -> tasksOn(target)),
-                    section("Weave on " + target, () -> weaveOn(target)),
-                    section("Flocker datasets on " + target, () -> datasetsOn(target, flocker))), clients.emulated());
+                    section("Mesos agent " + target, agent::join),
+                    section("Tasks on " + target, tasks::join),
+                    section("Weave on " + target, weave::join),
+                    section("Flocker datasets on " + target, datasets::join)), clients.emulated());
         }
         throw new OpsException("no app or node named '" + target + "'; apps: " + String.join(", ", catalog.names())
                 + "; nodes: " + String.join(", ", clients.config().nodes().keySet()));
@@ -73,9 +85,8 @@ final class StatusReport {
     }
 
     private List<String> agents() {
-        MesosState state = clients.mesos().state();
         List<String> lines = new ArrayList<>();
-        for (Agent a : state.agents()) {
+        for (Agent a : clients.mesos().agents()) {
             lines.add(String.format(Locale.ROOT, "%s %s: cpus %.2f of %.2f used, mem %.0f of %.0f MiB used",
                     a.hostname(), a.active() ? "active" : "INACTIVE", a.used().cpus(), a.total().cpus(),
                     a.used().mem(), a.total().mem()));
@@ -123,22 +134,40 @@ final class StatusReport {
         return lines;
     }
 
-    List<String> weave() {
+    /**
+     * Starts one read per Weave router; the supplier waits for them and gives one line per router, in the configured
+     * order (a router that does not answer is its own "unreachable" line).
+     */
+    Supplier<List<String>> weave(ParallelReads reads) {
         if (clients.weave().isEmpty()) {
-            throw new OpsException("not configured (cluster.weave in opsbot.yaml)");
+            return () -> {
+                throw new OpsException("not configured (cluster.weave in opsbot.yaml)");
+            };
         }
-        List<String> lines = new ArrayList<>();
-        for (Map.Entry<String, WeaveClient> e : clients.weave().entrySet()) {
-            try {
-                WeaveReport report = e.getValue().report();
-                long established = report.router().connections().stream().filter(c -> "established".equals(c.state())).count();
-                lines.add(e.getKey() + ": " + (report.ready() ? "ready" : "NOT READY") + ", Weave " + report.version() + ", "
-                        + report.router().peers().size() + " peers, " + established + " established connections");
-            } catch (OpsException unreachable) {
-                lines.add(e.getKey() + ": unreachable: " + unreachable.getMessage());
-            }
+        Map<String, ParallelReads.Read<String>> lines = new LinkedHashMap<>();
+        clients.weave().forEach((node, weave) -> lines.put(node, reads.start("Weave on " + node, () -> weaveLine(node, weave))));
+        return () -> {
+            List<String> out = new ArrayList<>();
+            lines.forEach((node, line) -> {
+                try {
+                    out.add(line.join());
+                } catch (OpsException unreachable) {
+                    out.add(node + ": unreachable: " + unreachable.getMessage());
+                }
+            });
+            return out;
+        };
+    }
+
+    private static String weaveLine(String node, WeaveClient weave) {
+        try {
+            WeaveReport report = weave.report();
+            long established = report.router().connections().stream().filter(c -> "established".equals(c.state())).count();
+            return node + ": " + (report.ready() ? "ready" : "NOT READY") + ", Weave " + report.version() + ", "
+                    + report.router().peers().size() + " peers, " + established + " established connections";
+        } catch (OpsException unreachable) {
+            return node + ": unreachable: " + unreachable.getMessage();
         }
-        return lines;
     }
 
     private List<String> weaveOn(String node) {

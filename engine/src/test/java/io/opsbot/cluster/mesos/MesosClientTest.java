@@ -116,6 +116,80 @@ class MesosClientTest {
         });
     }
 
+    /** GET /master/slaves as a Mesos 1.x master answers it: the agents of the state, without any task. */
+    static final String SLAVES = """
+            {"slaves": [
+               {"id": "c1c0e3b2-S1", "pid": "slave(1)@10.0.0.12:5051", "hostname": "node2", "port": 5051,
+                "registered_time": 1511172010.5,
+                "resources": {"disk": 35164.0, "mem": 1872.0, "gpus": 0.0, "cpus": 2.0, "ports": "[31000-32000]"},
+                "used_resources": {"disk": 0.0, "mem": 512.0, "gpus": 0.0, "cpus": 1.0, "ports": "[31001-31002]"},
+                "offered_resources": {"disk": 0.0, "mem": 0.0, "gpus": 0.0, "cpus": 0.0},
+                "reserved_resources": {}, "unreserved_resources": {"disk": 35164.0, "mem": 1872.0, "cpus": 2.0},
+                "attributes": {}, "active": true, "version": "1.4.1", "capabilities": ["MULTI_ROLE"]},
+               {"id": "c1c0e3b2-S2", "hostname": "node3", "resources": {"cpus": 2, "mem": 1872, "disk": 35164},
+                "used_resources": null, "active": false, "someNewField": [1]}
+             ],
+             "recovered_slaves": []}""";
+
+    @Test
+    void agentsAreReadFromTheSlavesEndpointWithoutTheTasks() throws Exception {
+        leader.enqueue(json(200, SLAVES));
+
+        assertThat(client(leader).agents()).containsExactly(
+                new Agent("c1c0e3b2-S1", "node2", true, new Resources(2, 1872, 35164), new Resources(1, 512, 0)),
+                new Agent("c1c0e3b2-S2", "node3", false, new Resources(2, 1872, 35164), new Resources(0, 0, 0)));
+        assertThat(leader.takeRequest().getTarget()).isEqualTo("/master/slaves");
+        assertThat(leader.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void mastersWithoutTheSlavesEndpointGiveTheAgentsOfTheirState() throws Exception {
+        leader.enqueue(status(404));
+        leader.enqueue(json(200, state(hostPort(leader))));
+
+        assertThat(client(leader).agents()).extracting(Agent::hostname).containsExactly("node2", "node3");
+
+        assertThat(leader.takeRequest().getTarget()).isEqualTo("/master/slaves");
+        assertThat(leader.takeRequest().getTarget()).isEqualTo("/master/state");
+    }
+
+    @Test
+    void theStateWithoutActiveTasksHasEverythingElseOfTheState() throws Exception {
+        String body = state(hostPort(leader)).replace("\"completed_tasks\": []", """
+                "completed_tasks": [{"id": "nodeapp.0aa", "name": "nodeapp", "framework_id": "f", "slave_id": "c1c0e3b2-S1",
+                  "state": "TASK_FAILED", "statuses": [{"state": "TASK_RUNNING", "timestamp": 1511172020.1},
+                  {"state": "TASK_FAILED", "timestamp": 1511172030.5, "message": "Container exited with status 1"}]}]""");
+        leader.enqueue(json(200, body));
+        leader.enqueue(json(200, body));
+
+        MesosState full = client(leader).state();
+        MesosState light = client(leader).stateWithoutActiveTasks();
+
+        assertThat(full.frameworks().get(0).tasks()).hasSize(1);
+        assertThat(full.frameworks().get(0).completedTasks()).singleElement().satisfies(t -> {
+            assertThat(t.failed()).isTrue();
+            assertThat(t.message()).isEqualTo("Container exited with status 1");
+        });
+        assertThat(light.frameworks()).singleElement().satisfies(f -> {
+            assertThat(f.tasks()).as("active tasks are skipped").isEmpty();
+            assertThat(f.completedTasks()).isEqualTo(full.frameworks().get(0).completedTasks());
+            assertThat(f.id()).isEqualTo(full.frameworks().get(0).id());
+            assertThat(f.name()).isEqualTo("marathon");
+        });
+        assertThat(light.agents()).isEqualTo(full.agents());
+        assertThat(light.version()).isEqualTo(full.version());
+        assertThat(light.leader()).isEqualTo(full.leader());
+        assertThat(light.cluster()).isEqualTo(full.cluster());
+    }
+
+    @Test
+    void aMalformedStateReadWithoutActiveTasksSaysWhoSentIt() {
+        leader.enqueue(json(200, "{\"slaves\": [{\"id\": \"S1\", "));
+
+        assertThatThrownBy(() -> client(leader).stateWithoutActiveTasks()).isInstanceOf(OpsException.class)
+                .hasMessageContaining("Mesos master at").hasMessageContaining("malformed JSON");
+    }
+
     @Test
     void olderMastersAreAskedForStateJson() throws Exception {
         leader.enqueue(status(404));

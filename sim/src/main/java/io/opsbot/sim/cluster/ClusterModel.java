@@ -64,6 +64,14 @@ public final class ClusterModel {
   private final List<Consumer<ObjectNode>> listeners = new CopyOnWriteArrayList<>();
   private ClusterState state;
   private boolean dirty;
+  /**
+   * Only health-check timestamps of healthy tasks moved since the last save: written with the next change, or after
+   * {@link #BOOKKEEPING_SAVE_NANOS} — with thousands of tasks some check passes on nearly every tick, and writing the
+   * whole state each time would keep a CPU and the lock busy (a restarted sim re-checks what is due at once).
+   */
+  private boolean bookkeeping;
+  private long savedAtNanos = System.nanoTime();
+  private static final long BOOKKEEPING_SAVE_NANOS = 5_000_000_000L;
   /** While a change of several apps runs (see {@link #inOnePlan}): the deployment id and version they share. */
   private String planId;
   private String planVersion;
@@ -149,7 +157,7 @@ public final class ClusterModel {
   public synchronized void advanceReal(long realMillis, long wallMillis) {
     clock.follow(wallMillis, realMillis);
     tickLocked();
-    if (dirty) {
+    if (dirty || (bookkeeping && System.nanoTime() - savedAtNanos >= BOOKKEEPING_SAVE_NANOS)) {
       save();
     }
   }
@@ -226,6 +234,8 @@ public final class ClusterModel {
       Json.MAPPER.writeValue(tmp.toFile(), state);
       Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       dirty = false;
+      bookkeeping = false;
+      savedAtNanos = System.nanoTime();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot persist sim state to " + stateFile, e);
     }
@@ -817,8 +827,11 @@ public final class ClusterModel {
   private void tickLocked() {
     long now = clock.millis();
     progressTasks(now);
+    // each app's tasks, indexed once per tick (filtering every task for every app is apps x tasks per tick);
+    // reconciling an app only ends and launches tasks of that app, so the others' entries stay true
+    Map<String, List<TaskState>> tasksByApp = state.tasks.stream().collect(Collectors.groupingBy(t -> t.appId));
     for (AppState app : List.copyOf(state.apps.values())) {
-      reconcile(app, now);
+      reconcile(app, now, tasksByApp.getOrDefault(app.definition.get("id").asText(), List.of()));
     }
     killOrphans();
     progressDeployments();
@@ -863,8 +876,12 @@ public final class ClusterModel {
         continue;
       }
       t.nextHealthCheckAt = now + clock.scaled(Math.max(1_000, t.hcIntervalMs));
-      dirty = true;
       if (!failing) {
+        if (t.consecutiveFailures != 0 || t.firstSuccess == null || !Boolean.TRUE.equals(t.alive)) {
+          dirty = true;
+        } else {
+          bookkeeping = true; // one more passing check of a healthy task: only its timestamps moved
+        }
         t.consecutiveFailures = 0;
         t.lastSuccess = now;
         if (t.firstSuccess == null) {
@@ -876,6 +893,7 @@ public final class ClusterModel {
         }
         continue;
       }
+      dirty = true;
       t.consecutiveFailures++;
       t.lastFailure = now;
       emit(event("failed_health_check_event").put("appId", t.appId).put("taskId", t.id).put("instanceId", t.id)
@@ -907,11 +925,10 @@ public final class ClusterModel {
   }
 
   /** Moves one app towards its definition, honouring the upgrade strategy while a deployment runs. */
-  private void reconcile(AppState app, long now) {
+  private void reconcile(AppState app, long now, List<TaskState> tasks) {
     String appId = app.definition.get("id").asText();
     int n = app.definition.get("instances").asInt();
     String configAt = app.definition.path("versionInfo").path("lastConfigChangeAt").asText();
-    List<TaskState> tasks = tasksOf(appId);
     boolean deploying = state.deployments.stream().anyMatch(d -> d.appId.equals(appId));
     List<TaskState> cur = new ArrayList<>();
     List<TaskState> old = new ArrayList<>();
@@ -923,7 +940,9 @@ public final class ClusterModel {
         ? Comparator.naturalOrder() : Comparator.reverseOrder();
     Comparator<TaskState> victimOrder = Comparator.comparing((TaskState t) -> healthy(t) ? 1 : 0)
         .thenComparing((TaskState t) -> t.stagedAt, byAge);
-    cur.sort(victimOrder);
+    if (cur.size() > n) {
+      cur.sort(victimOrder); // only a scale-down picks victims among the current tasks (the order matters nowhere else)
+    }
     while (cur.size() > n) {
       end(cur.remove(0), "TASK_KILLED", "Scaled down");
     }
@@ -1002,10 +1021,11 @@ public final class ClusterModel {
   }
 
   private void killOrphans() {
-    for (TaskState t : List.copyOf(state.tasks)) {
-      if (!state.apps.containsKey(t.appId)) {
-        end(t, "TASK_KILLED", "App deleted");
-      }
+    // a hash set: looking each task's app up in the sorted map compares long, alike ids, on every tick
+    Set<String> appIds = new HashSet<>(state.apps.keySet());
+    List<TaskState> orphans = state.tasks.stream().filter(t -> !appIds.contains(t.appId)).toList();
+    for (TaskState t : orphans) {
+      end(t, "TASK_KILLED", "App deleted");
     }
   }
 

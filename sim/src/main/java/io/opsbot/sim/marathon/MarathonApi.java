@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Marathon's REST API v2 over the cluster model. */
 public final class MarathonApi implements AutoCloseable {
@@ -86,6 +87,7 @@ public final class MarathonApi implements AutoCloseable {
     ObjectNode body = model.read(s -> {
       ObjectNode out = Json.object();
       ArrayNode apps = out.putArray("apps");
+      Map<String, List<TaskState>> tasks = tasksByApp(s);
       for (AppState a : s.apps.values()) {
         String id = a.definition.get("id").asText();
         if (idFilter != null && !id.contains(idFilter)) {
@@ -97,7 +99,7 @@ public final class MarathonApi implements AutoCloseable {
         if (label != null && !a.definition.path("labels").has(label.split("==")[0])) {
           continue;
         }
-        apps.add(render(s, a, embed));
+        apps.add(render(s, a, embed, tasks.getOrDefault(id, List.of())));
       }
       return out;
     });
@@ -141,9 +143,19 @@ public final class MarathonApi implements AutoCloseable {
   }
 
   static ObjectNode render(ClusterState s, AppState a, Set<String> embed) {
+    String id = a.definition.get("id").asText();
+    return render(s, a, embed, s.tasks.stream().filter(t -> t.appId.equals(id)).toList());
+  }
+
+  /** Every app's tasks in one pass: a list of apps filtering every task for each app costs apps x tasks. */
+  static Map<String, List<TaskState>> tasksByApp(ClusterState s) {
+    return s.tasks.stream().collect(Collectors.groupingBy(t -> t.appId));
+  }
+
+  /** @param tasks the app's tasks ({@link #tasksByApp}) */
+  static ObjectNode render(ClusterState s, AppState a, Set<String> embed, List<TaskState> tasks) {
     ObjectNode app = a.definition.deepCopy();
     String id = app.get("id").asText();
-    List<TaskState> tasks = s.tasks.stream().filter(t -> t.appId.equals(id)).toList();
     if (embed.contains("counts") || embed.contains("taskStats")) {
       app.put("tasksStaged", tasks.stream().filter(t -> !t.state.equals("TASK_RUNNING")).count());
       app.put("tasksRunning", tasks.stream().filter(t -> t.state.equals("TASK_RUNNING")).count());
@@ -214,8 +226,9 @@ public final class MarathonApi implements AutoCloseable {
     ObjectNode body = model.read(s -> {
       ObjectNode out = Json.object();
       ArrayNode apps = out.putArray("*");
+      Map<String, List<TaskState>> tasks = tasksByApp(s);
       s.apps.values().stream().filter(a -> a.definition.get("id").asText().startsWith(prefix))
-          .forEach(a -> apps.add(render(s, a, embed)));
+          .forEach(a -> apps.add(render(s, a, embed, tasks.getOrDefault(a.definition.get("id").asText(), List.of()))));
       return out;
     });
     return Response.json(200, body);

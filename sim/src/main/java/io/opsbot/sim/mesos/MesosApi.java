@@ -13,6 +13,8 @@ import io.opsbot.sim.http.Router;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.function.Function;
 
 /**
@@ -89,8 +91,13 @@ public final class MesosApi {
     return s.apps.values().stream().anyMatch(a -> a.queued > 0 && now >= a.launchDelayUntil);
   }
 
-  private ObjectNode agent(ClusterState s, Topology.Node n, boolean offering) {
-    List<TaskState> here = s.tasks.stream().filter(x -> x.host.equals(n.name())).toList();
+  /** Every agent's tasks in one pass (filtering every task for each agent costs agents x tasks). */
+  private static Map<String, List<TaskState>> tasksByHost(ClusterState s) {
+    return s.tasks.stream().collect(Collectors.groupingBy(t -> t.host));
+  }
+
+  private ObjectNode agent(ClusterState s, Topology.Node n, boolean offering, Map<String, List<TaskState>> byHost) {
+    List<TaskState> here = byHost.getOrDefault(n.name(), List.of());
     double cpus = here.stream().mapToDouble(x -> x.cpus).sum();
     double mem = here.stream().mapToDouble(x -> x.mem).sum();
     double disk = here.stream().mapToDouble(x -> x.disk).sum();
@@ -122,7 +129,8 @@ public final class MesosApi {
     ObjectNode o = Json.object();
     ArrayNode slaves = o.putArray("slaves");
     boolean offering = offersOutstanding(s);
-    registered(s).forEach(n -> slaves.add(agent(s, n, offering)));
+    Map<String, List<TaskState>> byHost = tasksByHost(s);
+    registered(s).forEach(n -> slaves.add(agent(s, n, offering, byHost)));
     o.putArray("recovered_slaves");
     return o;
   }
@@ -250,8 +258,9 @@ public final class MesosApi {
     boolean offering = offersOutstanding(s);
     List<TaskState> everything = new ArrayList<>(s.tasks);
     everything.addAll(s.completedTasks);
+    Map<String, List<TaskState>> byHost = tasksByHost(s);
     for (Topology.Node n : registered(s)) {
-      ObjectNode a = agent(s, n, offering);
+      ObjectNode a = agent(s, n, offering, byHost);
       String id = s.slaveIds.get(n.name());
       countStates(a, everything.stream().filter(t -> id.equals(t.slaveId)).toList());
       ArrayNode fws = a.putArray("framework_ids");
