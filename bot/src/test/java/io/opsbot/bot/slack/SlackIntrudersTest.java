@@ -122,8 +122,9 @@ class SlackIntrudersTest {
     /**
      * Slowloris: clients that dribble their headers, dribble their body, or declare a body and withhold it. The JDK
      * server reads requests on the transport's threads, so before the transport bounded them four such clients held
-     * all four threads and Slack's own requests waited as long as they did. Here twelve of them hold a thread each
-     * (checked in the thread dump, not assumed), and a correctly signed command from Slack is still acked — before the
+     * all four threads and Slack's own requests waited as long as they did. Here twelve of them connect and at least
+     * eight hold a thread each (checked in the thread dump, not assumed), and a correctly signed command from Slack is
+     * still acked — before the
      * slow clients are let go. (That the transport then cuts them at their deadline is ExchangeDeadlinesTest.)
      */
     @Test
@@ -172,9 +173,10 @@ class SlackIntrudersTest {
                     dribblers.add(t);
                 }
             }
-            // every slow client is being read by a transport thread (they are the threads' only clients)
+            // the slow clients are being read by transport threads — twice as many as the transport had before it bounded
+            // its exchanges (4); not all 12 are required: on a busy machine the first may be cut (10 s) before the last
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> transportThreadsReading() >= slow.size());
+                    .until(() -> transportThreadsReading() >= 8);
             int held = transportThreadsReading();
 
             long now = SignedRequests.now();
