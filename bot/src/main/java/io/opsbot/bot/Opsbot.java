@@ -19,6 +19,7 @@ import io.opsbot.config.OpsbotConfig;
 import io.opsbot.engine.Engine;
 import io.opsbot.engine.EngineSettings;
 import io.opsbot.engine.JdbcJournal;
+import io.opsbot.engine.JournalTimeouts;
 import io.opsbot.engine.Journal;
 import io.opsbot.engine.Outcome;
 import io.opsbot.engine.ProgressListener;
@@ -200,9 +201,11 @@ public final class Opsbot implements AutoCloseable {
                                          ClusterOperations operations, JdbcJournal journal, Clock clock, Duration misfireThreshold,
                                          AlertService alerts) {
         OpsbotConfig.JournalConfig j = cfg.journal();
+        // Quartz connects with the journal's bounds too: a hung database must not hold the scheduler's threads either
+        JournalTimeouts timeouts = j == null ? JournalTimeouts.DEFAULTS : j.timeouts();
         ReportScheduler.Settings defaults = j == null || j.url() == null
-                ? ReportScheduler.Settings.of(JdbcJournal.h2Url(home.resolve("journal")), "sa", "")
-                : ReportScheduler.Settings.of(j.url(), j.user(), j.password());
+                ? ReportScheduler.Settings.of(timeouts.applyTo(JdbcJournal.h2Url(home.resolve("journal"))), "sa", "")
+                : ReportScheduler.Settings.of(JdbcJournal.effectiveUrl(j.url(), timeouts), j.user(), j.password());
         ReportScheduler.Settings settings = new ReportScheduler.Settings(defaults.jdbcUrl(), defaults.user(),
                 defaults.password(), defaults.instanceId(), defaults.checkinInterval(), misfireThreshold(cfg, misfireThreshold));
         Instant started = clock.instant();
@@ -300,9 +303,9 @@ public final class Opsbot implements AutoCloseable {
     private static JdbcJournal openJournal(OpsbotConfig config, Path home) {
         OpsbotConfig.JournalConfig j = config.journal();
         if (j == null || j.url() == null) {
-            return JdbcJournal.h2(home.resolve("journal"));
+            return JdbcJournal.h2(home.resolve("journal"), j == null ? JournalTimeouts.DEFAULTS : j.timeouts());
         }
-        return JdbcJournal.open(j.url(), j.user(), j.password());
+        return JdbcJournal.open(j.url(), j.user(), j.password(), j.timeouts());
     }
 
     private static EngineSettings engineSettings(OpsbotConfig.EngineConfig e) {

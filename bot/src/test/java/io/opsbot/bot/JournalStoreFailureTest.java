@@ -92,6 +92,39 @@ class JournalStoreFailureTest {
         outage(bot, "PostgreSQL stopped (pg_ctl stop -m fast) and started again", pg::stop, pg::startServer);
     }
 
+    /**
+     * PostgreSQL that stops answering in the middle of the operation (a TCP proxy in front of it frozen: connections stay
+     * open, nothing passes; new ones are accepted and never answered), then answers again: with the journal's bounds
+     * (here 2 s to connect, 3 s for an answer) it is an outage like a stopped database — the running operation stops at a
+     * stated state, a new one is refused with the reason, other commands are still answered, and nothing is lost.
+     * Without the bounds the operation and the refused command would wait on their sockets for ever.
+     */
+    @Test
+    void postgresqlThatStopsAnsweringMidOperationAndAnswersAgain() throws Exception {
+        PrivatePostgres pg = postgres();
+        createSchema(pg, "hang");
+        try (io.opsbot.testing.FreezableProxy proxy = io.opsbot.testing.FreezableProxy.to("127.0.0.1", pg.port())) {
+            Bot bot = Bot.create("store-postgresql-hang", "jdbc:postgresql://127.0.0.1:" + proxy.port()
+                    + "/postgres?currentSchema=hang", PrivatePostgres.USER, "unused-trust");
+            withJournalTimeouts(bot, "2s", "3s");
+            String said = outage(bot, "PostgreSQL frozen mid-operation (a TCP proxy that stops passing anything), then "
+                    + "answering again", proxy::freeze, proxy::thaw);
+            assertThat(said).as("what the refused command and the stopped operation said")
+                    .contains("its database did not answer in time (connect 2.0s, answer 3.0s");
+        }
+    }
+
+    /** Adds journal.connectTimeout and journal.socketTimeout to the bot's configuration file. */
+    @SuppressWarnings("unchecked")
+    private static void withJournalTimeouts(Bot bot, String connect, String socket) throws java.io.IOException {
+        var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        java.util.Map<String, Object> config = yaml.readValue(bot.config.toFile(), java.util.Map.class);
+        java.util.Map<String, Object> journal = (java.util.Map<String, Object>) config.get("journal");
+        journal.put("connectTimeout", connect);
+        journal.put("socketTimeout", socket);
+        yaml.writeValue(bot.config.toFile(), config);
+    }
+
     @Test
     void aJournalConnectionFromBeforeADatabaseRestartIsNotReused() throws Exception {
         PrivatePostgres pg = postgres();
@@ -185,7 +218,7 @@ class JournalStoreFailureTest {
      * back; the bot finishes the operation by itself; a new command
      * runs. Then the journal must agree with the cluster's record.
      */
-    private void outage(Bot bot, String what, Action down, Action up) throws Exception {
+    private String outage(Bot bot, String what, Action down, Action up) throws Exception {
         KillSuiteTest.awaitSettled();
         Instant start = Instant.now().minusMillis(500);
         long before = KillSuiteTest.writesTotal();
@@ -209,6 +242,11 @@ class JournalStoreFailureTest {
             assertThat(refusedText).as("a new command while the journal is down")
                     .contains("could not record the operation in the journal, so nothing was done");
             assertThat(refused.exitStatus()).isEqualTo(1);
+            // commands that need the cluster, not the journal, are still answered (their record is only logged)
+            Response status = opsbot.handler().handle(new Request("status nodeapp", "store-test", "store", false),
+                    ProgressListener.NONE);
+            assertThat(status.exitStatus()).as("status while the journal is down: %s", TEXT.render(status)).isZero();
+            assertThat(TEXT.render(status)).contains("nodeapp");
 
             Response stopped = running.get(240, TimeUnit.SECONDS);
             stoppedText = TEXT.render(stopped);
@@ -247,6 +285,7 @@ class JournalStoreFailureTest {
         assertThat(ops).as("the stopped one and the scale after the outage; the refused one is not journaled").hasSize(2);
         FIGURES.add(figures(what, restartOp.entry().kind() + " stopped: " + (stoppedText.contains("may have been applied") ? "mid-write"
                 : "after its write") + ", resumed by the same bot", writes.size(), credited, leftRunning, refusedWrites));
+        return refusedText + "\n" + stoppedText;
     }
 
     /** Nothing since {@code since} is RUNNING in the journal (false while it cannot be read). */

@@ -36,6 +36,10 @@ final class ConfigValidator {
         } else if (config.journal() != null && config.journal().url() != null) {
             JdbcJournal.crashSafetyProblem(config.journal().url()).ifPresent(problems::add);
         }
+        if (config.journal() != null) {
+            journalTimeout("journal.connectTimeout", config.journal().connectTimeout(), problems);
+            journalTimeout("journal.socketTimeout", config.journal().socketTimeout(), problems);
+        }
         if (config.engine() != null) {
             duration("engine.lockWait", config.engine().lockWait(), problems);
             duration("engine.stepTimeout", config.engine().stepTimeout(), problems);
@@ -240,6 +244,19 @@ final class ConfigValidator {
     private static void duration(String where, String value, List<String> problems) {
         if (value != null && Durations.parse(value).isEmpty()) {
             problems.add(where + ": '" + value + "' is not a duration; write e.g. 30s, 2m, 1h");
+        }
+    }
+
+    /** A journal bound: a duration of at least 1s (PostgreSQL counts them in whole seconds; 0 would mean no bound). */
+    private static void journalTimeout(String where, String value, List<String> problems) {
+        if (value == null) {
+            return;
+        }
+        var parsed = Durations.parse(value);
+        if (parsed.isEmpty()) {
+            duration(where, value, problems);
+        } else if (parsed.get().toMillis() < 1000 || parsed.get().toHours() > 1) {
+            problems.add(where + ": '" + value + "' is out of range; write a duration from 1s to 1h (e.g. 30s)");
         }
     }
 

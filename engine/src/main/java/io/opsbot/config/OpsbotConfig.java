@@ -63,11 +63,28 @@ public record OpsbotConfig(ClusterConfig cluster, JournalConfig journal, EngineC
     /** One configured report schedule; {@code timeZone} overrides reports.timeZone. */
     public record ScheduleConfig(String cron, String channel, String timeZone) {}
 
-    /** The journal's JDBC settings. {@code url} defaults to an H2 file under $OPSBOT_HOME. */
-    public record JournalConfig(String url, String user, String password) {
+    /**
+     * The journal's JDBC settings. {@code url} defaults to an H2 file under $OPSBOT_HOME. {@code connectTimeout}
+     * (default 10s) bounds opening a connection, {@code socketTimeout} (default 30s) waiting for any answer of the
+     * database: a database that hangs fails the journal call instead of holding it for ever.
+     */
+    public record JournalConfig(String url, String user, String password, String connectTimeout, String socketTimeout) {
+        public JournalConfig(String url, String user, String password) {
+            this(url, user, password, null, null);
+        }
+
+        /** The configured bounds, each defaulted; an unreadable one (the validator reports it) is the default. */
+        public io.opsbot.engine.JournalTimeouts timeouts() {
+            io.opsbot.engine.JournalTimeouts d = io.opsbot.engine.JournalTimeouts.DEFAULTS;
+            java.time.Duration connect = Durations.parse(connectTimeout).filter(t -> t.toMillis() >= 1000).orElse(d.connect());
+            java.time.Duration answer = Durations.parse(socketTimeout).filter(t -> t.toMillis() >= 1000).orElse(d.answer());
+            return new io.opsbot.engine.JournalTimeouts(connect, answer);
+        }
+
         @Override
         public String toString() {
-            return "JournalConfig[url=" + url + ", user=" + user + ", password=" + (password == null ? "none" : "<hidden>") + "]";
+            return "JournalConfig[url=" + url + ", user=" + user + ", password=" + (password == null ? "none" : "<hidden>")
+                    + ", connectTimeout=" + connectTimeout + ", socketTimeout=" + socketTimeout + "]";
         }
     }
 

@@ -29,14 +29,16 @@ final class ConnectionPool implements AutoCloseable {
     private final String url;
     private final String user;
     private final String password;
+    private final JournalTimeouts timeouts;
     private final BlockingDeque<Connection> idle = new LinkedBlockingDeque<>();
     private final Semaphore permits = new Semaphore(MAX_CONNECTIONS, true);
     private volatile boolean closed;
 
-    ConnectionPool(String url, String user, String password) {
+    ConnectionPool(String url, String user, String password, JournalTimeouts timeouts) {
         this.url = url;
         this.user = user;
         this.password = password;
+        this.timeouts = timeouts;
     }
 
     <T> T call(Work<T> work) {
@@ -69,6 +71,11 @@ final class ConnectionPool implements AutoCloseable {
             healthy = true;
             return result;
         } catch (SQLException e) {
+            if (timedOut(e)) {
+                // a database that took the connection and went silent: the driver gave up after the configured bound
+                throw new OpsException("the journal failed: its database did not answer in time (" + timeouts.describe()
+                        + "): " + e.getMessage(), e);
+            }
             throw new OpsException("the journal failed: " + e.getMessage(), e);
         } finally {
             if (connection != null) {
@@ -92,6 +99,17 @@ final class ConnectionPool implements AutoCloseable {
         while ((connection = idle.pollFirst()) != null) {
             closeQuietly(connection);
         }
+    }
+
+    /** A driver's read or connect that ran out of time, however it wraps it. */
+    static boolean timedOut(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException || t instanceof java.sql.SQLTimeoutException
+                    || (t.getMessage() != null && t.getMessage().contains("timed out"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isValid(Connection connection) {

@@ -54,7 +54,12 @@ public final class JdbcJournal implements Journal {
      * killed process loses no transition it had recorded.
      */
     public static JdbcJournal h2(Path file) {
-        return open(h2Url(file), "sa", "");
+        return h2(file, JournalTimeouts.DEFAULTS);
+    }
+
+    /** {@link #h2(Path)} with the given bounds on waiting for the database (see {@link JournalTimeouts}). */
+    public static JdbcJournal h2(Path file, JournalTimeouts timeouts) {
+        return open(h2Url(file), "sa", "", timeouts, Clock.systemUTC());
     }
 
     /** The JDBC URL {@link #h2(Path)} opens: what another user of the same database (Quartz) connects with. */
@@ -89,7 +94,17 @@ public final class JdbcJournal implements Journal {
      * H2 URL is made as crash-safe as the default file ({@link H2Url#crashSafe}), or refused.
      */
     public static JdbcJournal open(String jdbcUrl, String user, String password) {
-        return open(jdbcUrl, user, password, Clock.systemUTC());
+        return open(jdbcUrl, user, password, JournalTimeouts.DEFAULTS, Clock.systemUTC());
+    }
+
+    /** {@link #open(String, String, String)} with the given bounds on waiting for the database. */
+    public static JdbcJournal open(String jdbcUrl, String user, String password, JournalTimeouts timeouts) {
+        return open(jdbcUrl, user, password, timeouts, Clock.systemUTC());
+    }
+
+    /** The URL every user of the journal's database connects with: crash-safe (H2) and bounded in its waits. */
+    public static String effectiveUrl(String configuredUrl, JournalTimeouts timeouts) {
+        return timeouts.applyTo(H2Url.crashSafe(configuredUrl));
     }
 
     /**
@@ -108,8 +123,13 @@ public final class JdbcJournal implements Journal {
 
     /** @param clock stamps step transitions and ends */
     public static JdbcJournal open(String configuredUrl, String user, String password, Clock clock) {
-        String jdbcUrl = H2Url.crashSafe(configuredUrl);
-        ConnectionPool pool = new ConnectionPool(jdbcUrl, user, password);
+        return open(configuredUrl, user, password, JournalTimeouts.DEFAULTS, clock);
+    }
+
+    /** @param clock stamps step transitions and ends; @param timeouts bound every wait on the database */
+    public static JdbcJournal open(String configuredUrl, String user, String password, JournalTimeouts timeouts, Clock clock) {
+        String jdbcUrl = effectiveUrl(configuredUrl, timeouts);
+        ConnectionPool pool = new ConnectionPool(jdbcUrl, user, password, timeouts);
         try {
             // One connection held from the start keeps an in-memory H2 database alive while Flyway connects.
             try {

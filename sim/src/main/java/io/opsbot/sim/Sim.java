@@ -231,9 +231,13 @@ public final class Sim implements AutoCloseable {
         pause(f.hangMillis());
         yield LoginFaults.Effect.DROP;
       }
-      case DROP, LOSE_ANSWER -> LoginFaults.Effect.DROP;
+      case DROP, LOSE_ANSWER, MALFORMED -> LoginFaults.Effect.DROP;
     }).orElse(LoginFaults.Effect.NONE);
   }
+
+  /** A body cut off in the middle of a JSON document (the kind "malformed"). */
+  private static final byte[] MALFORMED_BODY = "{\"opsbot-sim\":\"injected malformed body\",\"slaves\":[{\"hostname\":\"node"
+      .getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   /** What a fault that fired does to its request (see {@link Faults.Kind}). */
   private static Optional<Router.Injection> inject(Faults.Fault f) {
@@ -252,6 +256,8 @@ public final class Sim implements AutoCloseable {
       }
       case DROP -> Optional.of(Router.Injection.drop());
       case LOSE_ANSWER -> Optional.of(new Router.Injection(status, true));
+      case MALFORMED -> Optional.of(Router.Injection.answer(Response.bytes(f.status() > 0 ? f.status() : 200,
+          "application/json", MALFORMED_BODY)));
     };
   }
 

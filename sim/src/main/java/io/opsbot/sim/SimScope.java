@@ -51,6 +51,7 @@ public final class SimScope {
              drop         close the connection at once, no answer
              lose-answer  handle it (a write takes effect), then answer N
                           (default 503; 0: close without an answer)
+             malformed    answer N (default 200) with JSON cut off mid-body
              refuse-login ssh: refuse the key (drop, hang, slow also work)
              drop-stream  close open /v2/events streams (C of them)
           F  any, plan (until the cluster's next write), apply (POST, PUT,

@@ -48,15 +48,17 @@ public final class OpsHttpEndpoint implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OpsHttpEndpoint.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    // a scrape and a probe at once, with room for one slow check; more would only queue
-    private static final int SERVER_THREADS = 2;
+    // a scrape and a probe at once, with room for slow checks and a couple of stalled clients; more only queue
+    private static final int SERVER_THREADS = 4;
+    /** Reading a request, checking and answering: the health checks are bounded well below it (checkTimeout). */
+    private static final Duration EXCHANGE_DEADLINE = Duration.ofSeconds(30);
     private static final int MAX_DETAIL = 200;
 
     private final OpsMetrics metrics;
     private final Map<String, HealthCheck> checks;
     private final Duration checkTimeout;
     private final HttpServer server;
-    private final ExecutorService serverThreads;
+    private final io.opsbot.bot.http.ExchangeDeadlines serverThreads;
     private final ExecutorService checkThreads;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -73,7 +75,10 @@ public final class OpsHttpEndpoint implements AutoCloseable {
         }
         String address = bind == null || bind.isBlank() ? DEFAULT_BIND : bind;
         this.server = HttpServer.create(new InetSocketAddress(address, port), 0);
-        this.serverThreads = Executors.newFixedThreadPool(SERVER_THREADS, daemon("opsbot-metrics-http"));
+        // a scraper or prober that stalls mid-request (or a slowloris) is cut after EXCHANGE_DEADLINE, freeing its thread
+        this.serverThreads = new io.opsbot.bot.http.ExchangeDeadlines("opsbot-metrics-http", SERVER_THREADS,
+                checkTimeout.plus(Duration.ofSeconds(10)).compareTo(EXCHANGE_DEADLINE) > 0 ? checkTimeout.plus(Duration.ofSeconds(10))
+                        : EXCHANGE_DEADLINE);
         this.checkThreads = Executors.newCachedThreadPool(daemon("opsbot-health-check"));
         server.setExecutor(serverThreads);
         server.createContext("/", this::serve);
@@ -204,7 +209,7 @@ public final class OpsHttpEndpoint implements AutoCloseable {
         try {
             server.stop(0);
         } finally {
-            serverThreads.shutdownNow();
+            serverThreads.close();
             checkThreads.shutdownNow();
             log.info("event=metrics_endpoint_stopped");
         }

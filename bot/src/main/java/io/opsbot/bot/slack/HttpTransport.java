@@ -6,19 +6,18 @@ import com.slack.api.bolt.response.Response;
 import com.slack.api.bolt.util.SlackRequestParser;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.opsbot.bot.http.ExchangeDeadlines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,18 +53,31 @@ final class HttpTransport implements AutoCloseable {
         }
     }
 
-    /** Bolt's handlers only enqueue work, so a few threads answer every request within Slack's 3 s. */
-    private static final int THREADS = 4;
+    /**
+     * Bolt's handlers only enqueue work, so a few threads would answer every request within Slack's 3 s — but the JDK
+     * server reads each request on these threads too, so slow clients (slowloris) hold them: 16, each exchange cut at
+     * {@link #EXCHANGE_DEADLINE}, leave room for Slack beside 15 slow clients at once.
+     */
+    static final int THREADS = 16;
+    /**
+     * Reading a request, handling it and answering: Slack itself gives up after 3 s, so a request that takes 10 s is
+     * a slow or stalled client, and it is abandoned to free the thread.
+     */
+    static final Duration EXCHANGE_DEADLINE = Duration.ofSeconds(10);
 
     private final HttpServer server;
-    private final ExecutorService executor;
+    private final ExchangeDeadlines executor;
     private final String path;
 
     HttpTransport(App app, String bindAddress, int port, String path) throws IOException {
+        this(app, bindAddress, port, path, EXCHANGE_DEADLINE);
+    }
+
+    HttpTransport(App app, String bindAddress, int port, String path, Duration exchangeDeadline) throws IOException {
         this.path = path;
         SlackRequestParser parser = new SlackRequestParser(app.config());
         this.server = HttpServer.create(new InetSocketAddress(bindAddress, port), 64);
-        this.executor = Executors.newFixedThreadPool(THREADS, Threads.named("opsbot-slack-http"));
+        this.executor = new ExchangeDeadlines("opsbot-slack-http", THREADS, exchangeDeadline);
         server.setExecutor(executor);
         server.createContext(path, exchange -> {
             try (exchange) {
@@ -92,12 +104,7 @@ final class HttpTransport implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        executor.shutdown();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        executor.close();
     }
 
     private static void handle(App app, SlackRequestParser parser, HttpExchange exchange) throws IOException {

@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.opsbot.bot.Request;
 import io.opsbot.bot.render.AlertBlocks;
 import io.opsbot.config.OpsbotConfig;
+import io.opsbot.config.OpsbotConfig.SlackConfig;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -116,6 +117,97 @@ class SlackIntrudersTest {
         assertThat(rig.requests.postRaw(genuine, SignedRequests.FORM, signed).status()).isEqualTo(200);
         assertThat(reached).extracting(Request::text).containsExactly("scale nodeapp 3");
         assertThat(rig.run("status nodeapp")).contains("3/3 running");
+    }
+
+    /**
+     * Slowloris: clients that dribble their headers, dribble their body, or declare a body and withhold it. The JDK
+     * server reads requests on the transport's threads, so before the transport bounded them four such clients held
+     * all four threads and Slack's own requests waited as long as they did. Here twelve of them connect and at least
+     * eight hold a thread each (checked in the thread dump, not assumed), and a correctly signed command from Slack is
+     * still acked — before the
+     * slow clients are let go. (That the transport then cuts them at their deadline is ExchangeDeadlinesTest.)
+     */
+    @Test
+    void slowClientsHoldingConnectionsDoNotKeepSlackWaiting() throws Exception {
+        int port = rig.bot.httpPort();
+        List<Socket> slow = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Thread> dribblers = new ArrayList<>();
+        int each = 4;
+        try {
+            for (int i = 0; i < each * 3; i++) {
+                Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+                slow.add(socket);
+                OutputStream out = socket.getOutputStream();
+                String start = "POST " + SlackConfig.DEFAULT_PATH + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + SignedRequests.FORM;
+                String dribble;
+                switch (i % 3) {
+                    case 0 -> { // headers dribbled, never ended
+                        out.write((start + "\r\nX-Slow: ").getBytes(StandardCharsets.US_ASCII));
+                        dribble = "a";
+                    }
+                    case 1 -> { // the body dribbled a byte at a time
+                        out.write((start + "\r\nContent-Length: 100000\r\n\r\ntoken=").getBytes(StandardCharsets.US_ASCII));
+                        dribble = "x";
+                    }
+                    default -> { // a body declared and withheld
+                        out.write((start + "\r\nContent-Length: 5000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        dribble = null;
+                    }
+                }
+                out.flush();
+                if (dribble != null) {
+                    Thread t = new Thread(() -> {
+                        try {
+                            while (!released.get()) {
+                                out.write(dribble.getBytes(StandardCharsets.US_ASCII));
+                                out.flush();
+                                Thread.sleep(300); // the slow client's pace, not a wait for a result
+                            }
+                        } catch (Exception closed) {
+                            // cut by the server, or released
+                        }
+                    }, "slow-client-" + i);
+                    t.setDaemon(true);
+                    t.start();
+                    dribblers.add(t);
+                }
+            }
+            // the slow clients are being read by transport threads — twice as many as the transport had before it bounded
+            // its exchanges (4); not all 12 are required: on a busy machine the first may be cut (10 s) before the last
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> transportThreadsReading() >= 8);
+            int held = transportThreadsReading();
+
+            long now = SignedRequests.now();
+            String body = rig.requests.slashCommandBody("status nodeapp", "UADMIN", "C0OPS", "slowloris-1");
+            SignedRequests.Answer ack = rig.requests.postRaw(body, SignedRequests.FORM, Map.of("X-Slack-Request-Timestamp",
+                    Long.toString(now), "X-Slack-Signature", SignedRequests.signature(SlackBotTest.SECRET, now, body)));
+            assertThat(released).as("the slow clients were let go before the command was acked").isFalse();
+            assertThat(ack.status()).as("the signed command's ack while %d slow clients held transport threads", held).isEqualTo(200);
+            System.out.println("measured: a signed slash command acked in " + ack.took().toMillis() + " ms while " + held
+                    + " slow clients (headers dribbled, body dribbled, body withheld) held transport threads");
+        } finally {
+            released.set(true);
+            for (Socket s : slow) {
+                s.close();
+            }
+        }
+        for (Thread t : dribblers) {
+            t.join(Duration.ofSeconds(30).toMillis());
+        }
+    }
+
+    /** Transport threads blocked reading a request from a client. */
+    private static int transportThreadsReading() {
+        int n = 0;
+        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            if (e.getKey().getName().startsWith("opsbot-slack-http-") && java.util.Arrays.stream(e.getValue())
+                    .anyMatch(f -> f.getClassName().startsWith("sun.net.httpserver.") && f.getMethodName().equals("read"))) {
+                n++;
+            }
+        }
+        return n;
     }
 
     @Test

@@ -102,7 +102,13 @@ public final class ApiCaller {
 
     public TransientException unreachable(String origin, IOException e) {
         String reason = describe(e);
-        if (e instanceof InterruptedIOException && "timeout".equals(e.getMessage()) && client.callTimeoutMillis() > 0) {
+        if (e instanceof SocketTimeoutException && client.readTimeoutMillis() > 0) {
+            // OkHttp's read timeout (a SocketTimeoutException "timeout", or "Read timed out" from the socket): a server
+            // that took the request and went silent. Not the call timeout below, whose exception is its parent type.
+            long millis = client.readTimeoutMillis();
+            reason = "timed out: no answer for " + (millis % 1000 == 0 ? millis / 1000 + " s"
+                    : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0)) + " (the read timeout)";
+        } else if (e instanceof InterruptedIOException && "timeout".equals(e.getMessage()) && client.callTimeoutMillis() > 0) {
             // OkHttp's call timeout: an answer that kept coming, but too slowly, or a server that kept it waiting
             long seconds = client.callTimeoutMillis() / 1000;
             reason = "no whole answer within " + (seconds >= 120 && seconds % 60 == 0 ? seconds / 60 + " minutes"

@@ -302,9 +302,9 @@ public final class ClusterOperations {
         JsonNode desired = design.render(app, tag == null ? "latest" : tag, Map.of("node", node));
         List<Step> steps = List.of(
                 new MoveSteps.DatasetPrimary(clients, app.dataset(), node, settings.stepTimeout(), app.id(), gate(force)),
-                new MarathonAppStep(clients, name, app.id(), desired, "pin " + app.id() + " to " + node
-                        + " (constraint hostname:CLUSTER:" + node + ")", settings.watchTimeout(), settings.stepTimeout(),
-                        gate(force)),
+                new MoveSteps.PinAfterMove(new MarathonAppStep(clients, name, app.id(), desired, "pin " + app.id() + " to "
+                        + node + " (constraint hostname:CLUSTER:" + node + ")", settings.watchTimeout(), settings.stepTimeout(),
+                        gate(force)), clients, app, node),
                 new MoveSteps.RunsOnNode(clients, app, node, settings.stepTimeout()));
         return new Operation("move", "move " + name + " " + node + forced(force),
                 List.of(resourceOf(name), "dataset:" + app.dataset().name()), steps, true);

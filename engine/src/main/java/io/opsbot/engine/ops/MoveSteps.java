@@ -299,4 +299,108 @@ final class MoveSteps {
             return timeout;
         }
     }
+    /**
+     * The move's Marathon pin (the app follows its data), which says where the data and the app are when it fails:
+     * by then Flocker has moved the dataset (the step before), so a failed pin leaves them apart, and "failed" alone
+     * would hide that. Its failure ends with what Flocker and Marathon say at that moment, e.g. "Now dataset mongo-data
+     * is on node3 and mongo runs on node2: apart. `move mongo node3` again finishes the move (the dataset is already
+     * there, so only the pin is made), or `move mongo node2` puts the data back". Everything else is the pin's.
+     */
+    static final class PinAfterMove implements Step {
+        private final Step pin;
+        private final ClusterClients clients;
+        private final AppSpec app;
+        private final String node;
+
+        PinAfterMove(Step pin, ClusterClients clients, AppSpec app, String node) {
+            this.pin = pin;
+            this.clients = clients;
+            this.app = app;
+            this.node = node;
+        }
+
+        @Override
+        public String description() {
+            return pin.description();
+        }
+
+        @Override
+        public Check check() throws Exception {
+            return pin.check();
+        }
+
+        @Override
+        public void apply(StepContext context) throws Exception {
+            try {
+                pin.apply(context);
+            } catch (OpsException failure) {
+                throw withWhereTheyAre(failure);
+            }
+        }
+
+        @Override
+        public void verify(StepContext context) throws Exception {
+            try {
+                pin.verify(context);
+            } catch (OpsException failure) {
+                throw withWhereTheyAre(failure);
+            }
+        }
+
+        @Override
+        public boolean resume(EarlierRun earlier) throws Exception {
+            return pin.resume(earlier);
+        }
+
+        @Override
+        public Duration timeout() {
+            return pin.timeout();
+        }
+
+        /** The same failure (transient stays transient: the engine may still retry it), saying where things are. */
+        private OpsException withWhereTheyAre(OpsException failure) {
+            if (failure instanceof io.opsbot.engine.CancelledException
+                    || failure instanceof io.opsbot.engine.JournalUnavailableException) {
+                return failure;
+            }
+            String said = failure.getMessage() + ". " + whereTheyAre();
+            if (failure instanceof io.opsbot.engine.TransientException) {
+                return new io.opsbot.engine.TransientException(said, failure);
+            }
+            return new OpsException(said, failure);
+        }
+
+        /** Read afresh from Flocker's state and Marathon's tasks; what cannot be read is said so. */
+        String whereTheyAre() {
+            String data;
+            try {
+                Datasets fresh = new Datasets(clients);
+                data = fresh.nodeOf(fresh.statePrimary(fresh.datasetId(app.dataset().name())));
+            } catch (RuntimeException unreadable) {
+                data = null;
+            }
+            List<String> hosts;
+            try {
+                hosts = clients.marathon().app(app.id(), Embed.TASKS).tasks().stream().map(Task::host).distinct().sorted().toList();
+            } catch (RuntimeException unreadable) {
+                hosts = null;
+            }
+            String dataset = "dataset " + app.dataset().name();
+            String finish = "`move " + app.name() + " " + node + "` again finishes the move (the dataset is already there, "
+                    + "so only the pin is made)";
+            if (data == null || hosts == null) {
+                return "Where " + (data == null ? dataset : app.name()) + " is now could not be read"
+                        + (data == null ? "" : " (" + dataset + " is on " + data + ")")
+                        + (hosts == null ? "" : " (" + app.name() + " runs on " + (hosts.isEmpty() ? "no node" : String.join(", ", hosts)) + ")")
+                        + "; `status " + app.name() + "` shows it, and " + finish;
+            }
+            String runs = hosts.isEmpty() ? app.name() + " runs nowhere" : app.name() + " runs on " + String.join(", ", hosts);
+            if (hosts.equals(List.of(data))) {
+                return "Now " + dataset + " is on " + data + " and " + runs + ": together";
+            }
+            String back = hosts.size() == 1 && !hosts.get(0).equals(node)
+                    ? ", or `move " + app.name() + " " + hosts.get(0) + "` puts the data back" : "";
+            return "Now " + dataset + " is on " + data + " and " + runs + ": apart. " + finish + back;
+        }
+    }
 }

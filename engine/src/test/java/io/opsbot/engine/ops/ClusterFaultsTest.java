@@ -54,6 +54,7 @@ class ClusterFaultsTest {
     /** One read of a hung Marathon is given up after this (production: 30 s); a hang lasts longer. */
     static final Duration READ_TIMEOUT = Duration.ofMillis(1500);
     static final long HANG_MILLIS = 2500;
+    static final boolean LONG = "true".equalsIgnoreCase(System.getenv("OPSBOT_LONG"));
     /**
      * Faults in a row that every operation must ride out: a write gets 4 attempts from the engine (so 3 failures), a
      * read more (the HTTP client's 3 times the engine's 4, or a command's own 4 while it is prepared). A longer burst
@@ -249,6 +250,160 @@ class ClusterFaultsTest {
             }
         }
         assertThat(problems).as(figures).isEmpty();
+    }
+
+    /**
+     * The Mesos master and the Weave routers answering 503, hanging (held past the client's read timeout, then closed)
+     * or sending a malformed body (JSON cut off mid-document), for good: {@code status}, {@code status nodeapp} and the
+     * health report each still answer, with the failing part as one line that names the service, and the rest —
+     * Marathon's apps, the other service's part — as usual; {@code scale nodeapp 3} (hostname:UNIQUE: it reads the
+     * Mesos agents before it plans) is refused naming Mesos and writes nothing. Nothing may throw.
+     */
+    @Test
+    void mesosAndWeaveFaultsAreNamedAndTheRestOfTheAnswerIsKept() throws Exception {
+        List<String> problems = new ArrayList<>();
+        List<String> figures = new ArrayList<>();
+        HealthReporter reporter = new HealthReporter(cluster.clients, cluster.catalog, cluster.ops, cluster.engineJournal(),
+                java.time.Clock.systemUTC(), List.of());
+        for (String service : List.of("mesos", "weave")) {
+            String named = service.equals("mesos") ? "Mesos" : "Weave";
+            String other = service.equals("mesos") ? "Weave" : "Mesos";
+            // bounded: each kind at least once (a hang of Mesos, answered by status); long: every kind of each, every answer
+            for (String kind : LONG || service.equals("mesos") ? List.of("status", "malformed", "hang") : List.of("status", "malformed")) {
+                cluster.delete("/_sim/faults");
+                awaitSettled();
+                long injectedBefore = faultsInjected();
+                long writesBefore = writesTotal();
+                String extra = kind.equals("status") ? ", \"status\": 503" : kind.equals("hang") ? ", \"hangMillis\": " + HANG_MILLIS : "";
+                cluster.control("/_sim/faults", "{\"service\": \"" + service + "\", \"kind\": \"" + kind + "\"" + extra
+                        + ", \"count\": 100000}");
+                String what = named + " " + kind;
+                long started = System.nanoTime();
+                try {
+                    String overview = text(cluster.ops.status(null));
+                    // a hang costs every answer the client's read timeouts (a hung Weave: 3 routers × 3 attempts × 1.5 s):
+                    // the bounded suite asks status only, the long mode all three
+                    Map<String, String> answers = new java.util.LinkedHashMap<>();
+                    answers.put("status", overview);
+                    if (!kind.equals("hang") || LONG) {
+                        answers.put("status nodeapp", text(cluster.ops.status("nodeapp")));
+                        answers.put("health report", reporter.build("health", java.time.Instant.now().minus(Duration.ofHours(1)),
+                                java.time.ZoneOffset.UTC).toString());
+                    }
+                    for (Map.Entry<String, String> answer : answers.entrySet()) {
+                        String t = answer.getValue();
+                        // status APP reads Weave's DNS, not Mesos: it just answers
+                        boolean reads = !(service.equals("mesos") && answer.getKey().equals("status nodeapp"));
+                        if (reads && !failingPartNamed(t, named)) {
+                            problems.add(what + ": " + answer.getKey() + " does not say " + named + " failed: " + t);
+                        }
+                        if (!t.contains("nodeapp")) {
+                            problems.add(what + ": " + answer.getKey() + " lost Marathon's part: " + t);
+                        }
+                    }
+                    if (kind.equals("hang") && !overview.contains("timed out: no answer for 1.5 s (the read timeout)")) {
+                        // the client gave up after its 1.5 s read timeout, not the 3 minutes of a whole call
+                        problems.add(what + ": status does not say the read timed out: " + overview);
+                    }
+                    if (!overview.contains(other.equals("Mesos") ? "node2" : "ready")) {
+                        problems.add(what + ": status lost " + other + "'s part: " + overview);
+                    }
+                    if (service.equals("mesos") && !kind.equals("hang")) { // a hang: 4 attempts of 3 reads, each 1.5 s
+                        try {
+                            Outcome scaled = cluster.run(cluster.ops.scale("nodeapp", 3));
+                            problems.add(what + ": scale nodeapp 3 ran without the Mesos agents: " + scaled.message());
+                        } catch (OpsException refused) {
+                            if (!refused.getMessage().contains("Mesos")) {
+                                problems.add(what + ": scale nodeapp 3 refused without naming Mesos: " + refused.getMessage());
+                            }
+                        }
+                        if (writesTotal() != writesBefore) {
+                            problems.add(what + ": the refused scale wrote to the cluster");
+                        }
+                    }
+                    figures.add(String.format(Locale.ROOT, "%-16s %6d ms injected=%d :: %s", what,
+                            (System.nanoTime() - started) / 1_000_000, faultsInjected() - injectedBefore,
+                            overview.lines().filter(l -> l.contains("unreachable")).findFirst().orElse("(no unreachable line)")));
+                } catch (RuntimeException crashed) {
+                    problems.add(what + ": threw " + crashed);
+                } finally {
+                    cluster.delete("/_sim/faults");
+                }
+                if (faultsInjected() == injectedBefore) {
+                    problems.add(what + ": the fault never fired");
+                }
+            }
+        }
+        figures.forEach(f -> System.out.println("mesos-weave-fault " + f));
+        Files.writeString(Path.of("target", "cluster-faults-mesos-weave.txt"), String.join("\n", figures) + "\n");
+        assertThat(problems).isEmpty();
+    }
+
+    /**
+     * {@code move mongo node3} whose Flocker move succeeds and whose Marathon pin fails for good (every PUT answered
+     * 503): the data is on node3 and mongo still on node2. The operation must say exactly that — checked against the
+     * sim — and how to put them together; the rerun it names then finishes the move with the pin alone (no second
+     * Flocker move), after which data and app are together on node3.
+     */
+    @Test
+    void aMoveWhosePinFailsSaysTheDataAndTheAppAreApartAndItsRerunPutsThemTogether() throws Exception {
+        cluster.control("/_sim/reset", "{}");
+        awaitSettled();
+        String from = cluster.clients.marathon().app("/mongo", Embed.TASKS).tasks().get(0).host();
+        assertThat(from).as("mongo's node before the move").isNotEqualTo("node3");
+        long before = writesTotal();
+        cluster.control("/_sim/faults", "{\"service\": \"marathon\", \"method\": \"PUT\", \"pathPrefix\": \"/v2/apps\", "
+                + "\"kind\": \"status\", \"status\": 503, \"count\": 100000}");
+        Outcome failed;
+        try {
+            Operation move = cluster.ops.move("mongo", "node3");
+            cluster.engine.plan(move);
+            failed = cluster.run(move);
+        } finally {
+            cluster.delete("/_sim/faults");
+        }
+        String ending = failed.message() + " [" + steps(failed) + "]";
+        System.out.println("move-pin-fails " + ending);
+        assertThat(failed.state()).as(ending).isEqualTo(Outcome.State.FAILED);
+        assertThat(failed.steps().get(0).result()).as(ending).isEqualTo(StepResult.CHANGED);
+        assertThat(failed.steps().get(1).result()).as(ending).isEqualTo(StepResult.FAILED);
+        // what the sim says: the dataset moved, the app did not
+        MoveSteps.Datasets datasets = new MoveSteps.Datasets(cluster.clients);
+        String dataOn = datasets.nodeOf(datasets.statePrimary(datasets.datasetId("mongo")));
+        List<String> appOn = cluster.clients.marathon().app("/mongo", Embed.TASKS).tasks().stream().map(Task::host).distinct().toList();
+        assertThat(dataOn).isEqualTo("node3");
+        assertThat(appOn).containsExactly(from);
+        assertThat(writesSince(before)).as("writes: the Flocker move only").hasSize(1);
+        assertThat(failed.steps().get(1).detail()).as(ending)
+                .contains("Marathon")
+                .contains("Now dataset mongo is on node3 and mongo runs on " + from + ": apart. "
+                        + "`move mongo node3` again finishes the move")
+                .contains("`move mongo " + from + "` puts the data back");
+
+        // the rerun it names puts them together, with the pin alone
+        long beforeRerun = writesTotal();
+        Operation again = cluster.ops.move("mongo", "node3");
+        cluster.engine.plan(again);
+        Outcome finished = cluster.run(again);
+        assertThat(finished.state()).as(finished.message() + " [" + steps(finished) + "]").isEqualTo(Outcome.State.SUCCEEDED);
+        assertThat(finished.steps().get(0).result()).as("the dataset is already there").isEqualTo(StepResult.OK);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> mongoOn("node3"));
+        assertThat(writesSince(beforeRerun)).as("writes of the rerun: the pin only").hasSize(1);
+    }
+
+    /** A line says the service failed: "unreachable: … NAME …" or "NAME … unreachable/failed/HTTP …". */
+    private static boolean failingPartNamed(String text, String service) {
+        return text.lines().anyMatch(l -> l.contains(service) && (l.contains("unreachable") || l.contains("failed")
+                || l.contains("HTTP 503") || l.contains("did not answer") || l.contains("malformed") || l.contains("not valid")));
+    }
+
+    private static String text(Report report) {
+        StringBuilder out = new StringBuilder(report.title()).append('\n');
+        for (Report.Section section : report.sections()) {
+            out.append(section.heading()).append('\n');
+            section.lines().forEach(l -> out.append("  ").append(l).append('\n'));
+        }
+        return out.toString();
     }
 
     private static long envLong(String name, long otherwise) {

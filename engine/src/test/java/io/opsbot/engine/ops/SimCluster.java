@@ -40,6 +40,7 @@ final class SimCluster implements AutoCloseable {
     final AppCatalog catalog;
     final ClusterOperations ops;
     final Engine engine;
+    private final JdbcJournal journal;
     final List<String> progress = new CopyOnWriteArrayList<>();
     private final OkHttpClient http = new OkHttpClient();
 
@@ -66,7 +67,8 @@ final class SimCluster implements AutoCloseable {
         clients = ClusterClients.connect(config, Duration.ofMillis(200), io.opsbot.cluster.http.ClientMetrics.NOOP, readTimeout);
         catalog = AppCatalog.load(appsDir);
         ops = new ClusterOperations(clients, catalog, settings);
-        engine = new Engine(JdbcJournal.inMemory(), engineSettings, Clock.systemUTC());
+        journal = JdbcJournal.inMemory();
+        engine = new Engine(journal, engineSettings, Clock.systemUTC());
     }
 
     /** Short bounds: a deployment that has not finished in 6 s (5 simulated minutes) has failed. */
@@ -115,6 +117,11 @@ final class SimCluster implements AutoCloseable {
     }
 
     /** DELETE on the sim's Marathon (or control API), outside opsbot's clients. */
+    /** The engine's journal (in memory). */
+    JdbcJournal engineJournal() {
+        return journal;
+    }
+
     void delete(String path) throws IOException {
         String url = sim.endpoints().marathonUrl().replaceAll("/+$", "") + path;
         try (Response r = http.newCall(new Request.Builder().url(url).delete().build()).execute()) {

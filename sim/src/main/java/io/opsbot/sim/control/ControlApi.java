@@ -150,7 +150,7 @@ public final class ControlApi {
       kind = Faults.Kind.parse(kindText);
       if (kind == null) {
         throw new ApiError(422, Map.of("message", "kind must be one of status, slow, hang, drop, lose-answer, "
-            + "refuse-login, drop-stream; not '" + kindText + "'"));
+            + "malformed, refuse-login, drop-stream; not '" + kindText + "'"));
       }
     } else if (status > 0) {
       kind = hang > 0 ? Faults.Kind.SLOW : Faults.Kind.STATUS;
@@ -178,7 +178,7 @@ public final class ControlApi {
     if (kind == Faults.Kind.REFUSE_LOGIN && !ssh) {
       throw new ApiError(422, Map.of("message", "kind refuse-login is for service ssh"));
     }
-    if (ssh && (kind == Faults.Kind.LOSE_ANSWER || kind == Faults.Kind.STATUS)) {
+    if (ssh && (kind == Faults.Kind.LOSE_ANSWER || kind == Faults.Kind.STATUS || kind == Faults.Kind.MALFORMED)) {
       throw new ApiError(422, Map.of("message", "an ssh fault is refuse-login, drop, hang or slow"));
     }
     Faults.Phase phase = Faults.Phase.ANY;

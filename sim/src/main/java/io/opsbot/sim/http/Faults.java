@@ -31,7 +31,13 @@ public final class Faults {
     /** Handled (a write takes effect), then the answer is lost: {@code status} instead (0: the connection closes). */
     LOSE_ANSWER,
     /** SSH only: the public-key login is refused. */
-    REFUSE_LOGIN;
+    REFUSE_LOGIN,
+    /**
+     * Answered {@code status} (200 when none is given) with a body that is not what the API sends: JSON cut off in
+     * the middle, as a proxy that truncates, a half-written file or a different service behind the port would give.
+     * Never handled.
+     */
+    MALFORMED;
 
     /** "lose-answer" → LOSE_ANSWER; null when there is no such kind. */
     public static Kind parse(String text) {
