@@ -142,6 +142,11 @@ class MarathonDeploymentsAgainstSimTest {
         });
         assertThat(h.marathon.versions("nodeapp").get(0)).isEqualTo(ref.version());
 
+        // The watcher may learn of the end from its own stream or a read before this test's stream has delivered
+        // everything: wait for this stream's deployment_success, which Marathon sends after the events it replays.
+        org.awaitility.Awaitility.await("deployment_success on the test's stream").atMost(Duration.ofSeconds(60))
+                .until(() -> seen.stream().anyMatch(e -> e instanceof MarathonEvent.DeploymentFinished f
+                        && ref.deploymentId().equals(f.deploymentId())));
         // Replay the stream: with minimumHealthCapacity 0.5 of 2, at most one old task may go before a new one is
         // healthy, and at no point may fewer than one task be healthy.
         List<MarathonEvent> events = List.copyOf(seen);
@@ -265,7 +270,7 @@ class MarathonDeploymentsAgainstSimTest {
     private List<MarathonEvent> subscribeAll() {
         List<MarathonEvent> seen = new CopyOnWriteArrayList<>();
         subscription = h.events.subscribe(List.of(), seen::add);
-        org.awaitility.Awaitility.await("event_stream_attached").atMost(Duration.ofSeconds(5))
+        org.awaitility.Awaitility.await("event_stream_attached").atMost(Duration.ofSeconds(60))
                 .until(() -> seen.stream().anyMatch(e -> "event_stream_attached".equals(e.eventType())));
         return seen;
     }
