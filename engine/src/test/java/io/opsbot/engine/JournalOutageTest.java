@@ -2,9 +2,6 @@ package io.opsbot.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,17 +20,11 @@ class JournalOutageTest {
     private final JdbcJournal store = JdbcJournal.inMemory();
     /** The store, failing every call while {@link #down} is set, as a stopped database does. */
     private final AtomicBoolean down = new AtomicBoolean();
-    private final Journal journal = (Journal) Proxy.newProxyInstance(Journal.class.getClassLoader(), new Class<?>[] {Journal.class},
-            (InvocationHandler) (proxy, method, args) -> {
-                if (down.get() && !method.getName().equals("close")) {
-                    throw new OpsException("the journal failed: Connection to 127.0.0.1:5432 refused");
-                }
-                try {
-                    return method.invoke(store, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            });
+    private final Journal journal = InterceptedJournal.around(store, method -> {
+        if (down.get() && !method.equals("close")) {
+            throw new OpsException("the journal failed: Connection to 127.0.0.1:5432 refused");
+        }
+    });
     private final Engine engine = new Engine(journal, EngineSettings.defaults(), Clock.systemUTC());
     private final Counter world = new Counter();
 

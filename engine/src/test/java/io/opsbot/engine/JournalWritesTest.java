@@ -2,9 +2,6 @@ package io.opsbot.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
@@ -26,17 +23,11 @@ class JournalWritesTest {
     private final JdbcJournal store = JdbcJournal.inMemory();
     /** The journal's writes, by method name, in order. */
     private final List<String> writes = new CopyOnWriteArrayList<>();
-    private final Journal journal = (Journal) Proxy.newProxyInstance(Journal.class.getClassLoader(), new Class<?>[] {Journal.class},
-            (InvocationHandler) (proxy, method, args) -> {
-                if (WRITES.contains(method.getName())) {
-                    writes.add(method.getName());
-                }
-                try {
-                    return method.invoke(store, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            });
+    private final Journal journal = InterceptedJournal.around(store, method -> {
+        if (WRITES.contains(method)) {
+            writes.add(method);
+        }
+    });
     private final Engine engine = new Engine(journal, EngineSettings.defaults(), Clock.systemUTC());
     private final Counter world = new Counter();
 
