@@ -37,17 +37,7 @@ class MesosClientTest {
                  "leader": "master@%1$s",
                  "leader_info": {"id": "4f9b2a3c", "pid": "master@%1$s", "port": %2$s, "hostname": "%3$s"},
                  "flags": {"quorum": "1", "zk": "zk://node1:2181/mesos"},
-                 "slaves": [
-                   {"id": "c1c0e3b2-S1", "pid": "slave(1)@10.0.0.12:5051", "hostname": "node2", "port": 5051,
-                    "registered_time": 1511172010.5,
-                    "resources": {"disk": 35164.0, "mem": 1872.0, "gpus": 0.0, "cpus": 2.0, "ports": "[31000-32000]"},
-                    "used_resources": {"disk": 0.0, "mem": 512.0, "gpus": 0.0, "cpus": 1.0, "ports": "[31001-31002]"},
-                    "offered_resources": {"disk": 0.0, "mem": 0.0, "gpus": 0.0, "cpus": 0.0},
-                    "reserved_resources": {}, "unreserved_resources": {"disk": 35164.0, "mem": 1872.0, "cpus": 2.0},
-                    "attributes": {}, "active": true, "version": "1.4.1", "capabilities": ["MULTI_ROLE"]},
-                   {"id": "c1c0e3b2-S2", "hostname": "node3", "resources": {"cpus": 2, "mem": 1872, "disk": 35164},
-                    "used_resources": null, "active": false, "someNewField": [1]}
-                 ],
+                 "slaves": %4$s,
                  "frameworks": [
                    {"id": "20171120-100000-1-5050-1-0000", "name": "marathon", "pid": "scheduler-1@10.0.0.11:39953",
                     "used_resources": {"cpus": 1.0, "mem": 512.0}, "active": true, "role": "*",
@@ -61,7 +51,7 @@ class MesosClientTest {
                  ],
                  "completed_frameworks": [], "orphan_tasks": [], "unregistered_frameworks": []}"""
                 .formatted(leaderHostPort, leaderHostPort.substring(leaderHostPort.indexOf(':') + 1),
-                        leaderHostPort.substring(0, leaderHostPort.indexOf(':')));
+                        leaderHostPort.substring(0, leaderHostPort.indexOf(':')), AGENTS);
     }
 
     MockWebServer standby = new MockWebServer();
@@ -116,9 +106,9 @@ class MesosClientTest {
         });
     }
 
-    /** GET /master/slaves as a Mesos 1.x master answers it: the agents of the state, without any task. */
-    static final String SLAVES = """
-            {"slaves": [
+    /** The agents a Mesos 1.x master lists, in /master/state and /master/slaves alike (an unknown field included). */
+    private static final String AGENTS = """
+            [
                {"id": "c1c0e3b2-S1", "pid": "slave(1)@10.0.0.12:5051", "hostname": "node2", "port": 5051,
                 "registered_time": 1511172010.5,
                 "resources": {"disk": 35164.0, "mem": 1872.0, "gpus": 0.0, "cpus": 2.0, "ports": "[31000-32000]"},
@@ -128,8 +118,10 @@ class MesosClientTest {
                 "attributes": {}, "active": true, "version": "1.4.1", "capabilities": ["MULTI_ROLE"]},
                {"id": "c1c0e3b2-S2", "hostname": "node3", "resources": {"cpus": 2, "mem": 1872, "disk": 35164},
                 "used_resources": null, "active": false, "someNewField": [1]}
-             ],
-             "recovered_slaves": []}""";
+             ]""";
+
+    /** GET /master/slaves as a Mesos 1.x master answers it: the agents of the state, without any task. */
+    static final String SLAVES = "{\"slaves\": " + AGENTS + ", \"recovered_slaves\": []}";
 
     @Test
     void agentsAreReadFromTheSlavesEndpointWithoutTheTasks() throws Exception {
