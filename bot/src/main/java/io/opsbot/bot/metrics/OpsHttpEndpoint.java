@@ -3,6 +3,8 @@ package io.opsbot.bot.metrics;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.opsbot.bot.http.ExchangeDeadlines;
+import io.opsbot.bot.http.JdkHttpServers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,16 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OpsHttpEndpoint implements AutoCloseable {
 
-    static {
-        // TCP_NODELAY for the JDK's servers, read once when the JVM's first one starts, which may be this one: without
-        // it the body of each answer on a kept-alive connection (and of the Slack adapter's acks) waits 40 ms for a
-        // delayed ACK (see the Slack adapter's HttpTransport). An explicit -D setting is left alone.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
-
-
     public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     public static final String DEFAULT_BIND = "127.0.0.1";
     /** Long enough for a database ping or one HTTP round trip; short enough for a probe's own timeout. */
@@ -58,7 +50,7 @@ public final class OpsHttpEndpoint implements AutoCloseable {
     private final Map<String, HealthCheck> checks;
     private final Duration checkTimeout;
     private final HttpServer server;
-    private final io.opsbot.bot.http.ExchangeDeadlines serverThreads;
+    private final ExchangeDeadlines serverThreads;
     private final ExecutorService checkThreads;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -74,11 +66,11 @@ public final class OpsHttpEndpoint implements AutoCloseable {
             throw new IllegalArgumentException("health check timeout must be positive");
         }
         String address = bind == null || bind.isBlank() ? DEFAULT_BIND : bind;
-        this.server = HttpServer.create(new InetSocketAddress(address, port), 0);
+        this.server = JdkHttpServers.create(new InetSocketAddress(address, port), 0);
         // a scraper or prober that stalls mid-request (or a slowloris) is cut after EXCHANGE_DEADLINE, freeing its thread
-        this.serverThreads = new io.opsbot.bot.http.ExchangeDeadlines("opsbot-metrics-http", SERVER_THREADS,
-                checkTimeout.plus(Duration.ofSeconds(10)).compareTo(EXCHANGE_DEADLINE) > 0 ? checkTimeout.plus(Duration.ofSeconds(10))
-                        : EXCHANGE_DEADLINE);
+        Duration checkAndAnswer = checkTimeout.plus(Duration.ofSeconds(10));
+        this.serverThreads = new ExchangeDeadlines("opsbot-metrics-http", SERVER_THREADS,
+                checkAndAnswer.compareTo(EXCHANGE_DEADLINE) > 0 ? checkAndAnswer : EXCHANGE_DEADLINE);
         this.checkThreads = Executors.newCachedThreadPool(daemon("opsbot-health-check"));
         server.setExecutor(serverThreads);
         server.createContext("/", this::serve);

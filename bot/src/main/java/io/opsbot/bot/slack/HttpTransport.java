@@ -7,6 +7,7 @@ import com.slack.api.bolt.util.SlackRequestParser;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.opsbot.bot.http.ExchangeDeadlines;
+import io.opsbot.bot.http.JdkHttpServers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -40,19 +41,6 @@ final class HttpTransport implements AutoCloseable {
      * older timestamp but not one ahead of the clock, which Slack never sends.
      */
     static final long MAX_SKEW_SECONDS = 5 * 60;
-    /** The JDK server's switch for TCP_NODELAY on the connections it accepts (read once, when its first server starts). */
-    static final String NO_DELAY = "sun.net.httpserver.nodelay";
-
-    static {
-        // The JDK's server sends a response's headers and its body as two writes; with Nagle's algorithm on (its
-        // default) the body waits for the client's delayed ACK of the headers, 40 ms on Linux, on every kept-alive
-        // connection: each ack that carries a text ("opsbot is busy…") took 40 ms more than its work (JFR, ./bench
-        // item 1). Set before the first server of this JVM starts; an explicit -D setting is left alone.
-        if (System.getProperty(NO_DELAY) == null) {
-            System.setProperty(NO_DELAY, "true");
-        }
-    }
-
     /**
      * Bolt's handlers only enqueue work, so a few threads would answer every request within Slack's 3 s — but the JDK
      * server reads each request on these threads too, so slow clients (slowloris) hold them: 16, each exchange cut at
@@ -76,7 +64,7 @@ final class HttpTransport implements AutoCloseable {
     HttpTransport(App app, String bindAddress, int port, String path, Duration exchangeDeadline) throws IOException {
         this.path = path;
         SlackRequestParser parser = new SlackRequestParser(app.config());
-        this.server = HttpServer.create(new InetSocketAddress(bindAddress, port), 64);
+        this.server = JdkHttpServers.create(new InetSocketAddress(bindAddress, port), 64);
         this.executor = new ExchangeDeadlines("opsbot-slack-http", THREADS, exchangeDeadline);
         server.setExecutor(executor);
         server.createContext(path, exchange -> {
