@@ -11,8 +11,10 @@ import io.opsbot.bot.render.AlertBlocks;
 import io.opsbot.config.OpsbotConfig;
 import io.opsbot.config.OpsbotConfig.SlackConfig;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +25,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -132,7 +137,13 @@ class SlackIntrudersTest {
         int port = rig.bot.httpPort();
         List<Socket> slow = new ArrayList<>();
         java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-        List<Thread> dribblers = new ArrayList<>();
+        // one thread writes every dribbling client's next byte at the slow clients' pace (the pace is the clients'
+        // behaviour, not a wait for a result); a client the server cut fails its write and is dropped from the schedule
+        ScheduledExecutorService dribbler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "slow-clients");
+            t.setDaemon(true);
+            return t;
+        });
         int each = 4;
         try {
             for (int i = 0; i < each * 3; i++) {
@@ -157,20 +168,15 @@ class SlackIntrudersTest {
                 }
                 out.flush();
                 if (dribble != null) {
-                    Thread t = new Thread(() -> {
+                    byte[] next = dribble.getBytes(StandardCharsets.US_ASCII);
+                    dribbler.scheduleAtFixedRate(() -> {
                         try {
-                            while (!released.get()) {
-                                out.write(dribble.getBytes(StandardCharsets.US_ASCII));
-                                out.flush();
-                                Thread.sleep(300); // the slow client's pace, not a wait for a result
-                            }
-                        } catch (Exception closed) {
-                            // cut by the server, or released
+                            out.write(next);
+                            out.flush();
+                        } catch (IOException cutOrReleased) {
+                            throw new UncheckedIOException(cutOrReleased); // ends this client's schedule
                         }
-                    }, "slow-client-" + i);
-                    t.setDaemon(true);
-                    t.start();
-                    dribblers.add(t);
+                    }, 300, 300, TimeUnit.MILLISECONDS);
                 }
             }
             // the slow clients are being read by transport threads — twice as many as the transport had before it bounded
@@ -189,13 +195,12 @@ class SlackIntrudersTest {
                     + " slow clients (headers dribbled, body dribbled, body withheld) held transport threads");
         } finally {
             released.set(true);
+            dribbler.shutdownNow();
             for (Socket s : slow) {
                 s.close();
             }
         }
-        for (Thread t : dribblers) {
-            t.join(Duration.ofSeconds(30).toMillis());
-        }
+        assertThat(dribbler.awaitTermination(30, TimeUnit.SECONDS)).as("the slow clients' writer stopped").isTrue();
     }
 
     /** Transport threads blocked reading a request from a client. */
