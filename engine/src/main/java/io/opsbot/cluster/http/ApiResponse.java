@@ -1,9 +1,12 @@
 package io.opsbot.cluster.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.TransientException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import okhttp3.Headers;
 
 /**
@@ -23,16 +26,45 @@ public record ApiResponse(String component, String origin, String method, String
 
     /** The body as JSON; a truncated or malformed body becomes an OpsException that says who sent it. */
     public JsonNode json() {
+        requireBody();
+        try {
+            return Json.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw malformed(e);
+        }
+    }
+
+    /**
+     * The body read as a stream by {@code reader} (for an answer too large to build whole), with the messages of
+     * {@link #json()} for an empty, truncated or malformed body.
+     */
+    public <T> T json(StreamReader<T> reader) {
+        requireBody();
+        try (JsonParser parser = Json.MAPPER.createParser(body)) {
+            return reader.read(parser);
+        } catch (JsonProcessingException e) {
+            throw malformed(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a String source does no I/O
+        }
+    }
+
+    private void requireBody() {
         if (body == null || body.isBlank()) {
             throw new OpsException(component + " at " + origin + " answered " + method + " " + path
                     + " with an empty body where JSON was expected");
         }
-        try {
-            return Json.MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new OpsException(component + " at " + origin + " answered " + method + " " + path
-                    + " with malformed JSON (" + e.getOriginalMessage() + ")", e);
-        }
+    }
+
+    private OpsException malformed(JsonProcessingException e) {
+        return new OpsException(component + " at " + origin + " answered " + method + " " + path
+                + " with malformed JSON (" + e.getOriginalMessage() + ")", e);
+    }
+
+    /** Reads a value from a JSON parser. */
+    @FunctionalInterface
+    public interface StreamReader<T> {
+        T read(JsonParser parser) throws IOException;
     }
 
     /** The body as JSON, or null when the body is empty or not JSON: for reading error details. */

@@ -69,25 +69,20 @@ public final class MesosClient {
      * ended tasks, for the health report, without building every running task of a large cluster.
      */
     public MesosState stateWithoutActiveTasks() {
-        return withLeader(master -> {
-            ApiResponse response = get(master, "master/state");
-            if (response.code() == 404) {
-                response = get(master, "master/state.json");
-            }
-            ApiResponse ok = ok(response);
-            if (ok.body() == null || ok.body().isBlank()) {
-                ok.json(); // the same message as every other read of an empty answer
-            }
-            return MesosState.parseWithoutActiveTasks(ok);
-        });
+        return withLeader(master -> stateResponse(master).json(MesosState::parseWithoutActiveTasks));
     }
 
     private static MesosState stateOf(ApiCaller master) {
+        return MesosState.parse(stateResponse(master).json());
+    }
+
+    /** The master's state, from /master/state or, on masters too old to know it, /master/state.json. */
+    private static ApiResponse stateResponse(ApiCaller master) {
         ApiResponse response = get(master, "master/state");
         if (response.code() == 404) {
             response = get(master, "master/state.json");
         }
-        return MesosState.parse(ok(response).json());
+        return ok(response);
     }
 
     /**

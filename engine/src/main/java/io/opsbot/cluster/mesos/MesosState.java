@@ -8,9 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.opsbot.cluster.http.ApiResponse;
 import io.opsbot.cluster.http.Json;
-import io.opsbot.engine.OpsException;
 import java.io.IOException;
 import java.util.List;
 
@@ -23,38 +21,33 @@ public record MesosState(String version, String leader, String cluster, List<Age
      * large cluster they are most of the answer, and the health report needs only the agents and the ended tasks.
      * Everything else is read as {@link #parse} reads it; the frameworks' {@link Framework#tasks()} are empty.
      */
-    static MesosState parseWithoutActiveTasks(ApiResponse response) {
-        try (JsonParser p = Json.MAPPER.createParser(response.body())) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new JsonParseException(p, "not a JSON object");
-            }
-            ObjectNode state = Json.MAPPER.createObjectNode();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if (field.equals("frameworks") && value == JsonToken.START_ARRAY) {
-                    ArrayNode frameworks = state.putArray("frameworks");
-                    while (p.nextToken() == JsonToken.START_OBJECT) {
-                        ObjectNode framework = frameworks.addObject();
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String name = p.currentName();
-                            p.nextToken();
-                            if (name.equals("tasks")) {
-                                p.skipChildren();
-                            } else {
-                                framework.set(name, p.readValueAsTree());
-                            }
+    static MesosState parseWithoutActiveTasks(JsonParser p) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw new JsonParseException(p, "not a JSON object");
+        }
+        ObjectNode state = Json.MAPPER.createObjectNode();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if (field.equals("frameworks") && value == JsonToken.START_ARRAY) {
+                ArrayNode frameworks = state.putArray("frameworks");
+                while (p.nextToken() == JsonToken.START_OBJECT) {
+                    ObjectNode framework = frameworks.addObject();
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String name = p.currentName();
+                        p.nextToken();
+                        if (name.equals("tasks")) {
+                            p.skipChildren();
+                        } else {
+                            framework.set(name, p.readValueAsTree());
                         }
                     }
-                } else {
-                    state.set(field, p.readValueAsTree());
                 }
+            } else {
+                state.set(field, p.readValueAsTree());
             }
-            return parse(state);
-        } catch (IOException e) {
-            throw new OpsException(response.component() + " at " + response.origin() + " answered " + response.method() + " "
-                    + response.path() + " with malformed JSON (" + e.getMessage() + ")", e);
         }
+        return parse(state);
     }
 
     static MesosState parse(JsonNode node) {
