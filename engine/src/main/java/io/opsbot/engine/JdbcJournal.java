@@ -25,6 +25,12 @@ import org.flywaydb.core.Flyway;
  */
 public final class JdbcJournal implements Journal {
 
+    // each statement once: a transition, an operation's end and a lock's release are written alone or in one commit
+    private static final String INSERT_TRANSITION = "INSERT INTO step_transitions "
+            + "(operation_id, step_index, description, state, detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?)";
+    private static final String FINISH_OPERATION = "UPDATE operations SET state = ?, summary = ?, finished_at = ? WHERE id = ?";
+    private static final String UNLOCK = "DELETE FROM resource_locks WHERE resource = ? AND operation_id = ?";
+
     private static final String OPERATION_COLUMNS =
             "id, kind, title, requester, channel, command_text, resources, plan, state, started_at, finished_at, summary, recovered_at";
 
@@ -231,8 +237,7 @@ public final class JdbcJournal implements Journal {
 
     @Override
     public void stepTransition(String operationId, int index, String description, StepState state, String detail) {
-        update("INSERT INTO step_transitions (operation_id, step_index, description, state, detail, recorded_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?)", operationId, index, description, state.name(), detail, clock.instant());
+        update(INSERT_TRANSITION, operationId, index, description, state.name(), detail, clock.instant());
     }
 
     @Override
@@ -251,15 +256,13 @@ public final class JdbcJournal implements Journal {
                                   List<String> resources) {
         inTransaction(connection -> {
             insertTransitions(connection, before);
-            try (PreparedStatement finish = prepare(connection,
-                    "UPDATE operations SET state = ?, summary = ?, finished_at = ? WHERE id = ?",
-                    state.name(), summary, clock.instant(), operationId)) {
+            try (PreparedStatement finish = prepare(connection, FINISH_OPERATION, state.name(), summary, clock.instant(),
+                    operationId)) {
                 // thrown inside the transaction: the held-back transitions are not written for an unknown operation
                 expectOne(operationId, finish.executeUpdate());
             }
             for (String resource : resources.stream().distinct().toList()) {
-                try (PreparedStatement unlock = prepare(connection,
-                        "DELETE FROM resource_locks WHERE resource = ? AND operation_id = ?", resource, operationId)) {
+                try (PreparedStatement unlock = prepare(connection, UNLOCK, resource, operationId)) {
                     unlock.executeUpdate();
                 }
             }
@@ -271,8 +274,7 @@ public final class JdbcJournal implements Journal {
         if (transitions.isEmpty()) {
             return;
         }
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO step_transitions "
-                + "(operation_id, step_index, description, state, detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_TRANSITION)) {
             for (StepEntry t : transitions) {
                 insert.setString(1, t.operationId());
                 insert.setInt(2, t.index());
@@ -314,8 +316,7 @@ public final class JdbcJournal implements Journal {
 
     @Override
     public void operationFinished(String operationId, Outcome.State state, String summary) {
-        expectOne(operationId, update("UPDATE operations SET state = ?, summary = ?, finished_at = ? WHERE id = ?",
-                state.name(), summary, clock.instant(), operationId));
+        expectOne(operationId, update(FINISH_OPERATION, state.name(), summary, clock.instant(), operationId));
     }
 
     @Override
@@ -470,7 +471,7 @@ public final class JdbcJournal implements Journal {
 
     @Override
     public void unlock(String resource, String operationId) {
-        update("DELETE FROM resource_locks WHERE resource = ? AND operation_id = ?", resource, operationId);
+        update(UNLOCK, resource, operationId);
     }
 
     /** Incidents and mutes of the alerts, in the same database. */
