@@ -58,23 +58,35 @@ public final class Main implements Callable<Integer> {
     static int run(Exec exec) {
         try {
             return exec.call();
-        } catch (ConfigException | OpsException e) {
-            log.debug("event=start_failed", e);
-            System.err.println(e instanceof ConfigException ? e.getMessage() : "opsbot: " + e.getMessage());
-            return 2;
         } catch (Exception e) {
+            Integer status = toFix(e, System.err::println);
+            if (status != null) {
+                return status;
+            }
             e.printStackTrace();
             System.err.flush();
             return 1;
         }
     }
 
+    /**
+     * A failure a person must fix (the configuration, or a command refused with its reason): its one line to
+     * {@code err} and exit status 2; null for any other exception.
+     */
+    private static Integer toFix(Exception e, java.util.function.Consumer<String> err) {
+        if (e instanceof ConfigException || e instanceof OpsException) {
+            log.debug("event=start_failed", e);
+            err.accept(e instanceof ConfigException ? e.getMessage() : "opsbot: " + e.getMessage());
+            return 2;
+        }
+        return null;
+    }
+
     static int execute(CommandLine commandLine, String... args) {
         return commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof ConfigException || e instanceof OpsException) {
-                log.debug("event=start_failed", e);
-                cmd.getErr().println(e instanceof ConfigException ? e.getMessage() : "opsbot: " + e.getMessage());
-                return 2;
+            Integer status = toFix(e, cmd.getErr()::println);
+            if (status != null) {
+                return status;
             }
             throw e;
         }).execute(args);

@@ -86,9 +86,7 @@ final class LiveMessage {
             offered++;
             if (inFlight == null && message.equals(lastDelivered)) {
                 // Slack shows this state already: nothing to send (a pending older state is superseded by it)
-                pending = null;
-                delivered = Math.max(delivered, offered);
-                notifyAll();
+                deliveredWithoutSend();
                 return;
             }
             pending = message;
@@ -115,12 +113,17 @@ final class LiveMessage {
         synchronized (sending) {
             synchronized (this) {
                 if (pending != null && pending.equals(lastDelivered)) {
-                    pending = null;
-                    delivered = Math.max(delivered, offered);
-                    notifyAll();
+                    deliveredWithoutSend();
                 }
             }
         }
+    }
+
+    /** Every state offered so far counts as delivered: Slack shows the latest already. Holds this message's lock. */
+    private void deliveredWithoutSend() {
+        pending = null;
+        delivered = Math.max(delivered, offered);
+        notifyAll();
     }
 
     /** Shows the final state and waits (bounded) until Slack has it; true when delivered. */
