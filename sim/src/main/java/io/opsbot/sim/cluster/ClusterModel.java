@@ -829,7 +829,7 @@ public final class ClusterModel {
     progressTasks(now);
     // each app's tasks, indexed once per tick (filtering every task for every app is apps x tasks per tick);
     // reconciling an app only ends and launches tasks of that app, so the others' entries stay true
-    Map<String, List<TaskState>> tasksByApp = state.tasks.stream().collect(Collectors.groupingBy(t -> t.appId));
+    Map<String, List<TaskState>> tasksByApp = state.tasksByApp();
     for (AppState app : List.copyOf(state.apps.values())) {
       reconcile(app, now, tasksByApp.getOrDefault(app.definition.get("id").asText(), List.of()));
     }

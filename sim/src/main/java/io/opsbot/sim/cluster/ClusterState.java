@@ -42,6 +42,15 @@ public final class ClusterState {
   /** Marathon's http_callback event subscribers (POST /v2/eventSubscriptions). */
   public TreeSet<String> eventSubscribers = new TreeSet<>();
 
+  /** The running tasks by app id, in one pass (filtering every task for each app costs apps x tasks). */
+  public Map<String, List<TaskState>> tasksByApp() {
+    Map<String, List<TaskState>> byApp = new LinkedHashMap<>();
+    for (TaskState t : tasks) {
+      byApp.computeIfAbsent(t.appId, id -> new ArrayList<>()).add(t);
+    }
+    return byApp;
+  }
+
   /** One Marathon app: its current definition (with version and versionInfo) and every stored version. */
   public static final class AppState {
     public ObjectNode definition;

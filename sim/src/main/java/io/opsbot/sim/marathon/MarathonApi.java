@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** Marathon's REST API v2 over the cluster model. */
 public final class MarathonApi implements AutoCloseable {
@@ -87,7 +86,7 @@ public final class MarathonApi implements AutoCloseable {
     ObjectNode body = model.read(s -> {
       ObjectNode out = Json.object();
       ArrayNode apps = out.putArray("apps");
-      Map<String, List<TaskState>> tasks = tasksByApp(s);
+      Map<String, List<TaskState>> tasks = s.tasksByApp();
       for (AppState a : s.apps.values()) {
         String id = a.definition.get("id").asText();
         if (idFilter != null && !id.contains(idFilter)) {
@@ -147,12 +146,7 @@ public final class MarathonApi implements AutoCloseable {
     return render(s, a, embed, s.tasks.stream().filter(t -> t.appId.equals(id)).toList());
   }
 
-  /** Every app's tasks in one pass: a list of apps filtering every task for each app costs apps x tasks. */
-  static Map<String, List<TaskState>> tasksByApp(ClusterState s) {
-    return s.tasks.stream().collect(Collectors.groupingBy(t -> t.appId));
-  }
-
-  /** @param tasks the app's tasks ({@link #tasksByApp}) */
+  /** @param tasks the app's tasks ({@link ClusterState#tasksByApp}) */
   static ObjectNode render(ClusterState s, AppState a, Set<String> embed, List<TaskState> tasks) {
     ObjectNode app = a.definition.deepCopy();
     String id = app.get("id").asText();
@@ -226,7 +220,7 @@ public final class MarathonApi implements AutoCloseable {
     ObjectNode body = model.read(s -> {
       ObjectNode out = Json.object();
       ArrayNode apps = out.putArray("*");
-      Map<String, List<TaskState>> tasks = tasksByApp(s);
+      Map<String, List<TaskState>> tasks = s.tasksByApp();
       s.apps.values().stream().filter(a -> a.definition.get("id").asText().startsWith(prefix))
           .forEach(a -> apps.add(render(s, a, embed, tasks.getOrDefault(a.definition.get("id").asText(), List.of()))));
       return out;
