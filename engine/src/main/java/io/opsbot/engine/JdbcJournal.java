@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -472,6 +473,14 @@ public final class JdbcJournal implements Journal {
     @Override
     public void unlock(String resource, String operationId) {
         update(UNLOCK, resource, operationId);
+    }
+
+    /**
+     * Chat deliveries (Slack's retried event_id/trigger_id) seen by any replica on this database within
+     * {@code retryWindow}: a retry that lands on another replica runs nothing.
+     */
+    public Deliveries deliveries(Duration retryWindow) {
+        return new JdbcDeliveries(pool, clock, retryWindow);
     }
 
     /** Incidents and mutes of the alerts, in the same database. */

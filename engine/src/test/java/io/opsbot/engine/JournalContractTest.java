@@ -356,4 +356,59 @@ abstract class JournalContractTest {
         assertThat(store.unmute("nodeapp")).isFalse();
         assertThat(store.mutes(T0)).isEmpty();
     }
+
+    @Test
+    void aDeliveryIsNewOnceWithinTheRetryWindowAndNewAgainAfterIt() {
+        Deliveries deliveries = journal.deliveries(Duration.ofMinutes(10));
+        String longKey = "command:" + "x".repeat(500);
+
+        assertThat(deliveries.firstTime("event:Ev01")).isTrue();
+        assertThat(deliveries.firstTime("event:Ev01")).isFalse();
+        assertThat(deliveries.firstTime("event:Ev02")).isTrue();
+        assertThat(deliveries.firstTime(longKey)).isTrue();
+        assertThat(deliveries.firstTime(longKey)).isFalse();
+        assertThat(deliveries.firstTime(longKey + "y")).isTrue();
+
+        clock.advance(Duration.ofMinutes(9));
+        assertThat(deliveries.firstTime("event:Ev01")).isFalse();
+        clock.advance(Duration.ofMinutes(2)); // past the window: Slack retries no more, a key is new again
+        assertThat(deliveries.firstTime("event:Ev01")).isTrue();
+        assertThat(deliveries.firstTime("event:Ev01")).isFalse();
+    }
+
+    @Test
+    void twoReplicasOfferingOneDeliveryAtOnceRunItOnce() throws Exception {
+        JdbcJournal other = reopen(); // a second replica on the same database
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            Deliveries mine = journal.deliveries(Duration.ofMinutes(10));
+            Deliveries theirs = other.deliveries(Duration.ofMinutes(10));
+            mine.firstTime("warm-up"); // the table exists before the race, as it does after the first delivery
+            int keys = 20;
+            int winners = 0;
+            for (int k = 0; k < keys; k++) {
+                String key = "command:trigger-" + k;
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<Future<Boolean>> offers = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    Deliveries replica = i % 2 == 0 ? mine : theirs;
+                    offers.add(threads.submit(() -> {
+                        go.await();
+                        return replica.firstTime(key);
+                    }));
+                }
+                go.countDown();
+                int won = 0;
+                for (Future<Boolean> offer : offers) {
+                    won += offer.get(60, TimeUnit.SECONDS) ? 1 : 0;
+                }
+                assertThat(won).as("replicas that ran %s", key).isEqualTo(1);
+                winners += won;
+            }
+            assertThat(winners).isEqualTo(keys);
+        } finally {
+            threads.shutdownNow();
+            other.close();
+        }
+    }
 }
