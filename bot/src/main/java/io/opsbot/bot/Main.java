@@ -195,7 +195,8 @@ public final class Main implements Callable<Integer> {
                 .emulated(bot.emulated())
                 .verbRoles(Access.verbRoles(dispatcher.parser().grammar()))
                 .owners(dispatcher::requesterOf)
-                .audit(dispatcher::record);
+                .audit(dispatcher::record)
+                .deliveries(bot.deliveries());
     }
 
     private static void removeHook(Thread hook) {

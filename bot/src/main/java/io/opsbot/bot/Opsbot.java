@@ -73,6 +73,8 @@ public final class Opsbot implements AutoCloseable {
     static final Duration LOCAL_STABLE = Duration.ofSeconds(15);
 
     private final ReportService reports;
+    /** Slack deliveries seen by any replica on this journal, so a retry landing on another replica runs nothing. */
+    private final io.opsbot.engine.Deliveries deliveries;
 
     private Opsbot(OpsbotConfig loaded, Path home, Duration misfireThreshold) {
         try {
@@ -114,6 +116,7 @@ public final class Opsbot implements AutoCloseable {
             WhyReport why = new WhyReport(clients, catalog, operations, journal, clock, alerts == null ? List.of()
                     : List.of(new IncidentWhyPart(journal.incidents(), clock, reportZone(cfg), Dispatcher::permalink)));
             this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock, alerts, sim, reports, why);
+            this.deliveries = journal.deliveries(io.opsbot.bot.slack.SlackBot.RETRY_WINDOW);
             this.handler = metrics == null ? dispatcher : metrics.instrument(dispatcher);
             java.util.function.UnaryOperator<ProgressListener> metered = metrics == null ? told -> told : metrics::steps;
             if (metrics != null) {
@@ -276,6 +279,11 @@ public final class Opsbot implements AutoCloseable {
     /** Health reports and their schedules; {@link ReportService#connect} starts the schedules. */
     public ReportService reports() {
         return reports;
+    }
+
+    /** Chat deliveries shared through the journal's database by every replica on it. */
+    public io.opsbot.engine.Deliveries deliveries() {
+        return deliveries;
     }
 
     public Dispatcher dispatcher() {

@@ -1,5 +1,9 @@
 package io.opsbot.bot.http;
 
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -24,8 +28,13 @@ import org.slf4j.LoggerFactory;
  * exchange (the server abandons it), so the thread is free again within the deadline. With {@code threads} workers, {@code threads - 1} slow clients at once still leave a
  * thread for everyone else; more queue, and are answered once a deadline frees a thread.
  *
+ * <p>A cut exchange's connection is closed at once: a thread blocked reading or writing the socket is interrupted out
+ * of it, which closes the channel; one held elsewhere (a handler waiting on something) has its exchange closed, which
+ * for contexts {@link #watch watched} here closes the connection, so the client is not left waiting on a connection the
+ * server gave up.
+ *
  * <p>Connections that send nothing hold no thread (the server's selector watches them) and are closed by the JDK
- * server's own idle timer.
+ * server's own idle timer; how many may be open at once is {@link JdkHttpServers}'s cap.
  */
 public final class ExchangeDeadlines implements Executor, AutoCloseable {
 
@@ -39,11 +48,15 @@ public final class ExchangeDeadlines implements Executor, AutoCloseable {
     private final ScheduledExecutorService watchdog;
     private final Map<Thread, Running> running = new ConcurrentHashMap<>();
     private final AtomicLong overrun = new AtomicLong();
+    /** Closes cut exchanges off the watchdog's thread: closing one whose answer was under way may write. */
+    private final ThreadPoolExecutor closer;
 
     /** One exchange on its thread; {@code done} guarded by itself, so an interrupt never reaches the thread's next one. */
     private static final class Running {
         final long dueNanos;
         boolean done;
+        /** Set once the request's headers are read and a watched context took it; null before. */
+        volatile HttpExchange exchange;
 
         Running(long dueNanos) {
             this.dueNanos = dueNanos;
@@ -64,6 +77,11 @@ public final class ExchangeDeadlines implements Executor, AutoCloseable {
         });
         this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, name + "-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        this.closer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, name + "-closer");
             t.setDaemon(true);
             return t;
         });
@@ -88,6 +106,60 @@ public final class ExchangeDeadlines implements Executor, AutoCloseable {
         });
     }
 
+    /**
+     * Lets the watchdog close the connection of a cut exchange of {@code context} at once, also when its thread is not
+     * blocked on the socket (a handler waiting on something else ignores the interrupt).
+     */
+    public HttpContext watch(HttpContext context) {
+        context.getFilters().add(new Filter() {
+            @Override
+            public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+                Running mine = running.get(Thread.currentThread());
+                if (mine != null) {
+                    mine.exchange = exchange;
+                }
+                chain.doFilter(exchange);
+            }
+
+            @Override
+            public String description() {
+                return "closes the connection of an exchange cut at its deadline";
+            }
+        });
+        return context;
+    }
+
+    /**
+     * Watches how many connections the server bound to {@code address} has open (Linux: {@code /proc/net/tcp} and
+     * {@code tcp6}, once a second) and logs once when it reaches {@code cap} — from then on the JDK server closes new
+     * connections unanswered — and once when it is below it again: one pair of lines per burst, not one per connection.
+     */
+    public void watchConnections(java.net.InetSocketAddress address, int cap) {
+        if (cap <= 0) {
+            return;
+        }
+        int port = address.getPort();
+        boolean[] atCap = {false};
+        long[] since = {0};
+        watchdog.scheduleWithFixedDelay(() -> {
+            int open = OpenConnections.established(port);
+            if (open < 0) {
+                return; // not Linux: nothing to count with
+            }
+            if (!atCap[0] && open >= cap) {
+                atCap[0] = true;
+                since[0] = System.nanoTime();
+                log.warn("event=http_connections_at_cap server={} port={} cap={} open={} detail=\"new connections are "
+                        + "closed unanswered until some close; silent or slow ones are cut after their deadline\"",
+                        name, port, cap, open);
+            } else if (atCap[0] && open < cap) {
+                atCap[0] = false;
+                log.info("event=http_connections_below_cap server={} port={} cap={} open={} at_cap_ms={}", name, port,
+                        cap, open, (System.nanoTime() - since[0]) / 1_000_000);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+    }
+
     /** Exchanges cut at their deadline since the start. */
     public long overrun() {
         return overrun.get();
@@ -105,6 +177,18 @@ public final class ExchangeDeadlines implements Executor, AutoCloseable {
                                 + "handled and answered within the deadline (a slow or stalled client)\"", name,
                                 deadline.toMillis(), thread.getName());
                         thread.interrupt();
+                        HttpExchange cut = exchange.exchange;
+                        if (cut != null) {
+                            // before its answer began, closing the exchange closes the connection; after, it ends the
+                            // answer short, which the JDK server also ends with closing the connection
+                            closer.execute(() -> {
+                                try {
+                                    cut.close();
+                                } catch (RuntimeException e) {
+                                    log.debug("event=http_exchange_close_failed server={} error=\"{}\"", name, e.toString());
+                                }
+                            });
+                        }
                     }
                 }
             }
@@ -114,6 +198,7 @@ public final class ExchangeDeadlines implements Executor, AutoCloseable {
     @Override
     public void close() {
         watchdog.shutdownNow();
+        closer.shutdownNow();
         workers.shutdownNow();
         try {
             workers.awaitTermination(5, TimeUnit.SECONDS);

@@ -73,8 +73,9 @@ public final class OpsHttpEndpoint implements AutoCloseable {
                 checkAndAnswer.compareTo(EXCHANGE_DEADLINE) > 0 ? checkAndAnswer : EXCHANGE_DEADLINE);
         this.checkThreads = Executors.newCachedThreadPool(daemon("opsbot-health-check"));
         server.setExecutor(serverThreads);
-        server.createContext("/", this::serve);
+        serverThreads.watch(server.createContext("/", this::serve));
         server.start();
+        serverThreads.watchConnections(server.getAddress(), JdkHttpServers.maxConnections());
         log.info("event=metrics_endpoint_started bind={} port={} checks={}", address, port(), this.checks.keySet());
     }
 

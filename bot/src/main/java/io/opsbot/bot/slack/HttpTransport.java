@@ -67,17 +67,18 @@ final class HttpTransport implements AutoCloseable {
         this.server = JdkHttpServers.create(new InetSocketAddress(bindAddress, port), 64);
         this.executor = new ExchangeDeadlines("opsbot-slack-http", THREADS, exchangeDeadline);
         server.setExecutor(executor);
-        server.createContext(path, exchange -> {
+        executor.watch(server.createContext(path, exchange -> {
             try (exchange) {
                 handle(app, parser, exchange);
             } catch (RuntimeException | IOException e) {
                 log.warn("event=slack_http_error error=\"{}\"", e.getMessage(), e);
             }
-        });
+        }));
     }
 
     void start() {
         server.start();
+        executor.watchConnections(server.getAddress(), JdkHttpServers.maxConnections());
         log.info("event=slack_http_listening address={} port={} path={}", server.getAddress().getHostString(), port(), path);
     }
 

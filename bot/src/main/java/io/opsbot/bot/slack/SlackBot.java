@@ -60,6 +60,11 @@ public final class SlackBot implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SlackBot.class);
 
     public static final String COMMAND = "/ops";
+    /**
+     * How long a delivery's id (event_id, trigger_id) is remembered: Slack retries a delivery three times within
+     * about five minutes (at once, after 1 minute, after 5 minutes), so 10 minutes covers every retry.
+     */
+    public static final Duration RETRY_WINDOW = Duration.ofMinutes(10);
     public static final int DEFAULT_HTTP_PORT = 3000;
     /**
      * Connection attempts while Slack cannot be reached: 1 s doubling to 5 min, a pause short enough to come back
@@ -140,7 +145,7 @@ public final class SlackBot implements AutoCloseable {
         editor.scheduleWithFixedDelay(confirmations::recordExpired, 15, 15, TimeUnit.SECONDS);
         runner[0] = new CommandRunner(access.guard(b.handler), access, api, confirmations, editor, b.editInterval,
                 b.emulated, b.clock);
-        register(app, runner[0], new Dedup(b.clock, Duration.ofMinutes(10), 10_000), api);
+        register(app, runner[0], new Dedup(b.clock, RETRY_WINDOW, 10_000, b.deliveries), api);
 
         HttpTransport httpTransport = null;
         SocketModeApp socketApp = null;
@@ -485,6 +490,7 @@ public final class SlackBot implements AutoCloseable {
         private String bindAddress = System.getenv().getOrDefault("OPSBOT_SLACK_BIND", "127.0.0.1");
         private RetryPolicy reconnect = RECONNECT;
         private Sleeper sleeper = Sleeper.REAL;
+        private io.opsbot.engine.Deliveries deliveries;
         private final RandomGenerator random = new SplittableRandom();
 
         private Builder(SlackConfig slack, AccessConfig access, CommandHandler handler) {
@@ -494,6 +500,15 @@ public final class SlackBot implements AutoCloseable {
         }
 
         /** Progress messages say the cluster is emulated. */
+        /**
+         * Deliveries shared with the other replicas (the journal's {@code chat_deliveries}): a retry of a delivery
+         * another replica took runs nothing here. Without it, retries are recognised in this process only.
+         */
+        public Builder deliveries(io.opsbot.engine.Deliveries shared) {
+            this.deliveries = shared;
+            return this;
+        }
+
         public Builder emulated(boolean value) {
             this.emulated = value;
             return this;

@@ -66,6 +66,83 @@ class ExchangeDeadlinesTest {
         }
     }
 
+    /**
+     * A handler that ignores the interrupt (it waits on something else) keeps its thread past the deadline, but the
+     * client is not left waiting with it: the cut exchange's connection is closed at once, while the handler is still
+     * held. Without that the client waited as long as the handler did (here: until the test let it go).
+     */
+    @Test
+    void aCutExchangesConnectionIsClosedAtOnceEvenWhileItsHandlerIsStillHeld() throws Exception {
+        HttpServer server = JdkHttpServers.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        ExchangeDeadlines threads = new ExchangeDeadlines("deadline-close-test", 2, Duration.ofSeconds(1));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean();
+        server.setExecutor(threads);
+        threads.watch(server.createContext("/", exchange -> {
+            try (exchange) {
+                exchange.getRequestBody().readAllBytes();
+                held.set(true);
+                while (release.getCount() > 0) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException ignored) {
+                        // a handler deaf to the interrupt: it keeps waiting
+                    }
+                }
+                exchange.sendResponseHeaders(200, -1);
+            }
+        }));
+        server.start();
+        Socket held1 = send(server.getAddress().getPort(), "GET /wait HTTP/1.1\r\nHost: x\r\n\r\n");
+        Socket dribbler = send(server.getAddress().getPort(), "POST / HTTP/1.1\r\nHost: x\r\nX-Dribbled: a");
+        try {
+            held1.setSoTimeout(60_000);
+            dribbler.setSoTimeout(60_000);
+            await().atMost(Duration.ofSeconds(60)).until(held::get);
+            // the client sees its connection end (EOF, or a reset) long before the handler is let go
+            assertThat(endOf(held1)).isIn("eof", "reset");
+            assertThat(endOf(dribbler)).isIn("eof", "reset");
+            assertThat(threads.overrun()).isGreaterThanOrEqualTo(2);
+        } finally {
+            release.countDown();
+            held1.close();
+            dribbler.close();
+            server.stop(0);
+            threads.close();
+        }
+    }
+
+    @Test
+    void connectionSettingsAreTheDefaultsUnlessSetAlready() {
+        java.util.Properties none = new java.util.Properties();
+        assertThat(JdkHttpServers.settings(none, null)).containsEntry(JdkHttpServers.MAX_CONNECTIONS, "256")
+                .containsEntry(JdkHttpServers.MAX_REQUEST_TIME, "10").containsEntry("sun.net.httpserver.nodelay", "true");
+        assertThat(JdkHttpServers.settings(none, "40")).containsEntry(JdkHttpServers.MAX_CONNECTIONS, "40");
+        assertThat(JdkHttpServers.settings(none, "lots")).containsEntry(JdkHttpServers.MAX_CONNECTIONS, "256");
+        java.util.Properties set = new java.util.Properties();
+        set.setProperty(JdkHttpServers.MAX_CONNECTIONS, "1000");
+        set.setProperty(JdkHttpServers.MAX_REQUEST_TIME, "5");
+        assertThat(JdkHttpServers.settings(set, "40")).doesNotContainKeys(JdkHttpServers.MAX_CONNECTIONS,
+                JdkHttpServers.MAX_REQUEST_TIME);
+    }
+
+    /** How the server ended the connection, read until then (a client bound of 60 s: "timeout" means it did not). */
+    private static String endOf(Socket socket) {
+        try {
+            java.io.InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[4096];
+            while (true) {
+                if (in.read(buffer) < 0) {
+                    return "eof";
+                }
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            return "timeout";
+        } catch (java.io.IOException e) {
+            return "reset";
+        }
+    }
+
     private static Socket send(int port, String text) throws Exception {
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setReceiveBufferSize(4096);
