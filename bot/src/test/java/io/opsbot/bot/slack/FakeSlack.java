@@ -68,6 +68,7 @@ public final class FakeSlack implements AutoCloseable {
 
     /** When set, a call with another bearer token is answered invalid_auth, as Slack answers a wrong or revoked token. */
     private volatile String onlyToken;
+    private volatile String appToken;
 
     public FakeSlack() throws IOException {
         server.setDispatcher(new Dispatcher() {
@@ -86,6 +87,11 @@ public final class FakeSlack implements AutoCloseable {
     /** From now on only {@code token} is accepted; any other gets {"ok":false,"error":"invalid_auth"}. */
     void acceptOnlyToken(String token) {
         this.onlyToken = token;
+    }
+
+    /** With {@link #acceptOnlyToken}: apps.connections.open (Socket Mode) takes this app token, as Slack takes only one. */
+    void acceptAppToken(String token) {
+        this.appToken = token;
     }
 
     void group(String id, List<String> members) {
@@ -190,7 +196,9 @@ public final class FakeSlack implements AutoCloseable {
             uploads.add(request.getBody().toByteArray());
         }
         String authorization = request.getHeaders().get("Authorization");
-        String json = onlyToken != null && !upload && !method.equals(RESPONSE_PATH) && !("Bearer " + onlyToken).equals(authorization)
+        boolean appTokenCall = method.equals("apps.connections.open") && appToken != null;
+        String json = onlyToken != null && !upload && !method.equals(RESPONSE_PATH)
+                && !("Bearer " + (appTokenCall ? appToken : onlyToken)).equals(authorization)
                 ? "{\"ok\":false,\"error\":\"invalid_auth\"}" : switch (method) {
             case "auth.test" -> "{\"ok\":true,\"url\":\"https://t1.slack.com/\",\"team\":\"t1\",\"user\":\"opsbot\",\"team_id\":\""
                     + TEAM + "\",\"user_id\":\"" + BOT_USER + "\",\"bot_id\":\"BBOT\"}";

@@ -95,6 +95,7 @@ class SecretsNotLoggedTest {
             SimEndpoints e = sim.endpoints();
             secrets.keyFile("flocker client key", e.flockerKey(), e.flockerCert());
             slack.acceptOnlyToken(botToken);
+            slack.acceptAppToken(appToken);
             int closedPort;
             try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
                 closedPort = socket.getLocalPort();
@@ -102,6 +103,15 @@ class SecretsNotLoggedTest {
             Map<String, Object> yaml = config(e, ssh, db, slack, closedPort);
             Path config = tmp.resolve("opsbot.yaml");
             new ObjectMapper(new YAMLFactory()).writeValue(config.toFile(), yaml);
+            // the same opsbot in Socket Mode (the default): apps.connections.open with the app token, then envelopes
+            // over the fake Slack's WebSocket on loopback; it does not alert (the HTTP session's bot does)
+            Map<String, Object> socketYaml = new LinkedHashMap<>(yaml);
+            socketYaml.put("slack", Map.of("mode", "socket", "botToken", "${SLACK_BOT_TOKEN}", "appToken", "${SLACK_APP_TOKEN}",
+                    "signingSecret", "${SLACK_SIGNING_SECRET}", "apiUrl", slack.apiUrl()));
+            socketYaml.remove("metrics");
+            socketYaml.put("alerts", Map.of("enabled", false));
+            Path socketConfig = tmp.resolve("opsbot-socket.yaml");
+            new ObjectMapper(new YAMLFactory()).writeValue(socketConfig.toFile(), socketYaml);
             Map<String, String> env = new LinkedHashMap<>(Map.of("SLACK_BOT_TOKEN", botToken, "SLACK_APP_TOKEN", appToken,
                     "SLACK_SIGNING_SECRET", signingSecret, "OPSBOT_DB_PASSWORD", dbPassword));
 
@@ -114,6 +124,8 @@ class SecretsNotLoggedTest {
             Map<String, String> wrongToken = new LinkedHashMap<>(env);
             wrongToken.put("SLACK_BOT_TOKEN", wrongBotToken);
             BotProcess badToken = BotProcess.start(dir.resolve("rejected-bot-token"), config, wrongToken);
+            BotProcess socketBot = BotProcess.start(dir.resolve("socket-mode"), socketConfig, env);
+            List<String> socketAcks = new ArrayList<>();
             List<String> httpAnswers = new ArrayList<>();
             String metricsText;
             List<String> dumps = new ArrayList<>();
@@ -161,10 +173,15 @@ class SecretsNotLoggedTest {
                 assertThat(badToken.process.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS)).as("rejected token start ends").isTrue();
                 assertThat(badToken.process.exitValue()).as(badToken.stderr()).isEqualTo(2);
                 assertThat(badToken.stderr()).contains("Slack rejected the bot token");
+                socketAcks.addAll(socketModeSession(socketBot, slack));
+                dumps.add(jcmd(socketBot.process, "Thread.print"));
+                dumps.add(jcmd(socketBot.process, "VM.system_properties"));
+                phases.put("socket mode session done", (System.nanoTime() - started) / 1_000_000_000);
             } finally {
                 bot.stop();
                 badDb.stop();
                 badToken.stop();
+                socketBot.stop();
             }
 
             phases.put("dumps taken, processes stopped", (System.nanoTime() - started) / 1_000_000_000);
@@ -178,7 +195,9 @@ class SecretsNotLoggedTest {
                     .matcher(c.shown()).find());
 
             // what opsbot produced
-            for (BotProcess p : List.of(badDb, badToken, bot)) {
+            assertThat(slack.calls("apps.connections.open")).as("Socket Mode connected with the app token")
+                    .anyMatch(c -> ("Bearer " + appToken).equals(c.authorization()));
+            for (BotProcess p : List.of(badDb, badToken, bot, socketBot)) {
                 try (Stream<Path> files = Files.walk(p.home)) {
                     for (Path file : files.filter(Files::isRegularFile).toList()) {
                         String name = file.getFileName().toString();
@@ -190,8 +209,10 @@ class SecretsNotLoggedTest {
             }
             for (FakeSlack.Call call : slack.calls()) {
                 secrets.scan("requests to the fake Slack", call.method(), call.method() + " " + call.params() + " " + call.body());
-                // the bot token belongs in the Authorization header of calls to Slack, and nowhere else
-                assertThat(call.authorization()).as(call.method()).isIn(null, "Bearer " + botToken, "Bearer " + wrongBotToken);
+                // the bot token belongs in the Authorization header of calls to Slack, the app token in that of
+                // apps.connections.open, and nowhere else
+                assertThat(call.authorization()).as(call.method()).isIn(null, "Bearer " + botToken, "Bearer " + wrongBotToken,
+                        call.method().equals("apps.connections.open") ? "Bearer " + appToken : "Bearer " + botToken);
             }
             for (byte[] upload : slack.uploads) {
                 secrets.scan("files uploaded to Slack", "upload", new String(upload, StandardCharsets.ISO_8859_1));
@@ -200,6 +221,9 @@ class SecretsNotLoggedTest {
                 secrets.scan("HTTP answers (Slack endpoint, /health)", "answer", answer);
             }
             secrets.scan("/metrics", "/metrics", metricsText);
+            for (String ack : socketAcks) {
+                secrets.scan("Socket Mode acks (over the WebSocket)", "ack", ack);
+            }
             for (String dump : dumps) {
                 secrets.scan("jcmd dumps (threads, properties)", dump.lines().findFirst().orElse(""), dump);
             }
@@ -213,6 +237,52 @@ class SecretsNotLoggedTest {
         assertThat(secrets.placesOf("requests to the fake Slack")).isGreaterThan(10);
         assertThat(secrets.placesOf("journal text columns")).isGreaterThan(10);
         assertThat(secrets.leaks()).as("secrets found").isEmpty();
+    }
+
+    /**
+     * Socket Mode: waits for the bot's WebSocket, sends slash commands (answered, an unknown verb, a denial), a mention
+     * and a malformed envelope over it, waits for every ack and for the answers in the bot's log; returns the acks.
+     */
+    private static List<String> socketModeSession(BotProcess socketBot, FakeSlack slack) throws Exception {
+        await().atMost(BOUND).until(() -> {
+            if (!socketBot.process.isAlive()) {
+                throw new AssertionError("the Socket Mode opsbot ended (exit " + socketBot.process.exitValue() + "): "
+                        + socketBot.stderr());
+            }
+            return slack.socketConnected();
+        });
+        List<String> ids = new ArrayList<>();
+        String[][] commands = {{"status", "UVIEW"}, {"status mongo", "UVIEW"}, {"logs nodeapp --grep secret", "UVIEW"},
+                {"sacle nodeapp 3", "UOPS"}, {"scale nodeapp 2", "UVIEW"}};
+        for (String[] c : commands) {
+            String id = "env-sock-" + ids.size();
+            ids.add(id);
+            assertThat(slack.sendOverSocket("{\"envelope_id\":\"" + id + "\",\"type\":\"slash_commands\","
+                    + "\"accepts_response_payload\":true,\"payload\":{\"token\":\"t\",\"team_id\":\"T1\","
+                    + "\"team_domain\":\"t1\",\"channel_id\":\"C0SOCK\",\"channel_name\":\"ops\",\"user_id\":\"" + c[1]
+                    + "\",\"user_name\":\"u\",\"command\":\"/ops\",\"text\":\"" + c[0] + "\",\"api_app_id\":\"A1\","
+                    + "\"response_url\":\"" + slack.responseUrl() + "\",\"trigger_id\":\"trig-" + id + "\"}}")).isTrue();
+        }
+        ids.add("env-sock-mention");
+        slack.sendOverSocket("{\"envelope_id\":\"env-sock-mention\",\"type\":\"events_api\",\"accepts_response_payload\":false,"
+                + "\"retry_attempt\":0,\"retry_reason\":\"\",\"payload\":{\"token\":\"t\",\"team_id\":\"T1\",\"api_app_id\":\"A1\","
+                + "\"type\":\"event_callback\",\"event_id\":\"EvSock1\",\"event_time\":1700000000,\"event\":{\"type\":"
+                + "\"app_mention\",\"user\":\"UVIEW\",\"text\":\"<@UBOT> history\",\"ts\":\"1700000000.000100\","
+                + "\"channel\":\"C0SOCK\",\"event_ts\":\"1700000000.000100\"}}}");
+        // an envelope Slack never sends: its payload not an object
+        slack.sendOverSocket("{\"envelope_id\":\"env-sock-bad\",\"type\":\"slash_commands\",\"payload\":\"not an object\"}");
+        List<String> acks = new ArrayList<>();
+        await().atMost(BOUND).until(() -> {
+            for (String got; (got = slack.socketReceived.poll()) != null; ) {
+                acks.add(got);
+            }
+            return ids.stream().allMatch(id -> acks.stream().anyMatch(a -> a.contains("\"" + id + "\"")));
+        });
+        Path log = socketBot.home.resolve("logs").resolve("opsbot.log");
+        await().atMost(BOUND).until(() -> Files.exists(log) && Files.readString(log).contains("text=\"status mongo\" outcome=answered")
+                && Files.readString(log).contains("text=\"logs nodeapp --grep secret\" outcome=answered")
+                && Files.readString(log).contains("text=\"history\" outcome=answered"));
+        return acks;
     }
 
     private static Map<String, Object> config(SimEndpoints e, RealComponents.Ssh ssh, Database db, FakeSlack slack, int closedPort) {
