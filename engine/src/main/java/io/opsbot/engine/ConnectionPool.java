@@ -104,6 +104,9 @@ final class ConnectionPool implements AutoCloseable {
     /** A driver's read or connect that ran out of time, however it wraps it. */
     static boolean timedOut(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "57014".equals(sql.getSQLState())) {
+                return true; // PostgreSQL's statement_timeout (JournalTimeouts): cancelled by the server
+            }
             if (t instanceof java.net.SocketTimeoutException || t instanceof java.sql.SQLTimeoutException
                     || (t.getMessage() != null && t.getMessage().contains("timed out"))) {
                 return true;

@@ -14,6 +14,11 @@ import java.util.Objects;
  * PostgreSQL's {@code connectTimeout}, {@code loginTimeout} and {@code socketTimeout} (whole seconds), H2's
  * {@code NETWORK_TIMEOUT} (milliseconds; a server URL, and the file URL's AUTO_SERVER connections). A setting the URL
  * already has is kept as written.
+ *
+ * <p>PostgreSQL also gets a {@code statement_timeout} a second shorter than {@code answer} (through the connection's
+ * {@code options}): a statement that waits on a lock another session holds is cancelled by the server itself, so it
+ * leaves nothing behind. With the socket timeout alone the driver dropped the connection and the server kept the
+ * statement waiting on the lock — with the locks it had taken already — until the other session let go.
  */
 public record JournalTimeouts(Duration connect, Duration answer) {
 
@@ -36,6 +41,8 @@ public record JournalTimeouts(Duration connect, Duration answer) {
             addParameter(bounded, lower, "connectTimeout", seconds(connect));
             addParameter(bounded, lower, "loginTimeout", seconds(connect));
             addParameter(bounded, lower, "socketTimeout", seconds(answer));
+            // the value is URL-decoded by the driver: "-c statement_timeout=29000"
+            addParameter(bounded, lower, "options", "-c%20statement_timeout%3D" + statementMillis());
             return bounded.toString();
         }
         if (H2Url.isPersistentH2(url) && !hasH2Setting(lower, "network_timeout")) {
@@ -50,7 +57,12 @@ public record JournalTimeouts(Duration connect, Duration answer) {
                 + io.opsbot.config.Durations.format(answer) + ": journal.connectTimeout, journal.socketTimeout";
     }
 
-    private static void addParameter(StringBuilder url, String lower, String name, long value) {
+    /** PostgreSQL's bound on one statement: a second less than {@code answer}, so the server cancels it first. */
+    long statementMillis() {
+        return Math.max(500, answer.toMillis() - 1000);
+    }
+
+    private static void addParameter(StringBuilder url, String lower, String name, Object value) {
         String key = name.toLowerCase(Locale.ROOT) + "=";
         int query = lower.indexOf('?');
         if (query >= 0) {

@@ -28,15 +28,61 @@ class JournalTimeoutsTest {
     void theBoundsGoIntoEveryKindOfUrlUnlessItSetsThemItself() {
         JournalTimeouts t = new JournalTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30));
         assertThat(t.applyTo("jdbc:postgresql://db:5432/opsbot"))
-                .isEqualTo("jdbc:postgresql://db:5432/opsbot?connectTimeout=10&loginTimeout=10&socketTimeout=30");
-        assertThat(t.applyTo("jdbc:postgresql://db/opsbot?currentSchema=x&socketTimeout=300"))
-                .isEqualTo("jdbc:postgresql://db/opsbot?currentSchema=x&socketTimeout=300&connectTimeout=10&loginTimeout=10");
+                .isEqualTo("jdbc:postgresql://db:5432/opsbot?connectTimeout=10&loginTimeout=10&socketTimeout=30"
+                        + "&options=-c%20statement_timeout%3D29000");
+        assertThat(t.applyTo("jdbc:postgresql://db/opsbot?currentSchema=x&socketTimeout=300&options=-c%20x%3D1"))
+                .isEqualTo("jdbc:postgresql://db/opsbot?currentSchema=x&socketTimeout=300&options=-c%20x%3D1&connectTimeout=10"
+                        + "&loginTimeout=10");
         assertThat(t.applyTo("jdbc:h2:tcp://db/opsbot;WRITE_DELAY=0")).isEqualTo("jdbc:h2:tcp://db/opsbot;WRITE_DELAY=0;NETWORK_TIMEOUT=30000");
         assertThat(t.applyTo("jdbc:h2:tcp://db/opsbot;network_timeout=5000")).isEqualTo("jdbc:h2:tcp://db/opsbot;network_timeout=5000");
         assertThat(t.applyTo("jdbc:h2:mem:x")).isEqualTo("jdbc:h2:mem:x");
         assertThat(JdbcJournal.effectiveUrl("jdbc:h2:file:/j", t)).contains(";WRITE_DELAY=0").endsWith(";NETWORK_TIMEOUT=30000");
         assertThatThrownBy(() -> new JournalTimeouts(Duration.ZERO, Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * A journal statement that waits on a lock another session holds (a stuck transaction, a migration, an operator's
+     * psql) fails within the journal's answer bound, saying so, and is cancelled in the database: no statement of the
+     * journal's is left waiting there. Before, the socket timeout dropped the connection and PostgreSQL kept the
+     * statement waiting on the lock until the other session let go.
+     */
+    @Test
+    void aStatementWaitingOnALockInPostgresqlIsCancelledThereNotLeftBehind() throws Exception {
+        io.opsbot.testing.RealComponents.Postgres pg = io.opsbot.testing.RealComponents.postgres();
+        String schema = "locked_" + Long.toHexString(System.nanoTime());
+        String app = "opsbot-lock-test-" + Long.toHexString(System.nanoTime());
+        String url = pg.jdbcUrl() + (pg.jdbcUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema;
+        try (java.sql.Connection admin = java.sql.DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+             java.sql.Statement adminStatement = admin.createStatement()) {
+            adminStatement.execute("CREATE SCHEMA " + schema);
+            try (JdbcJournal journal = JdbcJournal.open(url + "&ApplicationName=" + app, pg.user(), pg.password(),
+                         new JournalTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(3)));
+                 java.sql.Connection holder = java.sql.DriverManager.getConnection(url, pg.user(), pg.password());
+                 java.sql.Statement hold = holder.createStatement()) {
+                holder.setAutoCommit(false);
+                hold.execute("LOCK TABLE resource_locks IN ACCESS EXCLUSIVE MODE");
+
+                LockHolder lockHolder = new LockHolder("op-1", "scale nodeapp 3", "U1", java.time.Instant.now());
+                assertTimeoutPreemptively(HANG, () -> assertThatThrownBy(() -> journal.tryLock("app:/nodeapp", lockHolder, "me",
+                        java.time.Instant.now())).hasMessageContaining("did not answer in time"));
+                // nothing of the journal's still waits in the database, though the other session holds the lock yet
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> waitingOnLocks(adminStatement, app) == 0);
+
+                holder.rollback();
+                assertThat(journal.tryLock("app:/nodeapp", lockHolder, "me", java.time.Instant.now())).isEmpty();
+            } finally {
+                adminStatement.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    private static int waitingOnLocks(java.sql.Statement admin, String applicationName) throws java.sql.SQLException {
+        try (java.sql.ResultSet rows = admin.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
+                + applicationName + "' AND wait_event_type = 'Lock'")) {
+            rows.next();
+            return rows.getInt(1);
+        }
     }
 
     @Test
