@@ -102,11 +102,27 @@ final class JdbcDeliveries implements Deliveries {
         }
     }
 
+    /**
+     * Creates the table now (at start) rather than on the first delivery, so replicas do not race to create it while
+     * they race for a delivery; a failure here is tried again on the first delivery.
+     */
+    void prepare() {
+        try {
+            pool.call(connection -> {
+                createOnce(connection);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // the first delivery tries again, and says so if it fails too
+        }
+    }
+
     private void createOnce(Connection connection) throws SQLException {
         if (created) {
             return;
         }
-        for (int attempt = 0; ; attempt++) {
+        SQLException failure = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
             try (Statement ddl = connection.createStatement()) {
                 ddl.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (delivery_key VARCHAR(" + (MAX_KEY + 7)
                         + ") NOT NULL PRIMARY KEY, first_seen TIMESTAMP WITH TIME ZONE NOT NULL)");
@@ -114,11 +130,24 @@ final class JdbcDeliveries implements Deliveries {
                 created = true;
                 return;
             } catch (SQLException e) {
-                // PostgreSQL: two replicas creating it at the same moment, one of them is told of a duplicate type
-                if (attempt > 0 || !UNIQUE_VIOLATION.equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
-                    throw e;
+                // PostgreSQL: another replica creating it at the same moment makes this one fail (a duplicate type or
+                // relation); once theirs is committed the table is there
+                failure = e;
+                if (exists(connection)) {
+                    created = true;
+                    return;
                 }
             }
+        }
+        throw failure;
+    }
+
+    private static boolean exists(Connection connection) {
+        try (Statement probe = connection.createStatement()) {
+            probe.executeQuery("SELECT 1 FROM " + TABLE + " WHERE 1 = 0").close();
+            return true;
+        } catch (SQLException e) {
+            return false;
         }
     }
 

@@ -480,7 +480,9 @@ public final class JdbcJournal implements Journal {
      * {@code retryWindow}: a retry that lands on another replica runs nothing.
      */
     public Deliveries deliveries(Duration retryWindow) {
-        return new JdbcDeliveries(pool, clock, retryWindow);
+        JdbcDeliveries deliveries = new JdbcDeliveries(pool, clock, retryWindow);
+        deliveries.prepare();
+        return deliveries;
     }
 
     /** Incidents and mutes of the alerts, in the same database. */
