@@ -88,9 +88,8 @@ class SlackConnectionCapTest {
             // the server reached its cap (logged) and keeps at most that many open
             await().atMost(Duration.ofSeconds(60)).until(() -> sample(port, maxOpen, maxThreads) > 0 && atCapLines() == 1);
             await().atMost(Duration.ofSeconds(60)).until(() -> sample(port, maxOpen, maxThreads) <= cap);
-            int refusedAtOnce = closedByServer(flood);
-            assertThat(refusedAtOnce).as("flood connections the server closed as it accepted them")
-                    .isGreaterThanOrEqualTo(FLOOD - cap);
+            // the server closed the ones over the cap (their end reaches each client a moment after it)
+            int refusedAtOnce = await().atMost(Duration.ofSeconds(60)).until(() -> closedByServer(flood), n -> n >= FLOOD - cap);
             assertThat(transportThreads()).as("transport threads").isLessThanOrEqualTo(16 + 2);
 
             if (!longMode) {
