@@ -56,7 +56,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class Opsbot implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(Opsbot.class);
+    /** Asked for when used, after {@link LoggingStart#await()} ({@link #start}): not at class initialisation. */
+    private static Logger log() {
+        return LoggerHolder.LOG;
+    }
+
+    private static final class LoggerHolder {
+        static final Logger LOG = LoggerFactory.getLogger(Opsbot.class);
+    }
     /** What the report's opsbot section names. */
     static final String VERSION = "0.1.0";
 
@@ -144,7 +151,7 @@ public final class Opsbot implements AutoCloseable {
                 metrics.gauge("opsbot.operations.running", () -> engine.running().size());
             }
             this.recovered = List.copyOf(engine.recover(dispatcher::replan, metered.apply(ProgressListener.NONE)));
-            recovered.forEach(o -> log.info("event=recovered op={} title=\"{}\" state={}", o.operationId(), o.title(), o.state()));
+            recovered.forEach(o -> log().info("event=recovered op={} title=\"{}\" state={}", o.operationId(), o.title(), o.state()));
             this.recoverySweep = told -> engine.recoverEvery(EngineSettings.DEFAULT_LEASE, dispatcher::replan,
                     metered.apply(told));
             if (metrics != null) {
@@ -155,7 +162,7 @@ public final class Opsbot implements AutoCloseable {
                                     return HealthCheck.Status.up("reachable");
                                 },
                                 "marathon", () -> HealthCheck.Status.up("leader " + clients.marathon().leader()))));
-                log.info("event=metrics-endpoint bind={} port={}", cfg.metrics().bindOrDefault(), endpoint.port());
+                log().info("event=metrics-endpoint bind={} port={}", cfg.metrics().bindOrDefault(), endpoint.port());
                 metricsPort = endpoint.port();
             }
         } catch (RuntimeException | Error failed) {
@@ -203,6 +210,7 @@ public final class Opsbot implements AutoCloseable {
         OpsbotConfig config = configFile == null
                 ? OpsbotConfig.empty()
                 : new ConfigLoader().load(configFile);
+        LoggingStart.await(); // an exec's logging, set up meanwhile, is ready before anything logs
         return new Opsbot(config, home, misfireThreshold);
     }
 
@@ -364,7 +372,7 @@ public final class Opsbot implements AutoCloseable {
             try {
                 resources.pop().close();
             } catch (Exception e) {
-                log.warn("event=close-failed reason=\"{}\"", e.toString());
+                log().warn("event=close-failed reason=\"{}\"", e.toString());
             }
         }
     }
