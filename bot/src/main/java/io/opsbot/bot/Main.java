@@ -31,7 +31,11 @@ import picocli.CommandLine.Parameters;
         subcommands = {Main.Exec.class, Main.SimCommand.class})
 public final class Main implements Callable<Integer> {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
+    /** Asked for when used: a one-shot exec sets up logging on another thread meanwhile ({@link LoggingStart}). */
+    private static org.slf4j.Logger log() {
+        LoggingStart.await();
+        return org.slf4j.LoggerFactory.getLogger(Main.class);
+    }
 
     @Option(names = "--config", description = "opsbot.yaml (default: $OPSBOT_CONFIG; none = the local default)")
     Path config;
@@ -56,6 +60,7 @@ public final class Main implements Callable<Integer> {
      * stack trace on stderr (exit status 1, picocli's for an exception no handler took).
      */
     static int run(Exec exec) {
+        LoggingStart.begin();
         try {
             return exec.call();
         } catch (Exception e) {
@@ -75,7 +80,7 @@ public final class Main implements Callable<Integer> {
      */
     private static Integer toFix(Exception e, java.util.function.Consumer<String> err) {
         if (e instanceof ConfigException || e instanceof OpsException) {
-            log.debug("event=start_failed", e);
+            log().debug("event=start_failed", e);
             err.accept(e instanceof ConfigException ? e.getMessage() : "opsbot: " + e.getMessage());
             return 2;
         }

@@ -56,7 +56,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class Opsbot implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(Opsbot.class);
+    /** Asked for when used, after {@link LoggingStart#await()} ({@link #start}): not at class initialisation. */
+    private static Logger log() {
+        return LoggerHolder.LOG;
+    }
+
+    private static final class LoggerHolder {
+        static final Logger LOG = LoggerFactory.getLogger(Opsbot.class);
+    }
     /** What the report's opsbot section names. */
     static final String VERSION = "0.1.0";
 
@@ -77,30 +84,54 @@ public final class Opsbot implements AutoCloseable {
     private final io.opsbot.engine.Deliveries deliveries;
 
     private Opsbot(OpsbotConfig loaded, Path home, Duration misfireThreshold) {
+        // The journal (H2's start, the schema check) opens on a thread of its own while this one reads the catalog and
+        // wires the cluster's clients: on two CPUs a one-shot exec waits for the longer of the two, not their sum.
+        // Nothing is written to the journal before it is joined below, so the crash contract is unchanged.
+        JournalOpening journalOpening = JournalOpening.start(() -> openJournal(loaded, home));
         try {
             OpsbotConfig cfg = loaded;
-            AppCatalog catalog = AppCatalog.load(appsDir(cfg));
-            if (cfg.cluster() == null) {
-                LocalCluster local = own(LocalCluster.start(home, catalog));
-                cfg = cfg.withCluster(local.config());
+            AppCatalog catalog;
+            CommandParser parser;
+            OpsMetrics metrics;
+            ClusterClients clients;
+            OpsbotConfig.EngineConfig engineConfig;
+            ClusterOperations operations;
+            boolean journalBefore = false;
+            try {
+                catalog = AppCatalog.load(appsDir(cfg));
+                if (cfg.cluster() == null) {
+                    LocalCluster local = own(LocalCluster.start(home, catalog));
+                    cfg = cfg.withCluster(local.config());
+                }
+                this.config = cfg;
+                this.emulated = cfg.cluster().isEmulated();
+                // what follows was wired after the journal opened: a journal that cannot open still fails the start
+                // with its own reason first, as it did when it opened here
+                journalBefore = true;
+                engineConfig = cfg.engineOrDefaults();
+                parser = new CommandParser(KnownNames.withDefaultServices(catalog.names(),
+                        cfg.cluster().nodes().keySet(), cfg.cluster().services().keySet()), emulated);
+                // Meters only where something reads them (the metrics section's /metrics): a one-shot exec or a bot
+                // without that section loads no Micrometer registry at all.
+                metrics = cfg.metrics() == null ? null : OpsMetrics.of(parser.grammar());
+                clients = own(ClusterClients.connect(cfg.cluster(), DeploymentWatcher.DEFAULT_POLL,
+                        metrics == null ? ClientMetrics.NOOP : metrics.clientMetrics()));
+                Duration stepTimeout = Durations.parse(engineConfig.stepTimeout()).orElse(Duration.ofMinutes(10));
+                operations = new ClusterOperations(clients, catalog, new ClusterOperations.Settings(stepTimeout,
+                        stepTimeout.dividedBy(2), Map.of(), loaded.cluster() == null ? LocalCluster.REGISTRY : null,
+                        engineSettings(engineConfig).lockWait()));
+            } catch (RuntimeException | Error failed) {
+                if (journalBefore) {
+                    journalOpening.throwItsFailure(failed);
+                }
+                throw failed;
+            } finally {
+                // on every path: a start that fails above still closes the journal with the rest (close() below)
+                own(journalOpening::closeIfOpened);
             }
-            this.config = cfg;
-            this.emulated = cfg.cluster().isEmulated();
             Clock clock = Clock.systemUTC();
-            JdbcJournal journal = own(openJournal(cfg, home));
-            OpsbotConfig.EngineConfig engineConfig = cfg.engineOrDefaults();
+            JdbcJournal journal = journalOpening.join();
             Engine engine = own(new Engine(journal, engineSettings(engineConfig), clock));
-            CommandParser parser = new CommandParser(KnownNames.withDefaultServices(catalog.names(),
-                    cfg.cluster().nodes().keySet(), cfg.cluster().services().keySet()), emulated);
-            // Meters only where something reads them (the metrics section's /metrics): a one-shot exec or a bot without
-            // that section loads no Micrometer registry at all.
-            OpsMetrics metrics = cfg.metrics() == null ? null : OpsMetrics.of(parser.grammar());
-            ClusterClients clients = own(ClusterClients.connect(cfg.cluster(), DeploymentWatcher.DEFAULT_POLL,
-                    metrics == null ? ClientMetrics.NOOP : metrics.clientMetrics()));
-            Duration stepTimeout = Durations.parse(engineConfig.stepTimeout()).orElse(Duration.ofMinutes(10));
-            ClusterOperations operations = new ClusterOperations(clients, catalog, new ClusterOperations.Settings(stepTimeout,
-                    stepTimeout.dividedBy(2), Map.of(), loaded.cluster() == null ? LocalCluster.REGISTRY : null,
-                    engineSettings(engineConfig).lockWait()));
             AlertSettings alertSettings = AlertSettings.from(cfg.alerts());
             if (loaded.cluster() == null && loaded.alerts() == null) {
                 // the local default is for trying alerts out: poll and resolve sooner than on a real cluster
@@ -123,7 +154,7 @@ public final class Opsbot implements AutoCloseable {
                 metrics.gauge("opsbot.operations.running", () -> engine.running().size());
             }
             this.recovered = List.copyOf(engine.recover(dispatcher::replan, metered.apply(ProgressListener.NONE)));
-            recovered.forEach(o -> log.info("event=recovered op={} title=\"{}\" state={}", o.operationId(), o.title(), o.state()));
+            recovered.forEach(o -> log().info("event=recovered op={} title=\"{}\" state={}", o.operationId(), o.title(), o.state()));
             this.recoverySweep = told -> engine.recoverEvery(EngineSettings.DEFAULT_LEASE, dispatcher::replan,
                     metered.apply(told));
             if (metrics != null) {
@@ -134,7 +165,7 @@ public final class Opsbot implements AutoCloseable {
                                     return HealthCheck.Status.up("reachable");
                                 },
                                 "marathon", () -> HealthCheck.Status.up("leader " + clients.marathon().leader()))));
-                log.info("event=metrics-endpoint bind={} port={}", cfg.metrics().bindOrDefault(), endpoint.port());
+                log().info("event=metrics-endpoint bind={} port={}", cfg.metrics().bindOrDefault(), endpoint.port());
                 metricsPort = endpoint.port();
             }
         } catch (RuntimeException | Error failed) {
@@ -182,6 +213,7 @@ public final class Opsbot implements AutoCloseable {
         OpsbotConfig config = configFile == null
                 ? OpsbotConfig.empty()
                 : new ConfigLoader().load(configFile);
+        LoggingStart.await(); // an exec's logging, set up meanwhile, is ready before anything logs
         return new Opsbot(config, home, misfireThreshold);
     }
 
@@ -348,7 +380,7 @@ public final class Opsbot implements AutoCloseable {
             try {
                 resources.pop().close();
             } catch (Exception e) {
-                log.warn("event=close-failed reason=\"{}\"", e.toString());
+                log().warn("event=close-failed reason=\"{}\"", e.toString());
             }
         }
     }

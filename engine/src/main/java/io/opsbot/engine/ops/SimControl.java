@@ -23,11 +23,21 @@ public final class SimControl {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final HttpUrl base;
-    private final OkHttpClient http;
+    /**
+     * Made at the first call: building an OkHttpClient loads the JDK's trust store (a tenth of a second of CPU), and
+     * every start on the emulated cluster makes a SimControl that most commands (a one-shot exec) never call.
+     */
+    private OkHttpClient http;
 
     public SimControl(String marathonUrl) {
         this.base = Objects.requireNonNull(HttpUrl.parse(marathonUrl), "not a URL: " + marathonUrl);
-        this.http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    private synchronized OkHttpClient http() {
+        if (http == null) {
+            http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
+        }
+        return http;
     }
 
     /** The app's tasks keep failing their health checks (or crash, without one); returns the image concerned. */
@@ -65,7 +75,7 @@ public final class SimControl {
     private JsonNode post(String path, String body) {
         HttpUrl url = base.newBuilder().addPathSegment("_sim").addPathSegments(path).build();
         Request request = new Request.Builder().url(url).post(RequestBody.create(body, JSON)).build();
-        try (Response response = http.newCall(request).execute()) {
+        try (Response response = http().newCall(request).execute()) {
             String text = response.body() == null ? "" : response.body().string();
             JsonNode json = text.isBlank() ? MAPPER.createObjectNode() : MAPPER.readTree(text);
             if (!response.isSuccessful()) {
