@@ -50,6 +50,7 @@ final class SlashAckBench implements Benchmark {
         List<String> during = new ArrayList<>();
         int busyAnswers = 0;
         int outsideBusy = 0;
+        String cpuPerAck = "";
         try (SlackRig rig = new SlackRig(local(ctx), ctx.dir("slash-ack"), Duration.ofSeconds(1), null)) {
             // warm-up: the first requests load Bolt's and the bot's classes and JIT-compile the path; then the 50-client
             // level twice (its busy answers, 50 kept-alive connections), so that a production bot's warm state is measured
@@ -81,10 +82,21 @@ final class SlashAckBench implements Benchmark {
                     drain(rig);
                 }
                 Jvm before = Jvm.now();
+                long clientsCpuBefore = clients.cpuNanos();
+                long wallBefore = System.nanoTime();
                 clients.measure(50, ctx.count(6, 1), outside, busy);
+                long wall = System.nanoTime() - wallBefore;
+                long clientsCpu = clients.cpuNanos() - clientsCpuBefore;
                 Jvm spent = Jvm.now().minus(before);
                 drain(rig);
-                ctx.say("item 1: 50 concurrent, clients in a process of their own: " + outside.medianP99() + "; " + spent);
+                long n = Math.max(1, outside.count());
+                cpuPerAck = String.format(Locale.ROOT, "the level took %.0f ms of wall time for %d requests; CPU used meanwhile: the bot's "
+                                + "JVM %.0f ms (%.2f ms per request: the acks, and the accepted commands' work with the emulated cluster and "
+                                + "the fake Slack on its workers), the clients' process %.0f ms (%.2f ms per request); of the two CPUs' "
+                                + "%.0f ms in that time, %.0f%% went to these two processes",
+                        wall / 1e6, n, spent.cpuNanos() / 1e6, spent.cpuNanos() / 1e6 / n, clientsCpu / 1e6, clientsCpu / 1e6 / n,
+                        2 * wall / 1e6, 100.0 * (spent.cpuNanos() + clientsCpu) / (2.0 * wall));
+                ctx.say("item 1: 50 concurrent, clients in a process of their own: " + outside.medianP99() + "; " + spent + "; " + cpuPerAck);
                 during.add("50 concurrent, clients in a process of their own: " + spent);
             }
             outsideBusy = busy.get();
@@ -103,23 +115,29 @@ final class SlashAckBench implements Benchmark {
                         + "(status, then `chat.postMessage` to the fake Slack) runs on the bot's workers meanwhile, as it would in "
                         + "production; between levels the harness waits until every answer has been posted.",
                 "Clients: 1, 10 and 50 threads each sending its requests one after the other, first in the harness's (the "
-                        + "bot's) JVM; then 50 again from a process of their own (`AckClients`, started by the harness, "
-                        + "its own warm-up first), which is the row with the target: Slack's clients are not in the bot's JVM, "
-                        + "and clients inside it add their allocation to the bot's garbage collections and their JIT work to "
-                        + "its compiler threads. Both share this machine's two CPUs with the bot, as no real client would. "
+                        + "bot's) JVM, with OkHttp, signing each request as it goes; then 50 again from a process of their own "
+                        + "(`AckClients`, started by the harness, its own warm-up first), which is the row with the target: "
+                        + "Slack's clients are not in the bot's JVM (clients inside it add their allocation to the bot's garbage "
+                        + "collections and their JIT work to its compiler threads), and they are not on the bot's CPUs. These "
+                        + "clients are on them — this machine has two — so they are made lean, as a load generator should be: "
+                        + "one kept-alive connection each (TCP_NODELAY), every request signed before the clock starts, and a "
+                        + "request is one socket write and the answer's read. "
                         + "Warm-up, not counted: 10 clients × 5 requests, then the 50-client level twice. "
                         + (busyAnswers + outsideBusy > 0 ? (busyAnswers + outsideBusy) + " requests were acked with the bot's \"busy\" "
                         + "answer (more than its 8 workers and 64 waiting commands); they are acks too and are counted."
                         : "Every request was acked as accepted."),
                 "In the bot's JVM while each level ran (garbage collections and their total time from the JVM's collector "
-                        + "beans; JIT: the compilers' time): " + String.join("; ", during) + ".",
+                        + "beans; JIT: the compilers' time): " + String.join("; ", during) + ". At the target level " + cpuPerAck
+                        + ". Each client's first request of a level arrives with the 49 others at once: the slowest acks are "
+                        + "those of that burst, which waits for CPU behind the other acks of the burst, the commands they "
+                        + "started and the clients themselves.",
                 "The last row is a JMH benchmark (`AckWorkBenchmark`, sample mode, one fork) of the CPU work of one request "
                         + "before its ack without the network: the HMAC-SHA256 signature check Bolt does and opsbot's parsing of "
                         + "the text. The difference from the measured ack is the HTTP exchange and waiting for a thread."));
     }
 
     /** Garbage collections and JIT time of this JVM so far. */
-    private record Jvm(long collections, long gcMillis, long jitMillis) {
+    private record Jvm(long collections, long gcMillis, long jitMillis, long cpuNanos) {
         static Jvm now() {
             long count = 0;
             long millis = 0;
@@ -127,11 +145,13 @@ final class SlashAckBench implements Benchmark {
                 count += Math.max(0, gc.getCollectionCount());
                 millis += Math.max(0, gc.getCollectionTime());
             }
-            return new Jvm(count, millis, ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+            return new Jvm(count, millis, ManagementFactory.getCompilationMXBean().getTotalCompilationTime(),
+                    ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime());
         }
 
         Jvm minus(Jvm before) {
-            return new Jvm(collections - before.collections, gcMillis - before.gcMillis, jitMillis - before.jitMillis);
+            return new Jvm(collections - before.collections, gcMillis - before.gcMillis, jitMillis - before.jitMillis,
+                    cpuNanos - before.cpuNanos);
         }
 
         @Override
@@ -157,6 +177,12 @@ final class SlashAckBench implements Benchmark {
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        }
+
+        /** CPU time of the clients' process so far (user + system, as the OS counts it). */
+        long cpuNanos() {
+            return process.toHandle().info().totalCpuDuration().map(Duration::toNanos)
+                    .orElseThrow(() -> new IllegalStateException("the OS does not tell the clients' process's CPU time"));
         }
 
         void measure(int clients, int perClient, Stats stats, AtomicInteger busy) throws java.io.IOException {
