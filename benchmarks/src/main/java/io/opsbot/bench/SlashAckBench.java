@@ -90,7 +90,7 @@ final class SlashAckBench implements Benchmark {
                 Jvm spent = Jvm.now().minus(before);
                 drain(rig);
                 long n = Math.max(1, outside.count());
-                cpuPerAck = String.format(Locale.ROOT, "the level took %.0f ms of wall time for %d requests; CPU used meanwhile: the bot's "
+                cpuPerAck = String.format(Locale.ROOT, "it took %.0f ms of wall time for %d requests; CPU used meanwhile: the bot's "
                                 + "JVM %.0f ms (%.2f ms per request: the acks, and the accepted commands' work with the emulated cluster and "
                                 + "the fake Slack on its workers), the clients' process %.0f ms (%.2f ms per request); of the two CPUs' "
                                 + "%.0f ms in that time, %.0f%% went to these two processes",
@@ -127,7 +127,8 @@ final class SlashAckBench implements Benchmark {
                         + "answer (more than its 8 workers and 64 waiting commands); they are acks too and are counted."
                         : "Every request was acked as accepted."),
                 "In the bot's JVM while each level ran (garbage collections and their total time from the JVM's collector "
-                        + "beans; JIT: the compilers' time): " + String.join("; ", during) + ". At the target level " + cpuPerAck
+                        + "beans; JIT: the compilers' time): " + String.join("; ", during)
+                        + ". The target level (clients in a process of their own): " + cpuPerAck
                         + ". Each client's first request of a level arrives with the 49 others at once: the slowest acks are "
                         + "those of that burst, which waits for CPU behind the other acks of the burst, the commands they "
                         + "started and the clients themselves.",
