@@ -29,6 +29,8 @@ final class SlashCommands {
     private final String url;
     private final String responseUrl;
     private final AtomicLong triggers = new AtomicLong();
+    /** Trigger ids are unique across instances and processes: the bot runs a trigger id it saw before only once. */
+    private final String triggerPrefix = "bench." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".";
 
     SlashCommands(int port, String responseUrl) {
         this.url = "http://127.0.0.1:" + port + "/slack/events";
@@ -42,15 +44,24 @@ final class SlashCommands {
         }
     }
 
-    Ack send(String text, String user, String channel) throws IOException {
+    /** A slash command's form body and its Slack signature headers, made as Slack makes them. */
+    record Signed(String body, long timestamp, String signature) {
+    }
+
+    Signed signed(String text, String user, String channel) {
         String body = "token=t&team_id=" + FakeSlack.TEAM + "&team_domain=t1&channel_id=" + channel + "&channel_name=ops"
                 + "&user_id=" + user + "&user_name=" + user + "&command=" + enc("/ops") + "&text=" + enc(text)
-                + "&api_app_id=A1&response_url=" + enc(responseUrl) + "&trigger_id=bench." + triggers.incrementAndGet();
+                + "&api_app_id=A1&response_url=" + enc(responseUrl) + "&trigger_id=" + triggerPrefix + triggers.incrementAndGet();
         long timestamp = System.currentTimeMillis() / 1000;
+        return new Signed(body, timestamp, signature(timestamp, body));
+    }
+
+    Ack send(String text, String user, String channel) throws IOException {
+        Signed signed = signed(text, user, channel);
         okhttp3.Request request = new okhttp3.Request.Builder().url(url)
-                .post(RequestBody.create(body, FORM))
-                .header("X-Slack-Request-Timestamp", Long.toString(timestamp))
-                .header("X-Slack-Signature", signature(timestamp, body))
+                .post(RequestBody.create(signed.body(), FORM))
+                .header("X-Slack-Request-Timestamp", Long.toString(signed.timestamp()))
+                .header("X-Slack-Signature", signed.signature())
                 .build();
         long sent = System.nanoTime();
         try (Response response = http.newCall(request).execute()) {

@@ -70,6 +70,8 @@ public final class SlackBot implements AutoCloseable {
      * Connection attempts while Slack cannot be reached: 1 s doubling to 5 min, a pause short enough to come back
      * soon after an outage and long enough not to hammer Slack or fill the log (one line per attempt).
      */
+    /** At most one `slack_busy` line per pool in this time, with the number of commands refused since the last one. */
+    static final Duration BUSY_LOG_EVERY = Duration.ofSeconds(10);
     public static final RetryPolicy RECONNECT = new RetryPolicy(Integer.MAX_VALUE, Duration.ofSeconds(1), Duration.ofMinutes(5));
 
     private enum State { STARTED, CLOSED }
@@ -83,6 +85,9 @@ public final class SlackBot implements AutoCloseable {
      * wait for each other, so `status` answers and Cancel works while every worker above is taken.
      */
     private final ThreadPoolExecutor readers;
+    /** The busy answer and its throttled log line, per pool: taken on the ack's thread, so without locks. */
+    private final FullPool workersFull;
+    private final FullPool readersFull;
     private final Map<String, Role> verbRoles;
     private final ScheduledExecutorService editor;
     private final HttpTransport http;
@@ -124,9 +129,11 @@ public final class SlackBot implements AutoCloseable {
         this.clock = b.clock;
 
         this.workers = new ThreadPoolExecutor(b.workers, b.workers, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(b.queue),
-                Threads.named("opsbot-slack-worker"), new ThreadPoolExecutor.AbortPolicy());
+                Threads.named("opsbot-slack-worker"), FullPool.REFUSE);
         this.readers = new ThreadPoolExecutor(b.workers, b.workers, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(b.queue),
-                Threads.named("opsbot-slack-reader"), new ThreadPoolExecutor.AbortPolicy());
+                Threads.named("opsbot-slack-reader"), FullPool.REFUSE);
+        this.workersFull = new FullPool(b.workers, b.queue, BUSY_LOG_EVERY.toNanos(), System::nanoTime);
+        this.readersFull = new FullPool(b.workers, b.queue, BUSY_LOG_EVERY.toNanos(), System::nanoTime);
         this.verbRoles = Map.copyOf(b.verbRoles);
         this.editor = Executors.newScheduledThreadPool(2, Threads.named("opsbot-slack-edits"));
 
@@ -428,15 +435,22 @@ public final class SlackBot implements AutoCloseable {
             });
             return true;
         } catch (RejectedExecutionException e) {
-            log.warn("event=slack_busy pool={} active={} queued={}", pool == readers ? "queries" : "operations",
-                    pool.getActiveCount(), pool.getQueue().size());
+            long refused = full(pool).refused();
+            if (refused > 0) {
+                log.warn("event=slack_busy pool={} running={} waiting={} refused={} detail=\"commands refused since the last such line "
+                        + "(at most one per {} s)\"", pool == readers ? "queries" : "operations", pool.getMaximumPoolSize(),
+                        pool.getQueue().remainingCapacity() + pool.getQueue().size(), refused, BUSY_LOG_EVERY.toSeconds());
+            }
             return false;
         }
     }
 
-    private static String busy(ThreadPoolExecutor pool) {
-        return "opsbot is busy (" + pool.getActiveCount() + " commands running, " + pool.getQueue().size()
-                + " waiting); try again in a minute";
+    private FullPool full(ThreadPoolExecutor pool) {
+        return pool == readers ? readersFull : workersFull;
+    }
+
+    private String busy(ThreadPoolExecutor pool) {
+        return full(pool).answer();
     }
 
     private static String mode(SlackConfig slack) {
