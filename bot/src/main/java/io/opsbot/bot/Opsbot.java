@@ -16,6 +16,8 @@ import io.opsbot.cluster.marathon.DeploymentWatcher;
 import io.opsbot.config.ConfigLoader;
 import io.opsbot.config.Durations;
 import io.opsbot.config.OpsbotConfig;
+import io.opsbot.bot.slack.SlackBot;
+import io.opsbot.engine.Deliveries;
 import io.opsbot.engine.Engine;
 import io.opsbot.engine.EngineSettings;
 import io.opsbot.engine.JdbcJournal;
@@ -81,7 +83,7 @@ public final class Opsbot implements AutoCloseable {
 
     private final ReportService reports;
     /** Slack deliveries seen by any replica on this journal, so a retry landing on another replica runs nothing. */
-    private final io.opsbot.engine.Deliveries deliveries;
+    private final Deliveries deliveries;
 
     private Opsbot(OpsbotConfig loaded, Path home, Duration misfireThreshold) {
         // The journal (H2's start, the schema check) opens on a thread of its own while this one reads the catalog and
@@ -147,7 +149,7 @@ public final class Opsbot implements AutoCloseable {
             WhyReport why = new WhyReport(clients, catalog, operations, journal, clock, alerts == null ? List.of()
                     : List.of(new IncidentWhyPart(journal.incidents(), clock, reportZone(cfg), Dispatcher::permalink)));
             this.dispatcher = new Dispatcher(parser, engine, journal, operations, clock, alerts, sim, reports, why);
-            this.deliveries = journal.deliveries(io.opsbot.bot.slack.SlackBot.RETRY_WINDOW);
+            this.deliveries = journal.deliveries(SlackBot.RETRY_WINDOW);
             this.handler = metrics == null ? dispatcher : metrics.instrument(dispatcher);
             java.util.function.UnaryOperator<ProgressListener> metered = metrics == null ? told -> told : metrics::steps;
             if (metrics != null) {
@@ -314,7 +316,7 @@ public final class Opsbot implements AutoCloseable {
     }
 
     /** Chat deliveries shared through the journal's database by every replica on it. */
-    public io.opsbot.engine.Deliveries deliveries() {
+    public Deliveries deliveries() {
         return deliveries;
     }
 

@@ -27,6 +27,7 @@ import io.opsbot.bot.render.AlertBlocks;
 import io.opsbot.bot.render.BlockKit;
 import io.opsbot.config.OpsbotConfig.AccessConfig;
 import io.opsbot.config.OpsbotConfig.SlackConfig;
+import io.opsbot.engine.Deliveries;
 import io.opsbot.engine.OpsException;
 import io.opsbot.engine.RetryPolicy;
 import io.opsbot.engine.Sleeper;
@@ -504,7 +505,7 @@ public final class SlackBot implements AutoCloseable {
         private String bindAddress = System.getenv().getOrDefault("OPSBOT_SLACK_BIND", "127.0.0.1");
         private RetryPolicy reconnect = RECONNECT;
         private Sleeper sleeper = Sleeper.REAL;
-        private io.opsbot.engine.Deliveries deliveries;
+        private Deliveries deliveries;
         private final RandomGenerator random = new SplittableRandom();
 
         private Builder(SlackConfig slack, AccessConfig access, CommandHandler handler) {
@@ -518,7 +519,7 @@ public final class SlackBot implements AutoCloseable {
          * Deliveries shared with the other replicas (the journal's {@code chat_deliveries}): a retry of a delivery
          * another replica took runs nothing here. Without it, retries are recognised in this process only.
          */
-        public Builder deliveries(io.opsbot.engine.Deliveries shared) {
+        public Builder deliveries(Deliveries shared) {
             this.deliveries = shared;
             return this;
         }
