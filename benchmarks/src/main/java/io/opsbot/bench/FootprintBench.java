@@ -60,16 +60,18 @@ final class FootprintBench implements Benchmark {
         List<Row> rows = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         notes.add("`./opsbot --config opsbot.yaml` started by the harness as a user starts it (the real launcher; stdin from "
-                + "/dev/null), with a `slack` section in HTTP mode whose `apiUrl` is a fake Slack in the harness, no "
-                + "`cluster` section (so its own emulated cluster runs in the bot's JVM, as the local default does) and the "
-                + "generated catalog of item 8. Before it, `./opsbot --help` runs untimed, so that a start-up archive the launcher "
+                + "/dev/null), with a `slack` section in HTTP mode whose `apiUrl` is a fake Slack in the harness, a `cluster` "
+                + "section naming an emulated cluster that runs as a process of its own (`./opsbot sim --port 0 --reset` with "
+                + "the generated catalog of item 8, started before the clock), as a real cluster is, so that the figures are the "
+                + "bot's alone; the catalog is the same. Before it, `./opsbot --help` runs untimed, so that a start-up archive the launcher "
                 + "makes once per build is not counted. Ready: from fork until it prints `serving Slack` (it has checked the token "
                 + "with `auth.test`, opened its journal and listens); a signed `/ops help` is then acked and answered.");
         // not timed: the launcher makes its start-up archive once per build (a training run of its own) at the first
         // start after a build; a user's bot starts from it afterwards, so the measured start does too
         warmLauncher(ctx, dir);
-        try (FakeSlack slack = new FakeSlack()) {
-            Path config = writeConfig(dir.resolve("opsbot.yaml"), port, slack.apiUrl(), catalog);
+        // the emulated cluster in a process of its own, as a real cluster is: the bot's start and memory are its own
+        try (SimProcess sim = new SimProcess(ctx.repo, dir.resolve("sim-home"), catalog); FakeSlack slack = new FakeSlack()) {
+            Path config = writeConfig(sim.writeConfig(dir.resolve("opsbot.yaml"), catalog), port, slack.apiUrl());
             ProcessBuilder builder = new ProcessBuilder(ctx.repo.resolve("opsbot").toString(), "--config", config.toString())
                     .directory(ctx.repo.toFile()).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -247,9 +249,11 @@ final class FootprintBench implements Benchmark {
         }
     }
 
-    private static Path writeConfig(Path file, int port, String apiUrl, Path catalog) throws IOException {
-        Map<String, Object> yaml = new LinkedHashMap<>();
-        yaml.put("apps", catalog.toString());
+    /** Adds a Slack section in HTTP mode and the harness's roles to the opsbot.yaml that points at the emulated cluster. */
+    @SuppressWarnings("unchecked")
+    private static Path writeConfig(Path file, int port, String apiUrl) throws IOException {
+        ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
+        Map<String, Object> yaml = mapper.readValue(file.toFile(), LinkedHashMap.class);
         Map<String, Object> slack = new LinkedHashMap<>();
         slack.put("mode", "http");
         slack.put("port", port);
@@ -258,7 +262,7 @@ final class FootprintBench implements Benchmark {
         slack.put("apiUrl", apiUrl);
         yaml.put("slack", slack);
         yaml.put("access", Map.of("roles", SlackRig.ACCESS.roles()));
-        new ObjectMapper(new YAMLFactory()).writeValue(file.toFile(), yaml);
+        mapper.writeValue(file.toFile(), yaml);
         return file;
     }
 

@@ -30,10 +30,20 @@ final class SimProcess implements AutoCloseable {
     final SimApi api;
 
     SimProcess(Path repo, Path home) throws IOException {
+        this(repo, home, null);
+    }
+
+    /** With {@code apps} (a catalog folder), the emulated cluster runs that catalog's apps instead of the repository's. */
+    SimProcess(Path repo, Path home, Path apps) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(repo.resolve("opsbot").toString(), "sim", "--port", "0", "--reset")
                 .directory(repo.toFile()).redirectErrorStream(true);
         builder.environment().put("OPSBOT_HOME", home.toString());
         builder.environment().remove("OPSBOT_CONFIG");
+        if (apps != null) {
+            builder.environment().put("OPSBOT_APPS", apps.toString());
+        } else {
+            builder.environment().remove("OPSBOT_APPS");
+        }
         process = builder.start();
         AtomicReference<String> url = new AtomicReference<>();
         StringBuilder said = new StringBuilder();
