@@ -43,11 +43,15 @@ final class Dedup {
         this.shared = shared;
     }
 
-    /** True the first time a key is offered within the ttl; a null key (nothing to recognise it by) always runs. */
-    boolean firstTime(String key) {
-        if (key == null || key.isEmpty() || key.endsWith(":null") || key.endsWith(":")) {
+    /**
+     * True the first time a delivery ({@code kind}: command, event or action, and Slack's id for it) is offered within
+     * the ttl; a delivery without an id (nothing to recognise it by) always runs.
+     */
+    boolean firstTime(String kind, String id) {
+        if (id == null || id.isEmpty()) {
             return true;
         }
+        String key = kind + ":" + id;
         if (!firstHere(key)) {
             return false;
         }

@@ -295,7 +295,7 @@ public final class SlackBot implements AutoCloseable {
                 log.warn("event=slack_command_malformed missing={}", blank(p.getUserId()) ? "user_id" : "channel_id");
                 return ctx.ack("opsbot could not read this request: it names no user or channel");
             }
-            if (!dedup.firstTime("command:" + p.getTriggerId())) {
+            if (!dedup.firstTime("command", p.getTriggerId())) {
                 return ctx.ack();
             }
             Request request = new Request(commandText(p.getText()), p.getUserId(), p.getChannelId(), false);
@@ -311,7 +311,7 @@ public final class SlackBot implements AutoCloseable {
             if (blank(e.getUser()) || blank(e.getChannel())) {
                 log.warn("event=slack_mention_malformed event_id={} missing={}", payload.getEventId(),
                         blank(e.getUser()) ? "user" : "channel");
-            } else if (dedup.firstTime("event:" + payload.getEventId())) {
+            } else if (dedup.firstTime("event", payload.getEventId())) {
                 accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner);
             } else {
                 log.info("event=slack_retry_ignored event_id={} retry={}", payload.getEventId(), ctx.getRetryNum());
@@ -322,7 +322,7 @@ public final class SlackBot implements AutoCloseable {
             MessageEvent e = payload.getEvent();
             // direct messages only; the bot's own and other bots' messages are not commands
             if ("im".equals(e.getChannelType()) && e.getBotId() == null && !blank(e.getUser()) && !blank(e.getChannel())) {
-                if (dedup.firstTime("event:" + payload.getEventId())) {
+                if (dedup.firstTime("event", payload.getEventId())) {
                     accept(new Request(commandText(e.getText()), e.getUser(), e.getChannel(), false), runner);
                 } else {
                     log.info("event=slack_retry_ignored event_id={} retry={}", payload.getEventId(), ctx.getRetryNum());
@@ -339,14 +339,14 @@ public final class SlackBot implements AutoCloseable {
         }
         app.blockAction(BlockKit.ACTION_CONFIRM, (req, ctx) -> {
             Click c = Click.of(BlockKit.ACTION_CONFIRM, req.getPayload());
-            if (c != null && dedup.firstTime("action:" + c.triggerId())) {
+            if (c != null && dedup.firstTime("action", c.triggerId())) {
                 runOrSayBusy(workers, () -> runner.confirm(c.value(), c.user(), c.channel(), c.responseUrl()), c.channel(), c.user());
             }
             return ctx.ack();
         });
         app.blockAction(BlockKit.ACTION_DECLINE, (req, ctx) -> {
             Click c = Click.of(BlockKit.ACTION_DECLINE, req.getPayload());
-            if (c != null && dedup.firstTime("action:" + c.triggerId())) {
+            if (c != null && dedup.firstTime("action", c.triggerId())) {
                 runOrSayBusy(readers, () -> runner.decline(c.value(), c.user(), c.channel(), c.responseUrl()), c.channel(), c.user());
             }
             return ctx.ack();
@@ -357,7 +357,7 @@ public final class SlackBot implements AutoCloseable {
         }
         app.blockAction(BlockKit.ACTION_CANCEL, (req, ctx) -> {
             Click c = Click.of(BlockKit.ACTION_CANCEL, req.getPayload());
-            if (c != null && dedup.firstTime("action:" + c.triggerId())) {
+            if (c != null && dedup.firstTime("action", c.triggerId())) {
                 runOrSayBusy(readers, () -> runner.cancel(c.value(), c.user(), c.channel(), c.responseUrl()), c.channel(), c.user());
             }
             return ctx.ack();
@@ -394,7 +394,7 @@ public final class SlackBot implements AutoCloseable {
     private void alertButton(App app, String actionId, CommandRunner runner, Dedup dedup) {
         app.blockAction(actionId, (req, ctx) -> {
             Click c = Click.of(actionId, req.getPayload());
-            if (c != null && dedup.firstTime("action:" + c.triggerId())) {
+            if (c != null && dedup.firstTime("action", c.triggerId())) {
                 Request request = new Request(AlertBlocks.commandFor(actionId, c.value()), c.user(), c.channel(), false);
                 runOrSayBusy(poolFor(request.text()), () -> runner.run(request), request.channel(), request.user());
             }
