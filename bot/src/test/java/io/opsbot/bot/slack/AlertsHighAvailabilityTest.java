@@ -11,8 +11,7 @@ import io.opsbot.config.OpsbotConfig.AlertsConfig;
 import io.opsbot.config.OpsbotConfig.HaConfig;
 import io.opsbot.config.OpsbotConfig.JournalConfig;
 import io.opsbot.engine.ops.SimControl;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import io.opsbot.testing.RealComponents;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,7 +23,6 @@ import java.util.Optional;
 import java.util.UUID;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,9 +53,10 @@ class AlertsHighAvailabilityTest {
 
     @BeforeEach
     void start() throws Exception {
-        url = postgres("OPSBOT_TEST_PG_URL");
-        user = postgres("OPSBOT_TEST_PG_USER");
-        password = postgres("OPSBOT_TEST_PG_PASSWORD");
+        RealComponents.Postgres pg = RealComponents.postgres();
+        url = pg.jdbcUrl();
+        user = pg.user();
+        password = pg.password();
         schema = "alerts_ha_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         execute("CREATE SCHEMA " + schema);
         slack = new FakeSlack();
@@ -154,31 +153,6 @@ class AlertsHighAvailabilityTest {
 
     private List<FakeSlack.Call> edits(String ts) {
         return slack.calls("chat.update").stream().filter(c -> c.param("ts").equals(ts) && !c.rateLimited()).toList();
-    }
-
-    /** PostgreSQL as ./run-tests starts it; in CI a missing one fails the test, elsewhere it is skipped. */
-    private static String postgres(String variable) {
-        String value = System.getenv(variable);
-        if (value == null || value.isBlank()) {
-            String why = variable + " is not set: PostgreSQL is not running (./run-tests starts it)";
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError(why);
-            }
-            Assumptions.abort(why);
-        }
-        if (variable.equals("OPSBOT_TEST_PG_URL")) {
-            java.net.URI uri = java.net.URI.create(value.substring("jdbc:".length()));
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort()), 5000);
-            } catch (java.io.IOException e) {
-                String why = "PostgreSQL at " + uri.getHost() + " does not answer: " + e.getMessage();
-                if ("true".equals(System.getenv("CI"))) {
-                    throw new AssertionError(why);
-                }
-                Assumptions.abort(why);
-            }
-        }
-        return value;
     }
 
     private void execute(String sql) throws Exception {
