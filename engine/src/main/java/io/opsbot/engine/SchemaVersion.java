@@ -123,6 +123,10 @@ final class SchemaVersion {
                     throw new IOException("not a jar: " + url);
                 }
                 String prefix = location.endsWith("/") ? location : location + "/";
+                Optional<List<String>> indexed = fromIndex(jar.getJarFileURL(), prefix);
+                if (indexed.isPresent()) {
+                    return indexed.get();
+                }
                 List<String> names = new ArrayList<>();
                 try (JarFile file = new JarFile(new File(jar.getJarFileURL().toURI()))) {
                     for (Enumeration<JarEntry> entries = file.entries(); entries.hasMoreElements(); ) {
@@ -136,5 +140,37 @@ final class SchemaVersion {
             }
             default -> throw new IOException("cannot list " + url);
         }
+    }
+
+    /** Where the build writes every file under {@code db/}, one a line, relative to it (engine's pom.xml). */
+    static final String INDEX = "db/migrations.index";
+
+    /**
+     * The names of the files under {@code prefix} (a folder under {@code db/}, and its sub-folders) from the index the
+     * build wrote into the same jar: the jar's 38,000 entries need not be listed. Empty when the jar has no index (a
+     * jar built otherwise): then it is listed.
+     */
+    static Optional<List<String>> fromIndex(URL jarFile, String prefix) throws IOException {
+        if (!prefix.startsWith("db/")) {
+            return Optional.empty();
+        }
+        String under = prefix.substring("db/".length());
+        URL index = new URL("jar:" + jarFile + "!/" + INDEX);
+        String text;
+        URLConnection connection = index.openConnection();
+        connection.setUseCaches(false); // the jar is closed with the stream: nothing stays open
+        try (java.io.InputStream in = connection.getInputStream()) {
+            text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.FileNotFoundException noIndex) {
+            return Optional.empty();
+        }
+        List<String> names = new ArrayList<>();
+        for (String line : text.split("\\R")) {
+            String entry = line.strip();
+            if (entry.startsWith(under) && !entry.endsWith("/")) {
+                names.add(entry.substring(entry.lastIndexOf('/') + 1));
+            }
+        }
+        return Optional.of(names);
     }
 }

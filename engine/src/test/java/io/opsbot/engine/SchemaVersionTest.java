@@ -111,11 +111,60 @@ class SchemaVersionTest {
     }
 
     @Test
+    void aJarWithTheBuildsIndexIsReadFromItNotListed() throws IOException {
+        Path jar = dir.resolve("indexed.jar");
+        // the index is what counts: a file it does not name (which the listing would refuse) is not looked at
+        writeJar(jar, Map.of(SchemaVersion.INDEX, "migration/V1__a.sql\nmigration/more/V2_1__b.sql\nvendor/h2/V3__c.sql\n"
+                        + "vendor/postgresql/V3__c.sql\n",
+                "db/migration/V1__a.sql", "SELECT 1;", "db/migration/more/V2_1__b.sql", "SELECT 1;",
+                "db/vendor/h2/V3__c.sql", "SELECT 1;", "db/migration/R__not_indexed.sql", "SELECT 1;",
+                "db/migration/", "", "db/migration/more/", "", "db/vendor/h2/", ""));
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
+            assertThat(SchemaVersion.bundled(loader, H2_LOCATIONS)).contains(
+                    Map.of("1", "V1__a.sql", "2.1", "V2_1__b.sql", "3", "V3__c.sql"));
+        }
+        Path indexedRepeatable = dir.resolve("indexed-repeatable.jar");
+        writeJar(indexedRepeatable, Map.of(SchemaVersion.INDEX, "migration/V1__a.sql\nmigration/R__view.sql\n",
+                "db/migration/V1__a.sql", "SELECT 1;", "db/migration/R__view.sql", "SELECT 1;", "db/migration/", ""));
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {indexedRepeatable.toUri().toURL()}, null)) {
+            assertThat(SchemaVersion.bundled(loader, H2_LOCATIONS)).as("a repeatable migration in the index").isEmpty();
+        }
+    }
+
+    @Test
+    void theBuildsIndexNamesEveryFileUnderDb() throws IOException {
+        // written by engine's pom.xml (antrun, process-resources) from the folder that goes into the jar
+        List<String> indexed;
+        try (java.io.InputStream in = SchemaVersionTest.class.getClassLoader().getResourceAsStream(SchemaVersion.INDEX)) {
+            assertThat(in).as(SchemaVersion.INDEX + " on the class path").isNotNull();
+            indexed = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.isBlank()).sorted().toList();
+        }
+        Path db = Path.of("src", "main", "resources", "db");
+        List<String> files;
+        try (java.util.stream.Stream<Path> walk = Files.walk(db)) {
+            files = walk.filter(Files::isRegularFile).map(p -> db.relativize(p).toString().replace('\\', '/')).sorted().toList();
+        }
+        assertThat(files).contains("migration/V1__journal.sql", "vendor/h2/V6__quartz_tables.sql");
+        assertThat(indexed).isEqualTo(files);
+    }
+
+    @Test
     void versionsAreComparedAsFlywayDoes() {
         assertThat(SchemaVersion.normalize("1")).isEqualTo("1");
         assertThat(SchemaVersion.normalize("1.0")).isEqualTo("1");
         assertThat(SchemaVersion.normalize("01_2")).isEqualTo("1.2");
         assertThat(SchemaVersion.normalize("10.0.1")).isEqualTo("10.0.1");
+    }
+
+    private static void writeJar(Path jar, Map<String, String> contents) throws IOException {
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out)) {
+            for (Map.Entry<String, String> e : new java.util.TreeMap<>(contents).entrySet()) {
+                j.putNextEntry(new JarEntry(e.getKey()));
+                j.write(e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                j.closeEntry();
+            }
+        }
     }
 
     private static void writeJar(Path jar, String... entries) throws IOException {
