@@ -1,9 +1,6 @@
 package io.opsbot.bot;
 
 import io.opsbot.engine.JdbcJournal;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -32,29 +29,6 @@ final class JournalOpening {
         thread.setDaemon(true);
         thread.start();
         return opening;
-    }
-
-    /**
-     * The default journal ({@code home/journal}, H2) begun before {@code opsbot.yaml} is read, so that H2's start
-     * overlaps the configuration's: only when that file already exists (a first start, or a bad configuration, leaves
-     * no journal behind that the old order would not have made) and when the configuration cannot name another one —
-     * no file (the local default), or a file whose text does not mention {@code journal} at all. Null otherwise:
-     * the journal then opens after the configuration, as it names it. Whoever gets an opening must join or close it.
-     */
-    static JournalOpening beforeConfig(Path configFile, Path home, Supplier<JdbcJournal> openDefault) {
-        if (!Files.isRegularFile(home.resolve("journal.mv.db"))) {
-            return null;
-        }
-        if (configFile != null) {
-            try {
-                if (Files.readString(configFile).contains("journal")) {
-                    return null;
-                }
-            } catch (IOException | RuntimeException unreadable) {
-                return null; // the configuration's loader says why
-            }
-        }
-        return start(openDefault);
     }
 
     /** The open journal, once it is; what opening it threw (a {@code JournalUnavailableException}…) as it was thrown. */

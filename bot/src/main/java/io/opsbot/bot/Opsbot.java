@@ -85,17 +85,11 @@ public final class Opsbot implements AutoCloseable {
     /** Slack deliveries seen by any replica on this journal, so a retry landing on another replica runs nothing. */
     private final Deliveries deliveries;
 
-    private Opsbot(OpsbotConfig loaded, Path home, Duration misfireThreshold, JournalOpening openedEarly) {
+    private Opsbot(OpsbotConfig loaded, Path home, Duration misfireThreshold) {
         // The journal (H2's start, the schema check) opens on a thread of its own while this one reads the catalog and
         // wires the cluster's clients: on two CPUs a one-shot exec waits for the longer of the two, not their sum.
         // Nothing is written to the journal before it is joined below, so the crash contract is unchanged.
-        // The default journal may have been begun before the configuration was read (start): it is the one the
-        // configuration names only when it names none.
-        JournalOpening journalOpening = openedEarly != null && loaded.journal() == null ? openedEarly
-                : JournalOpening.start(() -> openJournal(loaded, home));
-        if (openedEarly != null && openedEarly != journalOpening) {
-            openedEarly.closeIfOpened();
-        }
+        JournalOpening journalOpening = JournalOpening.start(() -> openJournal(loaded, home));
         try {
             OpsbotConfig cfg = loaded;
             AppCatalog catalog;
@@ -218,26 +212,16 @@ public final class Opsbot implements AutoCloseable {
     static final Duration DEFAULT_MISFIRE_THRESHOLD = Duration.ofMinutes(1);
 
     static Opsbot start(Path configFile, Path home, Duration misfireThreshold) {
-        // H2's start overlaps the configuration's reading when the journal is the default one (JournalOpening)
-        JournalOpening early = JournalOpening.beforeConfig(configFile, home, () -> openJournal(OpsbotConfig.empty(), home));
-        OpsbotConfig config;
-        try {
-            config = configFile == null
-                    ? OpsbotConfig.empty()
-                    : new ConfigLoader().load(configFile);
-        } catch (RuntimeException | Error failed) {
-            if (early != null) {
-                early.closeIfOpened();
-            }
-            throw failed;
-        }
+        OpsbotConfig config = configFile == null
+                ? OpsbotConfig.empty()
+                : new ConfigLoader().load(configFile);
         LoggingStart.await(); // an exec's logging, set up meanwhile, is ready before anything logs
-        return new Opsbot(config, home, misfireThreshold, early);
+        return new Opsbot(config, home, misfireThreshold);
     }
 
     /** @param config as loaded; without a cluster section the emulated cluster is started (the local default) */
     public static Opsbot startWith(OpsbotConfig config, Path home) {
-        return new Opsbot(config, home, DEFAULT_MISFIRE_THRESHOLD, null);
+        return new Opsbot(config, home, DEFAULT_MISFIRE_THRESHOLD);
     }
 
     /** reports.misfireThreshold when configured (validated before), else {@code fallback}. */
