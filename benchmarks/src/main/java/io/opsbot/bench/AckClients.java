@@ -54,7 +54,7 @@ public final class AckClients {
                 return;
             }
             lines.forEach(out::println);
-            out.println("end");
+            out.println("end " + java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
             out.flush();
         }
     }

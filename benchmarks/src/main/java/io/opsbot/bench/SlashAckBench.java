@@ -77,12 +77,17 @@ final class SlashAckBench implements Benchmark {
             Stats outside = new Stats();
             AtomicInteger busy = new AtomicInteger();
             try (Clients clients = new Clients(rig)) {
-                for (int w = 0; w < (ctx.quick ? 1 : 2); w++) {
-                    clients.measure(50, ctx.count(2, 1), new Stats(), new AtomicInteger());
-                    drain(rig);
+                if (Boolean.getBoolean("ack3.steady")) {
+                    warmUntilSteady(ctx, rig, clients);
+                } else {
+                    for (int w = 0; w < (ctx.quick ? 1 : 2); w++) {
+                        clients.measure(50, ctx.count(2, 1), new Stats(), new AtomicInteger());
+                        drain(rig);
+                    }
                 }
                 Jvm before = Jvm.now();
                 long clientsCpuBefore = clients.cpuNanos();
+                long clientsJitBefore = clients.jitMillis;
                 long wallBefore = System.nanoTime();
                 clients.measure(50, ctx.count(6, 1), outside, busy);
                 long wall = System.nanoTime() - wallBefore;
@@ -96,7 +101,8 @@ final class SlashAckBench implements Benchmark {
                                 + "%.0f ms in that time, %.0f%% went to these two processes",
                         wall / 1e6, n, spent.cpuNanos() / 1e6, spent.cpuNanos() / 1e6 / n, clientsCpu / 1e6, clientsCpu / 1e6 / n,
                         2 * wall / 1e6, 100.0 * (spent.cpuNanos() + clientsCpu) / (2.0 * wall));
-                ctx.say("item 1: 50 concurrent, clients in a process of their own: " + outside.medianP99() + "; " + spent + "; " + cpuPerAck);
+                ctx.say("item 1: 50 concurrent, clients in a process of their own: " + outside.medianP99() + "; " + spent
+                        + " (the clients' JIT " + (clients.jitMillis - clientsJitBefore) + " ms); " + cpuPerAck);
                 during.add("50 concurrent, clients in a process of their own: " + spent);
             }
             outsideBusy = busy.get();
@@ -137,6 +143,32 @@ final class SlashAckBench implements Benchmark {
                         + "the text. The difference from the measured ack is the HTTP exchange and waiting for a thread."));
     }
 
+    static final long QUIET_JIT_MS = 30;
+    static final Duration STEADY_BOUND = Duration.ofSeconds(45);
+
+    static String warmUp = "";
+
+    /** Rounds of the target level until neither JVM compiles much in a round (twice in a row) or the bound is reached. */
+    private static void warmUntilSteady(Context ctx, SlackRig rig, Clients clients) throws java.io.IOException {
+        long until = System.nanoTime() + STEADY_BOUND.toNanos();
+        int quiet = 0;
+        List<String> jit = new ArrayList<>();
+        int rounds = 0;
+        while (quiet < 2 && System.nanoTime() < until && !(ctx.quick && rounds > 0)) {
+            Jvm before = Jvm.now();
+            long clientsJit = clients.jitMillis;
+            clients.measure(50, ctx.count(6, 1), new Stats(), new AtomicInteger());
+            long bot = Jvm.now().minus(before).jitMillis();
+            long theirs = clients.jitMillis - clientsJit;
+            drain(rig);
+            rounds++;
+            jit.add(bot + "/" + theirs);
+            quiet = bot <= QUIET_JIT_MS && theirs <= QUIET_JIT_MS ? quiet + 1 : 0;
+        }
+        warmUp = rounds + " rounds, JIT ms per round bot/clients: " + String.join(" ", jit);
+        ctx.say("item 1: warm-up to steady state: " + warmUp);
+    }
+
     /** Garbage collections and JIT time of this JVM so far. */
     private record Jvm(long collections, long gcMillis, long jitMillis, long cpuNanos) {
         static Jvm now() {
@@ -170,11 +202,18 @@ final class SlashAckBench implements Benchmark {
         private final Process process;
         private final BufferedReader out;
         private final Writer in;
+        /** The clients' JVM's compile time so far, as it said at the end of its last level. */
+        long jitMillis;
 
         Clients(SlackRig rig) throws java.io.IOException {
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            process = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), AckClients.class.getName(),
-                    Integer.toString(rig.bot.httpPort()), rig.slack.responseUrl())
+            List<String> command = new ArrayList<>(List.of(java.toString()));
+            if (Boolean.getBoolean("ack3.lean")) {
+                command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-XX:CICompilerCount=1"));
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), AckClients.class.getName(),
+                    Integer.toString(rig.bot.httpPort()), rig.slack.responseUrl()));
+            process = new ProcessBuilder(command)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
@@ -190,7 +229,7 @@ final class SlashAckBench implements Benchmark {
             in.write(clients + " " + perClient + "\n");
             in.flush();
             String line;
-            while ((line = out.readLine()) != null && !line.equals("end")) {
+            while ((line = out.readLine()) != null && !line.startsWith("end")) {
                 String[] words = line.split(" ");
                 if (!words[0].equals("ack") || words.length != 3) {
                     throw new IllegalStateException("the clients' process said: " + line);
@@ -199,6 +238,9 @@ final class SlashAckBench implements Benchmark {
                 if (words[2].equals("1")) {
                     busy.incrementAndGet();
                 }
+            }
+            if (line != null && line.startsWith("end ")) {
+                jitMillis = Long.parseLong(line.substring(4).trim());
             }
             if (line == null) {
                 throw new IllegalStateException("the clients' process ended (exit " + (process.isAlive() ? "?" : process.exitValue()) + ")");
