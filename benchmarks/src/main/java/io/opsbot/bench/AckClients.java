@@ -24,7 +24,8 @@ import java.util.concurrent.Future;
  * write and a read — a load generator should take far less CPU than the server it measures, and on this 2-CPU machine
  * whatever it takes is taken from the bot. Reads "CLIENTS PER-CLIENT" lines on stdin, sends that many signed slash
  * commands (each client one after the other) to the bot's port, and prints one line per ack — "ack NANOS BUSY" (BUSY 1
- * when the bot answered it is busy) — then "end". A failed request prints "error …" and the process exits 1.
+ * when the bot answered it is busy) — then "end JIT-MS", JIT-MS being the compile time of this JVM so far (so the
+ * harness can warm up until both JVMs are done compiling). A failed request prints "error …" and the process exits 1.
  *
  * <p>{@code java -cp … io.opsbot.bench.AckClients PORT RESPONSE-URL}
  */

@@ -63,16 +63,7 @@ public final class ExchangeDeadlines implements Executor, AutoCloseable {
         }
     }
 
-    /** Told of every exchange taken and ended, so that work can wait for pending answers. */
-    private final AcksFirst acks;
-
     public ExchangeDeadlines(String name, int threads, Duration deadline) {
-        this(name, threads, deadline, AcksFirst.NONE);
-    }
-
-    /** @param acks counts the exchanges taken and not yet ended (see {@link AcksFirst}) */
-    public ExchangeDeadlines(String name, int threads, Duration deadline, AcksFirst acks) {
-        this.acks = Objects.requireNonNull(acks, "acks");
         this.name = Objects.requireNonNull(name, "name");
         this.deadline = Objects.requireNonNull(deadline, "deadline");
         if (threads < 2 || deadline.isNegative() || deadline.isZero()) {
@@ -99,17 +90,7 @@ public final class ExchangeDeadlines implements Executor, AutoCloseable {
 
     @Override
     public void execute(Runnable exchange) {
-        acks.taken();
-        try {
-            workers.execute(() -> run(exchange));
-        } catch (RuntimeException e) {
-            acks.ended();
-            throw e;
-        }
-    }
-
-    private void run(Runnable exchange) {
-        try {
+        workers.execute(() -> {
             Thread self = Thread.currentThread();
             Running mine = new Running(System.nanoTime() + deadline.toNanos());
             running.put(self, mine);
@@ -122,9 +103,7 @@ public final class ExchangeDeadlines implements Executor, AutoCloseable {
                 running.remove(self, mine);
                 Thread.interrupted(); // an interrupt that came as it ended is not the next exchange's
             }
-        } finally {
-            acks.ended();
-        }
+        });
     }
 
     /**

@@ -6,7 +6,6 @@ import com.slack.api.bolt.response.Response;
 import com.slack.api.bolt.util.SlackRequestParser;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.opsbot.bot.http.AcksFirst;
 import io.opsbot.bot.http.ExchangeDeadlines;
 import io.opsbot.bot.http.JdkHttpServers;
 import java.io.IOException;
@@ -59,24 +58,14 @@ final class HttpTransport implements AutoCloseable {
     private final String path;
 
     HttpTransport(App app, String bindAddress, int port, String path) throws IOException {
-        this(app, bindAddress, port, path, EXCHANGE_DEADLINE, AcksFirst.NONE);
-    }
-
-    HttpTransport(App app, String bindAddress, int port, String path, AcksFirst acks) throws IOException {
-        this(app, bindAddress, port, path, EXCHANGE_DEADLINE, acks);
+        this(app, bindAddress, port, path, EXCHANGE_DEADLINE);
     }
 
     HttpTransport(App app, String bindAddress, int port, String path, Duration exchangeDeadline) throws IOException {
-        this(app, bindAddress, port, path, exchangeDeadline, AcksFirst.NONE);
-    }
-
-    /** @param acks told of every request taken and answered, so that the commands they start wait for the answers */
-    HttpTransport(App app, String bindAddress, int port, String path, Duration exchangeDeadline, AcksFirst acks)
-            throws IOException {
         this.path = path;
         SlackRequestParser parser = new SlackRequestParser(app.config());
         this.server = JdkHttpServers.create(new InetSocketAddress(bindAddress, port), 64);
-        this.executor = new ExchangeDeadlines("opsbot-slack-http", THREADS, exchangeDeadline, acks);
+        this.executor = new ExchangeDeadlines("opsbot-slack-http", THREADS, exchangeDeadline);
         server.setExecutor(executor);
         executor.watch(server.createContext(path, exchange -> {
             try (exchange) {

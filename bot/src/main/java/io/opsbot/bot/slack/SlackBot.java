@@ -16,7 +16,6 @@ import com.slack.api.model.event.MessageRepliedEvent;
 import com.slack.api.model.event.MessageThreadBroadcastEvent;
 import io.opsbot.bot.CommandHandler;
 import io.opsbot.bot.Request;
-import io.opsbot.bot.http.AcksFirst;
 import io.opsbot.bot.access.Access;
 import io.opsbot.bot.access.AuditTrail;
 import io.opsbot.bot.access.CachedGroupDirectory;
@@ -67,11 +66,6 @@ public final class SlackBot implements AutoCloseable {
      * about five minutes (at once, after 1 minute, after 5 minutes), so 10 minutes covers every retry.
      */
     public static final Duration RETRY_WINDOW = Duration.ofMinutes(10);
-    /**
-     * The longest a command waits for the acks pending beside it before it starts anyway: a burst of 50 requests is
-     * answered within tens of milliseconds on 2 CPUs, and the command's result reaches the user later anyway.
-     */
-    static final Duration ACKS_FIRST_MAX_WAIT = Duration.ofMillis(100);
     public static final int DEFAULT_HTTP_PORT = 3000;
     /**
      * Connection attempts while Slack cannot be reached: 1 s doubling to 5 min, a pause short enough to come back
@@ -87,8 +81,6 @@ public final class SlackBot implements AutoCloseable {
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     /** Commands that may change the cluster: they can wait minutes for an app's lock or a deployment. */
     private final ThreadPoolExecutor workers;
-    /** HTTP mode: the answers pending on the Slack endpoint, which the workers let go first. */
-    private final AcksFirst acks;
     /**
      * Queries (commands every viewer may run), cancels and declines: quick, and never queued behind operations that
      * wait for each other, so `status` answers and Cancel works while every worker above is taken.
@@ -137,9 +129,6 @@ public final class SlackBot implements AutoCloseable {
         this.api = api;
         this.clock = b.clock;
 
-        // HTTP mode: a command starts once the acks pending beside it are answered (at most ACKS_FIRST_MAX_WAIT later)
-        this.acks = httpMode ? new AcksFirst(Duration.ofMillis(Long.getLong("ack3.gateMs", b.acksFirst.toMillis())))
-                : AcksFirst.NONE;
         this.workers = new ThreadPoolExecutor(b.workers, b.workers, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(b.queue),
                 Threads.named("opsbot-slack-worker"), FullPool.REFUSE);
         this.readers = new ThreadPoolExecutor(b.workers, b.workers, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(b.queue),
@@ -171,7 +160,7 @@ public final class SlackBot implements AutoCloseable {
         try {
             if (httpMode) {
                 httpTransport = new HttpTransport(app, b.bindAddress, b.slack.port() == null ? DEFAULT_HTTP_PORT : b.slack.port(),
-                        b.slack.pathOrDefault(), acks);
+                        b.slack.pathOrDefault());
                 app.start();
                 httpTransport.start();
             } else {
@@ -241,11 +230,6 @@ public final class SlackBot implements AutoCloseable {
     /** Blocks until {@link #close} (Socket Mode's threads do not keep a process alive on their own). */
     public void awaitClose() throws InterruptedException {
         closed.await();
-    }
-
-    /** HTTP mode: the acks pending on the Slack endpoint, which commands let go first; {@link AcksFirst#NONE} otherwise. */
-    AcksFirst acks() {
-        return acks;
     }
 
     /** The port HTTP mode listens on (useful with port 0); -1 in socket mode. */
@@ -445,7 +429,6 @@ public final class SlackBot implements AutoCloseable {
         try {
             pool.execute(() -> {
                 try {
-                    acks.awaitAcks();
                     work.run();
                 } catch (RuntimeException e) {
                     log.error("event=slack_worker_failed error=\"{}\"", e.getMessage(), e);
@@ -513,7 +496,6 @@ public final class SlackBot implements AutoCloseable {
         private boolean emulated;
         private int workers = 8;
         private int queue = 64;
-        private Duration acksFirst = ACKS_FIRST_MAX_WAIT;
         private Duration editInterval = Duration.ofSeconds(1);
         private Duration groupCacheTtl = Duration.ofMinutes(5);
         private Clock clock = Clock.systemUTC();
@@ -557,15 +539,6 @@ public final class SlackBot implements AutoCloseable {
             }
             this.workers = threads;
             this.queue = waiting;
-            return this;
-        }
-
-        /**
-         * HTTP mode: the longest a command waits for the acks pending beside it before it starts anyway (zero: it starts
-         * at once). See {@link AcksFirst}.
-         */
-        Builder acksFirst(Duration maxWait) {
-            this.acksFirst = Objects.requireNonNull(maxWait, "maxWait");
             return this;
         }
 
