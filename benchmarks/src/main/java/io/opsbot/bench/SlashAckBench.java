@@ -39,7 +39,7 @@ final class SlashAckBench implements Benchmark {
 
     @Override
     public Duration budget() {
-        return Duration.ofSeconds(90); // the target level's warm-up until the JIT is quiet takes up to 45 s of it
+        return Duration.ofSeconds(100); // the target level's warm-up until the JIT is quiet takes up to 45 s of it
     }
 
     @Override
