@@ -174,7 +174,7 @@ final class SlashAckBench implements Benchmark {
         }
         String warmUp = String.format(Locale.ROOT, "%d rounds in %.1f s (%s), JIT per round in ms, bot/clients: %s", rounds,
                 (System.nanoTime() - until + STEADY_BOUND.toNanos()) / 1e9, quiet >= 2 ? "the JIT quiet twice in a row"
-                        : "the bound reached before the JIT was quiet twice in a row", String.join(" ", jit));
+                        : ctx.quick ? "one round: a quick run" : "the bound reached before the JIT was quiet twice in a row", String.join(" ", jit));
         ctx.say("item 1: warm-up to steady state: " + warmUp);
         return warmUp;
     }
