@@ -55,7 +55,7 @@ public final class AckClients {
                 return;
             }
             lines.forEach(out::println);
-            out.println("end " + java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+            out.println(end(java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime()));
             out.flush();
         }
     }
@@ -104,6 +104,20 @@ public final class AckClients {
             pool.shutdownNow();
         }
         return lines;
+    }
+
+    /** The line that ends a level's answers: "end" and this JVM's compile time so far, in milliseconds. */
+    static String end(long jitMillis) {
+        return "end " + jitMillis;
+    }
+
+    /** The compile time an {@link #end} line carries. */
+    static long jitOfEnd(String line) {
+        String[] words = line.trim().split(" ");
+        if (words.length != 2 || !words[0].equals("end")) {
+            throw new IllegalStateException("not the end of a level: " + line);
+        }
+        return Long.parseLong(words[1]);
     }
 
     static byte[] request(SlashCommands.Signed signed, int port) {

@@ -170,13 +170,18 @@ final class SlashAckBench implements Benchmark {
             drain(rig);
             rounds++;
             jit.add(bot + "/" + theirs);
-            quiet = bot <= QUIET_JIT_MS && theirs <= QUIET_JIT_MS ? quiet + 1 : 0;
+            quiet = quietRounds(quiet, bot, theirs);
         }
         String warmUp = String.format(Locale.ROOT, "%d rounds in %.1f s (%s), JIT per round in ms, bot/clients: %s", rounds,
                 (System.nanoTime() - until + STEADY_BOUND.toNanos()) / 1e9, quiet >= 2 ? "the JIT quiet twice in a row"
                         : ctx.quick ? "one round: a quick run" : "the bound reached before the JIT was quiet twice in a row", String.join(" ", jit));
         ctx.say("item 1: warm-up to steady state: " + warmUp);
         return warmUp;
+    }
+
+    /** Quiet rounds in a row after a round in which the bot's and the clients' compilers worked these milliseconds. */
+    static int quietRounds(int before, long botJitMillis, long clientsJitMillis) {
+        return botJitMillis <= QUIET_JIT_MS && clientsJitMillis <= QUIET_JIT_MS ? before + 1 : 0;
     }
 
     /** Garbage collections and JIT time of this JVM so far. */
@@ -249,8 +254,8 @@ final class SlashAckBench implements Benchmark {
                     busy.incrementAndGet();
                 }
             }
-            if (line != null && line.startsWith("end ")) {
-                jitMillis = Long.parseLong(line.substring(4).trim());
+            if (line != null) {
+                jitMillis = AckClients.jitOfEnd(line);
             }
             if (line == null) {
                 throw new IllegalStateException("the clients' process ended (exit " + (process.isAlive() ? "?" : process.exitValue()) + ")");
