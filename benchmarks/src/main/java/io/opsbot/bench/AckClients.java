@@ -24,7 +24,8 @@ import java.util.concurrent.Future;
  * write and a read — a load generator should take far less CPU than the server it measures, and on this 2-CPU machine
  * whatever it takes is taken from the bot. Reads "CLIENTS PER-CLIENT" lines on stdin, sends that many signed slash
  * commands (each client one after the other) to the bot's port, and prints one line per ack — "ack NANOS BUSY" (BUSY 1
- * when the bot answered it is busy) — then "end". A failed request prints "error …" and the process exits 1.
+ * when the bot answered it is busy) — then "end JIT-MS", JIT-MS being the compile time of this JVM so far (so the
+ * harness can warm up until both JVMs are done compiling). A failed request prints "error …" and the process exits 1.
  *
  * <p>{@code java -cp … io.opsbot.bench.AckClients PORT RESPONSE-URL}
  */
@@ -54,7 +55,7 @@ public final class AckClients {
                 return;
             }
             lines.forEach(out::println);
-            out.println("end");
+            out.println(end(java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime()));
             out.flush();
         }
     }
@@ -103,6 +104,20 @@ public final class AckClients {
             pool.shutdownNow();
         }
         return lines;
+    }
+
+    /** The line that ends a level's answers: "end" and this JVM's compile time so far, in milliseconds. */
+    static String end(long jitMillis) {
+        return "end " + jitMillis;
+    }
+
+    /** The compile time an {@link #end} line carries. */
+    static long jitOfEnd(String line) {
+        String[] words = line.trim().split(" ");
+        if (words.length != 2 || !words[0].equals("end")) {
+            throw new IllegalStateException("not the end of a level: " + line);
+        }
+        return Long.parseLong(words[1]);
     }
 
     static byte[] request(SlashCommands.Signed signed, int port) {

@@ -39,7 +39,7 @@ final class SlashAckBench implements Benchmark {
 
     @Override
     public Duration budget() {
-        return Duration.ofSeconds(60);
+        return Duration.ofSeconds(100); // the target level's warm-up until the JIT is quiet takes up to 45 s of it
     }
 
     @Override
@@ -77,12 +77,11 @@ final class SlashAckBench implements Benchmark {
             Stats outside = new Stats();
             AtomicInteger busy = new AtomicInteger();
             try (Clients clients = new Clients(rig)) {
-                for (int w = 0; w < (ctx.quick ? 1 : 2); w++) {
-                    clients.measure(50, ctx.count(2, 1), new Stats(), new AtomicInteger());
-                    drain(rig);
-                }
+                String warmUp = warmUntilSteady(ctx, rig, clients);
+                during.add("warm-up of the target level: " + warmUp);
                 Jvm before = Jvm.now();
                 long clientsCpuBefore = clients.cpuNanos();
+                long clientsJitBefore = clients.jitMillis;
                 long wallBefore = System.nanoTime();
                 clients.measure(50, ctx.count(6, 1), outside, busy);
                 long wall = System.nanoTime() - wallBefore;
@@ -96,8 +95,10 @@ final class SlashAckBench implements Benchmark {
                                 + "%.0f ms in that time, %.0f%% went to these two processes",
                         wall / 1e6, n, spent.cpuNanos() / 1e6, spent.cpuNanos() / 1e6 / n, clientsCpu / 1e6, clientsCpu / 1e6 / n,
                         2 * wall / 1e6, 100.0 * (spent.cpuNanos() + clientsCpu) / (2.0 * wall));
-                ctx.say("item 1: 50 concurrent, clients in a process of their own: " + outside.medianP99() + "; " + spent + "; " + cpuPerAck);
-                during.add("50 concurrent, clients in a process of their own: " + spent);
+                ctx.say("item 1: 50 concurrent, clients in a process of their own: " + outside.medianP99() + "; " + spent
+                        + " (the clients' JIT " + (clients.jitMillis - clientsJitBefore) + " ms); " + cpuPerAck);
+                during.add("50 concurrent, clients in a process of their own: " + spent + " (the clients' JIT "
+                        + (clients.jitMillis - clientsJitBefore) + " ms)");
             }
             outsideBusy = busy.get();
             rows.add(new Row("1", "slash-command ack, 50 concurrent, clients in a process of their own (as Slack's are)",
@@ -121,8 +122,13 @@ final class SlashAckBench implements Benchmark {
                         + "collections and their JIT work to its compiler threads), and they are not on the bot's CPUs. These "
                         + "clients are on them — this machine has two — so they are made lean, as a load generator should be: "
                         + "one kept-alive connection each (TCP_NODELAY), every request signed before the clock starts, and a "
-                        + "request is one socket write and the answer's read. "
-                        + "Warm-up, not counted: 10 clients × 5 requests, then the 50-client level twice. "
+                        + "request is one socket write and the answer's read; their JVM runs with " + String.join(" ", CLIENTS_JVM)
+                        + " (C1 only: with C2 it was still compiling the clients' loop after 20 rounds). "
+                        + "Warm-up, not counted: 10 clients × 5 requests and the 50-client level twice in the bot's JVM; then, "
+                        + "before the target level, rounds of it from the clients' process until neither JVM's JIT worked more "
+                        + "than " + QUIET_JIT_MS + " ms in a round twice in a row, or " + STEADY_BOUND.toSeconds() + " s (a bot "
+                        + "runs for days: a level measured while the compilers still take hundreds of milliseconds of the two "
+                        + "CPUs measures the JIT). "
                         + (busyAnswers + outsideBusy > 0 ? (busyAnswers + outsideBusy) + " requests were acked with the bot's \"busy\" "
                         + "answer (more than its 8 workers and 64 waiting commands); they are acks too and are counted."
                         : "Every request was acked as accepted."),
@@ -135,6 +141,47 @@ final class SlashAckBench implements Benchmark {
                 "The last row is a JMH benchmark (`AckWorkBenchmark`, sample mode, one fork) of the CPU work of one request "
                         + "before its ack without the network: the HMAC-SHA256 signature check Bolt does and opsbot's parsing of "
                         + "the text. The difference from the measured ack is the HTTP exchange and waiting for a thread."));
+    }
+
+    /** The clients' JVM's options: see {@link Clients}. */
+    static final List<String> CLIENTS_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:+UseSerialGC", "-Xmx64m");
+    /** A warm-up round of the target level in which neither JVM compiled more than this counts as quiet. */
+    static final long QUIET_JIT_MS = 30;
+    /** The longest the target level's warm-up runs when the JIT does not quiet down. */
+    static final Duration STEADY_BOUND = Duration.ofSeconds(45);
+
+    /**
+     * Rounds of the target level (50 clients × 6 requests from the clients' process) until neither JVM's compilers
+     * worked more than {@link #QUIET_JIT_MS} in a round, twice in a row, or {@link #STEADY_BOUND} passed: a bot runs
+     * for days, and a level measured while the JIT still compiles for hundreds of milliseconds on the same two CPUs
+     * measures the JIT. Returns what it did: rounds, time, each round's JIT in the bot's and the clients' JVM.
+     */
+    private static String warmUntilSteady(Context ctx, SlackRig rig, Clients clients) throws java.io.IOException {
+        long until = System.nanoTime() + STEADY_BOUND.toNanos();
+        int quiet = 0;
+        List<String> jit = new ArrayList<>();
+        int rounds = 0;
+        while (quiet < 2 && System.nanoTime() < until && !(ctx.quick && rounds > 0)) {
+            Jvm before = Jvm.now();
+            long clientsJit = clients.jitMillis;
+            clients.measure(50, ctx.count(6, 1), new Stats(), new AtomicInteger());
+            long bot = Jvm.now().minus(before).jitMillis();
+            long theirs = clients.jitMillis - clientsJit;
+            drain(rig);
+            rounds++;
+            jit.add(bot + "/" + theirs);
+            quiet = quietRounds(quiet, bot, theirs);
+        }
+        String warmUp = String.format(Locale.ROOT, "%d rounds in %.1f s (%s), JIT per round in ms, bot/clients: %s", rounds,
+                (System.nanoTime() - until + STEADY_BOUND.toNanos()) / 1e9, quiet >= 2 ? "the JIT quiet twice in a row"
+                        : ctx.quick ? "one round: a quick run" : "the bound reached before the JIT was quiet twice in a row", String.join(" ", jit));
+        ctx.say("item 1: warm-up to steady state: " + warmUp);
+        return warmUp;
+    }
+
+    /** Quiet rounds in a row after a round in which the bot's and the clients' compilers worked these milliseconds. */
+    static int quietRounds(int before, long botJitMillis, long clientsJitMillis) {
+        return botJitMillis <= QUIET_JIT_MS && clientsJitMillis <= QUIET_JIT_MS ? before + 1 : 0;
     }
 
     /** Garbage collections and JIT time of this JVM so far. */
@@ -170,11 +217,18 @@ final class SlashAckBench implements Benchmark {
         private final Process process;
         private final BufferedReader out;
         private final Writer in;
+        /** The clients' JVM's compile time so far, as it said at the end of its last level. */
+        long jitMillis;
 
         Clients(SlackRig rig) throws java.io.IOException {
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            process = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), AckClients.class.getName(),
-                    Integer.toString(rig.bot.httpPort()), rig.slack.responseUrl())
+            List<String> command = new ArrayList<>(List.of(java.toString()));
+            // a lean load generator: C1 only (its loop is small; C2 kept compiling it for 20 rounds, 100-500 ms of JIT per
+            // round on the bot's CPUs), one compiler thread, the serial collector and a small heap
+            command.addAll(CLIENTS_JVM);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), AckClients.class.getName(),
+                    Integer.toString(rig.bot.httpPort()), rig.slack.responseUrl()));
+            process = new ProcessBuilder(command)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
@@ -190,7 +244,7 @@ final class SlashAckBench implements Benchmark {
             in.write(clients + " " + perClient + "\n");
             in.flush();
             String line;
-            while ((line = out.readLine()) != null && !line.equals("end")) {
+            while ((line = out.readLine()) != null && !line.startsWith("end")) {
                 String[] words = line.split(" ");
                 if (!words[0].equals("ack") || words.length != 3) {
                     throw new IllegalStateException("the clients' process said: " + line);
@@ -199,6 +253,9 @@ final class SlashAckBench implements Benchmark {
                 if (words[2].equals("1")) {
                     busy.incrementAndGet();
                 }
+            }
+            if (line != null) {
+                jitMillis = AckClients.jitOfEnd(line);
             }
             if (line == null) {
                 throw new IllegalStateException("the clients' process ended (exit " + (process.isAlive() ? "?" : process.exitValue()) + ")");

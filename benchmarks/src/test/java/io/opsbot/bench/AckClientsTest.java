@@ -46,6 +46,25 @@ class AckClientsTest {
                 .endsWith("\r\n\r\ntext=status+nodeapp&trigger_id=t1");
     }
 
+    @Test
+    void aLevelsEndCarriesTheClientsCompileTimeForTheHarnessToWarmUpBy() {
+        assertThat(AckClients.jitOfEnd(AckClients.end(1234))).isEqualTo(1234);
+        assertThatThrownBy(() -> AckClients.jitOfEnd("end")).hasMessageContaining("not the end of a level");
+        assertThatThrownBy(() -> AckClients.jitOfEnd("ack 12 0")).hasMessageContaining("not the end of a level");
+    }
+
+    /** The target level is measured once both JVMs compiled at most 30 ms in a round, twice in a row. */
+    @Test
+    void theWarmUpEndsAfterTwoRoundsInARowInWhichNeitherJvmCompiledMuch() {
+        long[][] rounds = {{500, 300}, {20, 10}, {40, 0}, {10, 31}, {10, 10}, {30, 30}};
+        int[] expected = {0, 1, 0, 0, 1, 2};
+        int quiet = 0;
+        for (int i = 0; i < rounds.length; i++) {
+            quiet = SlashAckBench.quietRounds(quiet, rounds[i][0], rounds[i][1]);
+            assertThat(quiet).as("quiet rounds in a row after round " + (i + 1)).isEqualTo(expected[i]);
+        }
+    }
+
     private static InputStream stream(String s) {
         return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
     }
