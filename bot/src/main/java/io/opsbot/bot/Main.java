@@ -114,7 +114,14 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path file = configFile(config);
-        OpsbotConfig loaded = file == null ? OpsbotConfig.empty() : new ConfigLoader().load(file);
+        // logback.xml is read on a thread of its own while this one reads opsbot.yaml, as exec does (LoggingStart)
+        LoggingStart.begin();
+        OpsbotConfig loaded;
+        try {
+            loaded = file == null ? OpsbotConfig.empty() : new ConfigLoader().load(file);
+        } finally {
+            LoggingStart.await();
+        }
         java.util.function.Consumer<String> say = line -> System.err.println("opsbot: " + line);
         if (httpMode(loaded)) {
             return runSlackHttp(loaded, say);
@@ -194,7 +201,15 @@ public final class Main implements Callable<Integer> {
         SlackBot slack = null;
         try {
             bot.keepRecovering();
-            slack = starting.join(bot);
+            // a stop (SIGTERM, Ctrl-C) while Slack cannot be reached ends the waiting, as runSlack's does
+            Thread starter = Thread.currentThread();
+            Thread stopWaiting = new Thread(starter::interrupt);
+            Runtime.getRuntime().addShutdownHook(stopWaiting);
+            try {
+                slack = starting.join(bot);
+            } finally {
+                removeHook(stopWaiting);
+            }
             if (!starting.matches(bot)) {
                 // the adapter was started with settings the wiring does not confirm: start it again from the wiring
                 slack.close();
@@ -215,17 +230,11 @@ public final class Main implements Callable<Integer> {
 
     /** {@link #runSlack}'s HTTP mode: the start overlapped ({@link #startSlack}), then served until stopped. */
     private static int runSlackHttp(OpsbotConfig config, java.util.function.Consumer<String> say) throws Exception {
-        Thread starter = Thread.currentThread();
-        Thread stopWaiting = new Thread(starter::interrupt);
         SlackStarted started;
-        Runtime.getRuntime().addShutdownHook(stopWaiting);
         try {
             started = startSlack(config, Home.dir(), say);
         } catch (InterruptedException e) {
             return 0; // stopped while waiting for Slack or the journal
-        } finally {
-            removeHook(stopWaiting);
-            Thread.interrupted(); // a stop that came as the start ended is the shutdown hook's below
         }
         try (Opsbot bot = started.bot(); SlackBot slack = started.slack()) {
             return serveUntilStopped(bot, slack);

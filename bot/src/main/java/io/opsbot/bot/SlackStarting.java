@@ -23,24 +23,26 @@ final class SlackStarting {
 
     private final CompletableFuture<Opsbot> wired = new CompletableFuture<>();
     private final CompletableFuture<SlackBot> started = new CompletableFuture<>();
-    private final Map<String, Role> verbRoles;
+    /** Set by the start's thread before {@link #started} completes. */
+    private volatile Map<String, Role> verbRoles;
     private final boolean emulated;
     private final Thread thread;
     private volatile boolean cancelled;
 
     private SlackStarting(OpsbotConfig config, Consumer<String> say) {
         this.emulated = emulated(config);
-        this.verbRoles = verbRoles(emulated);
-        SlackBot.Builder builder = SlackBot.builder(config.slack(), config.access(),
-                        (request, progress) -> wired.join().handler().handle(request, progress))
-                .emulated(emulated)
-                .verbRoles(verbRoles)
-                .owners(id -> wired.join().dispatcher().requesterOf(id))
-                .audit((request, outcome) -> wired.join().dispatcher().record(request, outcome))
-                .deliveries(key -> wired.join().deliveries().firstTime(key))
-                .listenLater();
+        // everything Slack's, even its classes' loading, on the thread: the main thread goes on to the journal at once
         this.thread = new Thread(() -> {
             try {
+                verbRoles = verbRoles(emulated);
+                SlackBot.Builder builder = SlackBot.builder(config.slack(), config.access(),
+                                (request, progress) -> wired.join().handler().handle(request, progress))
+                        .emulated(emulated)
+                        .verbRoles(verbRoles)
+                        .owners(id -> wired.join().dispatcher().requesterOf(id))
+                        .audit((request, outcome) -> wired.join().dispatcher().record(request, outcome))
+                        .deliveries(key -> wired.join().deliveries().firstTime(key))
+                        .listenLater();
                 SlackBot bot = builder.startRetrying(say);
                 if (cancelled) {
                     bot.close();
@@ -60,7 +62,7 @@ final class SlackStarting {
         return starting;
     }
 
-    /** Whether the bot's own wiring would give this adapter the same settings it was started with. */
+    /** Whether the bot's own wiring would give this adapter the same settings it was started with (after {@link #join}). */
     boolean matches(Opsbot bot) {
         return bot.emulated() == emulated && verbRoles.equals(Access.verbRoles(bot.dispatcher().parser().grammar()));
     }
