@@ -9,6 +9,7 @@ import io.opsbot.bot.render.OperationView;
 import io.opsbot.bot.render.PlainText;
 import io.opsbot.catalog.AppCatalog;
 import io.opsbot.config.ConfigException;
+import io.opsbot.config.ConfigLoader;
 import io.opsbot.config.OpsbotConfig;
 import io.opsbot.engine.OpsException;
 import io.opsbot.sim.Sim;
@@ -112,8 +113,20 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Opsbot bot = startWaitingForTheJournal(configFile(config), Home.dir(), JOURNAL_RETRY,
-                line -> System.err.println("opsbot: " + line))) {
+        Path file = configFile(config);
+        // logback.xml is read on a thread of its own while this one reads opsbot.yaml, as exec does (LoggingStart)
+        LoggingStart.begin();
+        OpsbotConfig loaded;
+        try {
+            loaded = file == null ? OpsbotConfig.empty() : new ConfigLoader().load(file);
+        } finally {
+            LoggingStart.await();
+        }
+        java.util.function.Consumer<String> say = line -> System.err.println("opsbot: " + line);
+        if (httpMode(loaded)) {
+            return runSlackHttp(loaded, say);
+        }
+        try (Opsbot bot = startWaitingForTheJournal(loaded, Home.dir(), JOURNAL_RETRY, say)) {
             if (bot.config().slack() != null) {
                 bot.keepRecovering();
                 return runSlack(bot);
@@ -144,11 +157,11 @@ public final class Main implements Callable<Integer> {
      * waited for, one line per attempt, as a service should: nothing runs meanwhile, since opsbot runs nothing it
      * cannot record. {@code exec} does not wait: it says so and exits 2.
      */
-    static Opsbot startWaitingForTheJournal(Path configFile, Path home, java.time.Duration pause,
+    static Opsbot startWaitingForTheJournal(OpsbotConfig config, Path home, java.time.Duration pause,
                                             java.util.function.Consumer<String> say) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return Opsbot.start(configFile, home);
+                return Opsbot.startWith(config, home);
             } catch (io.opsbot.engine.JournalUnavailableException unreachable) {
                 say.accept(unreachable.getMessage() + "; trying again in " + pause.toSeconds() + " s (attempt " + attempt
                         + "; Ctrl-C stops)");
@@ -157,11 +170,108 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /** A slack section in HTTP mode: its start overlaps the bot's ({@link #startSlack}). */
+    static boolean httpMode(OpsbotConfig config) {
+        return config.slack() != null && config.slack().mode() != null
+                && "http".equals(config.slack().mode().trim().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** The bot and its Slack adapter, wired and listening. */
+    record SlackStarted(Opsbot bot, SlackBot slack) {
+    }
+
+    /**
+     * Starts a bot serving Slack in HTTP mode: Slack's part (the SDK, auth.test, Bolt) on a thread of its own
+     * ({@link SlackStarting}) while this one opens the journal and wires the bot, as {@link #startWaitingForTheJournal}
+     * does; then the adapter listens. Nothing is taken from Slack before the bot is wired, and each part waits for
+     * what it cannot reach as before (one line per attempt to {@code say}); a failure of either stops both.
+     *
+     * @throws InterruptedException when stopped while waiting
+     */
+    static SlackStarted startSlack(OpsbotConfig config, Path home, java.util.function.Consumer<String> say)
+            throws Exception {
+        SlackStarting starting = SlackStarting.begin(config, say);
+        Opsbot bot;
+        try {
+            bot = startWaitingForTheJournal(config, home, JOURNAL_RETRY, say);
+        } catch (Throwable failed) {
+            starting.cancel();
+            throw failed;
+        }
+        SlackBot slack = null;
+        try {
+            bot.keepRecovering();
+            // a stop (SIGTERM, Ctrl-C) while Slack cannot be reached ends the waiting, as runSlack's does
+            Thread starter = Thread.currentThread();
+            Thread stopWaiting = new Thread(starter::interrupt);
+            Runtime.getRuntime().addShutdownHook(stopWaiting);
+            try {
+                slack = starting.join(bot);
+            } finally {
+                removeHook(stopWaiting);
+            }
+            if (!starting.matches(bot)) {
+                // the adapter was started with settings the wiring does not confirm: start it again from the wiring
+                slack.close();
+                slack = null;
+                slack = slackBuilder(bot).listenLater().startRetrying(say);
+            }
+            slack.listen();
+            return new SlackStarted(bot, slack);
+        } catch (Throwable failed) {
+            starting.cancel();
+            if (slack != null) {
+                slack.close();
+            }
+            bot.close();
+            throw failed;
+        }
+    }
+
+    /** {@link #runSlack}'s HTTP mode: the start overlapped ({@link #startSlack}), then served until stopped. */
+    private static int runSlackHttp(OpsbotConfig config, java.util.function.Consumer<String> say) throws Exception {
+        SlackStarted started;
+        try {
+            started = startSlack(config, Home.dir(), say);
+        } catch (InterruptedException e) {
+            return 0; // stopped while waiting for Slack or the journal
+        }
+        try (Opsbot bot = started.bot(); SlackBot slack = started.slack()) {
+            return serveUntilStopped(bot, slack);
+        }
+    }
+
+    /** Serves Slack with a started adapter until it is closed (SIGTERM, Ctrl-C); a failed start of the schedules stops it. */
+    private static int serveUntilStopped(Opsbot bot, SlackBot slack) throws Exception {
+        Runtime.getRuntime().addShutdownHook(new Thread(slack::close));
+        Serving serving = serveSlack(bot, slack);
+        serving.reports().whenComplete((done, failed) -> {
+            if (failed != null) {
+                System.err.println("opsbot: the scheduled reports could not start: " + failed.getMessage());
+                slack.close();
+            }
+        });
+        System.err.println("opsbot: serving Slack (" + (bot.config().slack().mode() == null ? "socket"
+                : bot.config().slack().mode()) + " mode)" + (bot.emulated() ? " against the emulated cluster" : ""));
+        slack.awaitClose();
+        if (serving.reports().isCompletedExceptionally()) {
+            try {
+                serving.reports().join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof Exception cause) {
+                    throw cause;
+                }
+                throw e;
+            }
+        }
+        return 0;
+    }
+
     /**
      * With a slack section the bot serves Slack until it is stopped (SIGTERM, Ctrl-C). While Slack cannot be
      * reached it keeps trying, one line per attempt on stderr, as a long-running service should.
      */
-    private static int runSlack(Opsbot bot) throws InterruptedException {
+    private static int runSlack(Opsbot bot) throws Exception {
         Thread starter = Thread.currentThread();
         Thread stopWaiting = new Thread(starter::interrupt);
         Runtime.getRuntime().addShutdownHook(stopWaiting);
@@ -174,14 +284,44 @@ public final class Main implements Callable<Integer> {
             removeHook(stopWaiting);
         }
         try (SlackBot slack = connected) {
-            bot.alerts().ifPresent(alerts -> alerts.start(slack.alertSink(alerts)));
-            Runtime.getRuntime().addShutdownHook(new Thread(slack::close));
-            bot.reports().connect(slack.reportSink(bot.reports().zone()));
-            System.err.println("opsbot: serving Slack (" + (bot.config().slack().mode() == null ? "socket"
-                    : bot.config().slack().mode()) + " mode)" + (bot.emulated() ? " against the emulated cluster" : ""));
-            slack.awaitClose();
+            return serveUntilStopped(bot, slack);
         }
-        return 0;
+    }
+
+    /** What {@link #serveSlack} started besides the Slack adapter. */
+    record Serving(java.util.concurrent.CompletableFuture<Void> reports) {
+        /** Whether the scheduled reports have started within {@code wait} (false also when their start failed). */
+        boolean awaitStarted(java.time.Duration wait) throws InterruptedException {
+            try {
+                reports.get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                return true;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * A started Slack adapter serves the bot: alerts go to Slack (their watcher starts), reports asked for go there at
+     * once, and Quartz starts the scheduled reports on a thread of its own ({@link Serving#reports()}), so that the bot
+     * answers meanwhile: a schedule whose time passed is fired as its misfire policy says once Quartz runs, as at any
+     * start; a report command waits for Quartz's start.
+     */
+    static Serving serveSlack(Opsbot bot, SlackBot slack) {
+        bot.alerts().ifPresent(alerts -> alerts.start(slack.alertSink(alerts)));
+        bot.reports().attach(slack.reportSink(bot.reports().zone()));
+        java.util.concurrent.CompletableFuture<Void> reports = new java.util.concurrent.CompletableFuture<>();
+        Thread start = new Thread(() -> {
+            try {
+                bot.reports().startSchedules();
+                reports.complete(null);
+            } catch (Throwable failed) {
+                reports.completeExceptionally(failed);
+            }
+        }, "reports-start");
+        start.setDaemon(true);
+        start.start();
+        return new Serving(reports);
     }
 
     /** The Slack adapter wired to the bot: the grammar's roles, the journal's owners and audit. */

@@ -25,10 +25,16 @@ import java.util.stream.Stream;
  *
  * <p>It runs what users run, against an emulated cluster of its own in a scratch folder (never $OPSBOT_HOME): exec
  * with a configuration file (status, a deploy that changes the app and the same deploy again, which changes nothing),
- * and exec on the local default. Its output is thrown away; it exits 0 when every command ended as expected, else 1
- * (the launcher then keeps running without an archive).
+ * and exec on the local default; then the long-running Slack bot's start ({@link SlackTraining}: HTTP mode against a
+ * fake Slack Web API on loopback, signed slash commands answered, a clean stop), so that {@code ./opsbot --config}'s
+ * start maps Bolt's, the HTTP server's and Quartz's classes too. Its output is thrown away; it exits 0 when every
+ * command ended as expected, else 1, and a run that lasts longer than {@link #BOUND} is halted (no archive is written
+ * then): either way the launcher keeps running without an archive.
  */
 public final class StartupTraining {
+
+    /** The longest a training run may take (a few seconds on an idle machine, well under a minute on a busy one). */
+    static final java.time.Duration BOUND = java.time.Duration.ofMinutes(4);
 
     private StartupTraining() {
     }
@@ -40,6 +46,7 @@ public final class StartupTraining {
             System.exit(2);
         }
         Path scratch = Files.createDirectories(Path.of(args[0]));
+        haltAfter(BOUND);
         PrintStream out = System.out;
         PrintStream err = System.err;
         int failures;
@@ -75,6 +82,7 @@ public final class StartupTraining {
             failures += expect(0, "exec", "--config", config.toString(), "deploy nodeapp --only");
             failures += expect(0, "exec", "--config", config.toString(), "deploy nodeapp --only");
             failures += expect(0, "exec", "--config", config.toString(), "history nodeapp");
+            failures += trainSlackBot(scratch, sim.endpoints());
         }
         // the local default: the emulated cluster in-process
         System.setProperty("opsbot.home", Files.createDirectories(scratch.resolve("local")).toString());
@@ -83,12 +91,51 @@ public final class StartupTraining {
         return failures;
     }
 
+    /** The long-running Slack bot's start, commands and stop, with a journal and logs in the scratch folder. */
+    static int trainSlackBot(Path scratch, SimEndpoints endpoints) throws IOException {
+        Path dir = Files.createDirectories(scratch.resolve("slack"));
+        try (SlackTraining slack = new SlackTraining()) {
+            Map<String, Object> yaml = new LinkedHashMap<>(Map.of("cluster", cluster(endpoints)));
+            yaml.put("slack", slack.slackSection());
+            yaml.put("access", slack.accessSection());
+            Path config = dir.resolve("opsbot.yaml");
+            new ObjectMapper(new YAMLFactory()).writeValue(config.toFile(), yaml);
+            return slack.train(config, dir, java.util.List.of("help", "status"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+            return 1;
+        }
+    }
+
+    /** A watchdog: a training run that hangs is halted, so the JVM writes no archive and the launcher goes on without. */
+    private static void haltAfter(java.time.Duration bound) {
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(bound.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            Runtime.getRuntime().halt(3);
+        }, "training-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
     private static int expect(int status, String... args) {
         return Main.execute(args) == status ? 0 : 1;
     }
 
     /** An opsbot.yaml whose cluster section points at the emulated cluster's endpoints. */
     private static Path writeConfig(Path dir, SimEndpoints e) throws IOException {
+        Path file = dir.resolve("opsbot.yaml");
+        new ObjectMapper(new YAMLFactory()).writeValue(file.toFile(), Map.of("cluster", cluster(e)));
+        return file;
+    }
+
+    private static Map<String, Object> cluster(SimEndpoints e) {
         Map<String, Object> cluster = new LinkedHashMap<>();
         cluster.put("marathon", Map.of("url", e.marathonUrl()));
         cluster.put("mesos", Map.of("url", e.mesosUrl()));
@@ -99,9 +146,7 @@ public final class StartupTraining {
         cluster.put("ssh", Map.of("user", e.sshUser(), "key", e.sshKey().toString(), "ports", e.sshPorts()));
         cluster.put("nodes", e.nodeAddresses());
         cluster.put("emulated", true);
-        Path file = dir.resolve("opsbot.yaml");
-        new ObjectMapper(new YAMLFactory()).writeValue(file.toFile(), Map.of("cluster", cluster));
-        return file;
+        return cluster;
     }
 
     private static void deleteQuietly(Path dir) {

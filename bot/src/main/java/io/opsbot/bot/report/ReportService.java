@@ -43,7 +43,20 @@ public final class ReportService implements ReportJob.Runner, AutoCloseable {
 
     /** Reports go to {@code target} from now on, and schedules begin to fire. */
     public void connect(ReportSink target) {
+        attach(target);
+        startSchedules();
+    }
+
+    /** Reports asked for go to {@code target} from now on; schedules fire once {@link #startSchedules()} ran. */
+    public void attach(ReportSink target) {
         this.sink = target;
+    }
+
+    /**
+     * Starts Quartz (out of standby): schedules fire from now on, and one whose time passed while no replica ran is
+     * fired once, late, as its misfire policy says.
+     */
+    public void startSchedules() {
         scheduler().start();
     }
 

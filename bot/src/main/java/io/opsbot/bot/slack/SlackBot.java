@@ -91,7 +91,10 @@ public final class SlackBot implements AutoCloseable {
     private final FullPool readersFull;
     private final Map<String, Role> verbRoles;
     private final ScheduledExecutorService editor;
-    private final HttpTransport http;
+    /** HTTP mode's listener: null in socket mode, and until {@link #listen()} when the builder said {@code listenLater}. */
+    private volatile HttpTransport http;
+    /** HTTP mode's listener, made by {@link #listen()}; null once listening, and in socket mode. */
+    private final ListenerStart pendingListener;
     private final SocketModeApp socket;
     private final App app;
     private final SlackApi api;
@@ -159,10 +162,11 @@ public final class SlackBot implements AutoCloseable {
         SocketModeApp socketApp = null;
         try {
             if (httpMode) {
-                httpTransport = new HttpTransport(app, b.bindAddress, b.slack.port() == null ? DEFAULT_HTTP_PORT : b.slack.port(),
-                        b.slack.pathOrDefault());
                 app.start();
-                httpTransport.start();
+                if (!b.listenLater) {
+                    httpTransport = listener(b);
+                    httpTransport.start();
+                }
             } else {
                 socketApp = new SocketModeApp(b.slack.appToken(), app);
                 socketApp.startAsync();
@@ -187,6 +191,45 @@ public final class SlackBot implements AutoCloseable {
         }
         this.http = httpTransport;
         this.socket = socketApp;
+        this.pendingListener = httpMode && b.listenLater ? new ListenerStart(b, reachability) : null;
+    }
+
+    private HttpTransport listener(Builder b) throws java.io.IOException {
+        return new HttpTransport(app, b.bindAddress, b.slack.port() == null ? DEFAULT_HTTP_PORT : b.slack.port(),
+                b.slack.pathOrDefault());
+    }
+
+    /** What {@link #listen()} needs: the builder's address and port, and how a failure to listen is said. */
+    private record ListenerStart(Builder builder, SlackReachability reachability) {
+    }
+
+    /**
+     * HTTP mode with {@link Builder#listenLater()}: binds the port and takes requests from now on (Slack's start,
+     * auth.test and Bolt's, was done by {@link Builder#start()}). Nothing is accepted before: a request cannot reach a
+     * bot that is not wired yet. Fails as {@link Builder#start()} fails, the adapter then being closed. Once only.
+     */
+    public synchronized void listen() {
+        if (pendingListener == null || http != null) {
+            throw new IllegalStateException("the Slack adapter already listens, or is not in HTTP mode with listenLater");
+        }
+        if (state.get() == State.CLOSED) {
+            throw new IllegalStateException("the Slack adapter is closed");
+        }
+        HttpTransport transport = null;
+        try {
+            transport = listener(pendingListener.builder());
+            transport.start();
+            http = transport;
+            if (state.get() == State.CLOSED) {
+                transport.close(); // closed meanwhile: close() may not have seen it
+            }
+        } catch (Exception e) {
+            if (transport != null) {
+                transport.close();
+            }
+            close();
+            throw pendingListener.reachability().classify(e);
+        }
     }
 
     /** Starts the bot as the configuration says; it runs until closed. */
@@ -506,6 +549,7 @@ public final class SlackBot implements AutoCloseable {
         private RetryPolicy reconnect = RECONNECT;
         private Sleeper sleeper = Sleeper.REAL;
         private Deliveries deliveries;
+        private boolean listenLater;
         private final RandomGenerator random = new SplittableRandom();
 
         private Builder(SlackConfig slack, AccessConfig access, CommandHandler handler) {
@@ -577,6 +621,15 @@ public final class SlackBot implements AutoCloseable {
         }
 
         /** HTTP mode's listening address; 127.0.0.1 by default (a TLS proxy in front), or $OPSBOT_SLACK_BIND. */
+        /**
+         * HTTP mode: {@link #start()} does Slack's part of the start (auth.test, Bolt) but does not listen until
+         * {@link SlackBot#listen()}, so that it can run while the rest of the bot is wired.
+         */
+        public Builder listenLater() {
+            this.listenLater = true;
+            return this;
+        }
+
         public Builder bindAddress(String value) {
             this.bindAddress = value;
             return this;
