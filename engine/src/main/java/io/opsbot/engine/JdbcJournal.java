@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
  * The journal in a SQL database: an embedded H2 file by default, PostgreSQL when the JDBC URL says so. The schema
@@ -170,11 +171,15 @@ public final class JdbcJournal implements Journal {
             // loads none of it); one that is behind, or that SchemaVersion cannot vouch for, gets Flyway as always.
             Optional<Map<String, String>> bundled = SchemaVersion.bundled(JdbcJournal.class.getClassLoader(), locations);
             if (bundled.isEmpty() || !pool.call(connection -> SchemaVersion.current(connection, bundled.get()))) {
-                Flyway.configure()
+                FluentConfiguration flyway = Flyway.configure()
                         .dataSource(jdbcUrl, user, password)
-                        .locations(locations.stream().map(l -> "classpath:" + l).toArray(String[]::new))
-                        .load()
-                        .migrate();
+                        .locations(locations.stream().map(l -> "classpath:" + l).toArray(String[]::new));
+                // the bundled scripts by name: no scan of the whole class path (BundledMigrations)
+                bundled.flatMap(scripts -> BundledMigrations.of(JdbcJournal.class.getClassLoader(), locations,
+                                scripts.values()))
+                        .ifPresent(provider -> flyway.resourceProvider(provider)
+                                .javaMigrationClassProvider(BundledMigrations.NO_JAVA_MIGRATIONS));
+                flyway.load().migrate();
             }
             return new JdbcJournal(pool, clock);
         } catch (RuntimeException e) {
