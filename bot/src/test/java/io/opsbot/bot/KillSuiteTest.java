@@ -899,18 +899,11 @@ SEED ^ ((kind.ordinal() + 3L * launch.ordinal()) * 0x9E3779B97F4A7C15L));
             HttpResponse<String> ack = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/slack/events"))
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .header("X-Slack-Request-Timestamp", Long.toString(timestamp))
-                    .header("X-Slack-Signature", signature(timestamp, body))
+                    .header("X-Slack-Signature", io.opsbot.bot.slack.SlackSigning.signature(SECRET, timestamp, body))
                     .timeout(Duration.ofSeconds(60))
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(ack.statusCode()).as("the slash command's ack: %s", ack.body()).isEqualTo(200);
             return child;
-        }
-
-        private static String signature(long timestamp, String body) throws Exception {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
-            return "v0=" + java.util.HexFormat.of().formatHex(
-                    mac.doFinal(("v0:" + timestamp + ":" + body).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
 
         private static String enc(String text) {

@@ -7,20 +7,14 @@ import io.opsbot.bot.slack.FakeSlack;
 import io.opsbot.bot.slack.SlackBot;
 import io.opsbot.config.ConfigLoader;
 import io.opsbot.config.OpsbotConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The README's "Try it without a cluster" configuration, exactly as printed there: only a slack section, so the
@@ -72,29 +66,12 @@ class SlackOnlyConfigurationTest {
 
     @Test
     void aRejectedTokenStopsStartUpWithOneLineAndExitStatus2() throws Exception {
-        try (MockWebServer slack = new MockWebServer()) {
-            slack.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
-                    .body("{\"ok\":false,\"error\":\"invalid_auth\"}").build());
-            slack.start(InetAddress.getLoopbackAddress(), 0);
-            Path file = readmeConfiguration(slack.url("/api/").toString());
+        RejectedTokenRun.assertStartStopsWithOneLineAndStatus2(home, apiUrl -> {
+            Path file = readmeConfiguration(apiUrl);
             // the launcher's environment is this JVM's: put the tokens in the file as a person may do
             Files.writeString(file, Files.readString(file).replace("${SLACK_BOT_TOKEN}", "xoxb-bad")
                     .replace("${SLACK_APP_TOKEN}", "xapp-bad"));
-            StringWriter err = new StringWriter();
-            String before = System.getProperty("opsbot.home");
-            System.setProperty("opsbot.home", home.toString());
-            int status;
-            try {
-                status = Main.execute(new CommandLine(new Main()).setErr(new PrintWriter(err, true)), "--config", file.toString());
-            } finally {
-                if (before == null) {
-                    System.clearProperty("opsbot.home");
-                } else {
-                    System.setProperty("opsbot.home", before);
-                }
-            }
-            assertThat(status).isEqualTo(2);
-            assertThat(err.toString().strip()).isEqualTo("opsbot: Slack rejected the bot token (slack.botToken): invalid_auth");
-        }
+            return file;
+        });
     }
 }

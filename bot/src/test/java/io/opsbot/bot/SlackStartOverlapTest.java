@@ -9,18 +9,12 @@ import io.opsbot.catalog.AppCatalog;
 import io.opsbot.config.OpsbotConfig;
 import io.opsbot.sim.Sim;
 import io.opsbot.sim.SimOptions;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The Slack bot's start in HTTP mode, Slack's part overlapping the bot's wiring ({@link Main#startSlack}), as the
@@ -55,29 +49,12 @@ class SlackStartOverlapTest {
 
     @Test
     void aRejectedTokenInHttpModeStopsStartUpWithOneLineAndExitStatus2() throws Exception {
-        try (MockWebServer slack = new MockWebServer()) {
-            slack.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
-                    .body("{\"ok\":false,\"error\":\"invalid_auth\"}").build());
-            slack.start(InetAddress.getLoopbackAddress(), 0);
+        RejectedTokenRun.assertStartStopsWithOneLineAndStatus2(scratch.resolve("home"), apiUrl -> {
             Path file = scratch.resolve("opsbot.yaml");
             Files.writeString(file, "slack:\n  mode: http\n  port: 0\n  botToken: xoxb-bad\n  signingSecret: s3cret\n"
-                    + "  apiUrl: " + slack.url("/api/") + "\n"
+                    + "  apiUrl: " + apiUrl + "\n"
                     + "journal: { url: \"jdbc:h2:file:" + scratch.resolve("journal") + "\" }\n");
-            StringWriter err = new StringWriter();
-            String before = System.getProperty("opsbot.home");
-            System.setProperty("opsbot.home", scratch.resolve("home").toString());
-            int status;
-            try {
-                status = Main.execute(new CommandLine(new Main()).setErr(new PrintWriter(err, true)), "--config", file.toString());
-            } finally {
-                if (before == null) {
-                    System.clearProperty("opsbot.home");
-                } else {
-                    System.setProperty("opsbot.home", before);
-                }
-            }
-            assertThat(status).as(err.toString()).isEqualTo(2);
-            assertThat(err.toString().strip()).isEqualTo("opsbot: Slack rejected the bot token (slack.botToken): invalid_auth");
-        }
+            return file;
+        });
     }
 }
