@@ -13,7 +13,8 @@ import io.opsbot.cluster.http.Json;
 import io.opsbot.cluster.http.RetryPolicy;
 import io.opsbot.engine.OpsException;
 import java.nio.file.Path;
-import java.security.KeyPair;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -22,8 +23,11 @@ import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
-import okhttp3.tls.HandshakeCertificates;
-import okhttp3.tls.HeldCertificate;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * Typed client of the Flocker control service API v1 (port 4523), over TLS with the client certificate the
@@ -35,7 +39,15 @@ public final class FlockerClient {
     private static final Pattern UUID = Pattern.compile(
             "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
 
+    /**
+     * Bounds {@link #connect()}: a connect (5 s), the mutual handshake and Flocker's smallest answer. A control service
+     * slower than this is left to the reads that follow, which have their own timeouts and retries.
+     */
+    public static final java.time.Duration CONNECT_BOUND = java.time.Duration.ofSeconds(10);
+
     private final ApiCaller api;
+    /** The TLS client the reads go through, without their interceptors: {@link #connect()} opens its connection. */
+    private final OkHttpClient tls;
 
     public FlockerClient(String baseUrl, Path caCertPem, Path clientCertPem, Path clientKeyPem, OkHttpClient shared) {
         this(baseUrl, caCertPem, clientCertPem, clientKeyPem, shared, ClientMetrics.NOOP, RetryPolicy.DEFAULT);
@@ -46,13 +58,59 @@ public final class FlockerClient {
         X509Certificate ca = PemFiles.certificate(caCertPem, "cluster CA");
         X509Certificate cert = PemFiles.certificate(clientCertPem, "client");
         PrivateKey key = PemFiles.privateKey(clientKeyPem);
-        HandshakeCertificates tls = new HandshakeCertificates.Builder()
-                .addTrustedCertificate(ca) // only the cluster CA: not the platform's public roots
-                .heldCertificate(new HeldCertificate(new KeyPair(cert.getPublicKey(), key), cert))
-                .build();
+        X509TrustManager trust = trusting(ca); // only the cluster CA: not the platform's public roots
         OkHttpClient withTls = shared.newBuilder().connectionSpecs(HttpClients.TLS_SPECS)
-                .sslSocketFactory(tls.sslSocketFactory(), tls.trustManager()).build();
+                .sslSocketFactory(context(new ClientCertificate(cert, key), trust).getSocketFactory(), trust).build();
         this.api = new ApiCaller("Flocker", baseUrl, HttpClients.forService(withTls, SERVICE, Auth.none(), metrics, retry));
+        this.tls = withTls.newBuilder().callTimeout(CONNECT_BOUND).build();
+    }
+
+    /**
+     * Opens a connection to the control service ahead of the reads: the TCP connect and the mutual TLS handshake
+     * (a few hundred milliseconds of a one-shot process's start), with one {@code GET /v1/version}, the smallest
+     * request Flocker answers, to carry them. The connection stays in the shared pool, and the reads that follow (on
+     * the same pool and TLS set-up) reuse it instead of handshaking on their own. Sent once, without retries; it
+     * returns whether Flocker answered, and never throws: a failure is the reads' to meet and to report.
+     */
+    public boolean connect() {
+        Request request = new Request.Builder().url(api.url().addPathSegments("v1/version").build())
+                .header("Accept", "application/json").build();
+        try (okhttp3.Response response = tls.newCall(request).execute()) {
+            response.body().bytes(); // read to its end, so the connection goes back to the pool for the reads
+            return response.isSuccessful();
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A trust manager that trusts the certificates {@code ca} signed, and nothing else. */
+    private static X509TrustManager trusting(X509Certificate ca) {
+        try {
+            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+            trusted.load(null, null);
+            trusted.setCertificateEntry("cluster-ca", ca);
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trusted);
+            for (TrustManager manager : factory.getTrustManagers()) {
+                if (manager instanceof X509TrustManager x509) {
+                    return x509;
+                }
+            }
+            throw new IllegalStateException("no X.509 trust manager in " + factory.getAlgorithm());
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("cannot set up trust in the cluster CA: " + e, e);
+        }
+    }
+
+    /** TLS with the client certificate held in memory ({@link ClientCertificate}) and {@code trust}. */
+    private static SSLContext context(ClientCertificate certificate, X509TrustManager trust) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {certificate}, new TrustManager[] {trust}, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS for Flocker: " + e, e);
+        }
     }
 
     /** GET /v1/version: e.g. "1.15.0". */
