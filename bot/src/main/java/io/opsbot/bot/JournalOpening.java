@@ -13,7 +13,6 @@ import java.util.function.Supplier;
 final class JournalOpening {
 
     private final CompletableFuture<JdbcJournal> opened = new CompletableFuture<>();
-    private final java.util.concurrent.atomic.AtomicBoolean taken = new java.util.concurrent.atomic.AtomicBoolean();
 
     private JournalOpening() {
     }
@@ -30,37 +29,6 @@ final class JournalOpening {
         thread.setDaemon(true);
         thread.start();
         return opening;
-    }
-
-    /**
-     * The journal the bot's start will use: the default H2 file under {@code home}, opened now, before
-     * {@code configFile} is read, when that file cannot name another (no {@code journal} in its text, or no file: the
-     * local default); empty otherwise, and the start opens the configured journal as before. On a fresh home that
-     * overlaps the journal's creation (~1 s, the critical path to ready) with reading opsbot.yaml.
-     */
-    static java.util.Optional<JournalOpening> ofDefaultBeforeTheConfiguration(java.nio.file.Path configFile, java.nio.file.Path home) {
-        if (configFile != null) {
-            try {
-                if (java.nio.file.Files.readString(configFile).toLowerCase(java.util.Locale.ROOT).contains("journal")) {
-                    return java.util.Optional.empty();
-                }
-            } catch (java.io.IOException | RuntimeException unreadable) {
-                return java.util.Optional.empty(); // the configuration's load says why
-            }
-        }
-        return java.util.Optional.of(start(() -> Opsbot.openDefaultJournal(home)));
-    }
-
-    /** True the first time only: the start that uses this opening owns it (closes it with the rest). */
-    boolean take() {
-        return taken.compareAndSet(false, true);
-    }
-
-    /** Closes it (once opened) unless a start took it: for a start that failed before it could. */
-    void closeUnlessTaken() {
-        if (take()) {
-            closeIfOpened();
-        }
     }
 
     /** The open journal, once it is; what opening it threw (a {@code JournalUnavailableException}…) as it was thrown. */

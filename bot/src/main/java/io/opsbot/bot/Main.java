@@ -114,28 +114,6 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path file = configFile(config);
-        // the default journal (no journal section) starts opening now, beside opsbot.yaml's reading: on a fresh home
-        // its creation is the longest part of the start
-        JournalOpening early = earlyJournal(file);
-        try {
-            return call(file, early);
-        } finally {
-            if (early != null) {
-                early.closeUnlessTaken(); // a start that failed before the bot took it (a bad opsbot.yaml…)
-            }
-        }
-    }
-
-    /** The default journal being opened before {@code file} is read, or null (it names a journal; no home folder yet). */
-    private static JournalOpening earlyJournal(Path file) {
-        try {
-            return JournalOpening.ofDefaultBeforeTheConfiguration(file, Home.dir()).orElse(null);
-        } catch (RuntimeException noHome) {
-            return null; // the start says why where it did before, after the configuration
-        }
-    }
-
-    private Integer call(Path file, JournalOpening early) throws Exception {
         // logback.xml is read on a thread of its own while this one reads opsbot.yaml, as exec does (LoggingStart)
         LoggingStart.begin();
         OpsbotConfig loaded;
@@ -146,9 +124,9 @@ public final class Main implements Callable<Integer> {
         }
         java.util.function.Consumer<String> say = line -> System.err.println("opsbot: " + line);
         if (httpMode(loaded)) {
-            return runSlackHttp(loaded, early, say);
+            return runSlackHttp(loaded, say);
         }
-        try (Opsbot bot = startWaitingForTheJournal(loaded, Home.dir(), JOURNAL_RETRY, early, say)) {
+        try (Opsbot bot = startWaitingForTheJournal(loaded, Home.dir(), JOURNAL_RETRY, say)) {
             if (bot.config().slack() != null) {
                 bot.keepRecovering();
                 return runSlack(bot);
@@ -181,15 +159,9 @@ public final class Main implements Callable<Integer> {
      */
     static Opsbot startWaitingForTheJournal(OpsbotConfig config, Path home, java.time.Duration pause,
                                             java.util.function.Consumer<String> say) throws InterruptedException {
-        return startWaitingForTheJournal(config, home, pause, null, say);
-    }
-
-    /** @param early the default journal already being opened, for the first attempt (or null) */
-    static Opsbot startWaitingForTheJournal(OpsbotConfig config, Path home, java.time.Duration pause, JournalOpening early,
-                                            java.util.function.Consumer<String> say) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return Opsbot.startWith(config, home, attempt == 1 ? early : null);
+                return Opsbot.startWith(config, home);
             } catch (io.opsbot.engine.JournalUnavailableException unreachable) {
                 say.accept(unreachable.getMessage() + "; trying again in " + pause.toSeconds() + " s (attempt " + attempt
                         + "; Ctrl-C stops)");
@@ -218,16 +190,10 @@ public final class Main implements Callable<Integer> {
      */
     static SlackStarted startSlack(OpsbotConfig config, Path home, java.util.function.Consumer<String> say)
             throws Exception {
-        return startSlack(config, home, null, say);
-    }
-
-    /** @param early the default journal already being opened (or null) */
-    static SlackStarted startSlack(OpsbotConfig config, Path home, JournalOpening early, java.util.function.Consumer<String> say)
-            throws Exception {
         SlackStarting starting = SlackStarting.begin(config, say);
         Opsbot bot;
         try {
-            bot = startWaitingForTheJournal(config, home, JOURNAL_RETRY, early, say);
+            bot = startWaitingForTheJournal(config, home, JOURNAL_RETRY, say);
         } catch (Throwable failed) {
             starting.cancel();
             throw failed;
@@ -263,11 +229,10 @@ public final class Main implements Callable<Integer> {
     }
 
     /** {@link #runSlack}'s HTTP mode: the start overlapped ({@link #startSlack}), then served until stopped. */
-    private static int runSlackHttp(OpsbotConfig config, JournalOpening early, java.util.function.Consumer<String> say)
-            throws Exception {
+    private static int runSlackHttp(OpsbotConfig config, java.util.function.Consumer<String> say) throws Exception {
         SlackStarted started;
         try {
-            started = startSlack(config, Home.dir(), early, say);
+            started = startSlack(config, Home.dir(), say);
         } catch (InterruptedException e) {
             return 0; // stopped while waiting for Slack or the journal
         }

@@ -86,24 +86,10 @@ public final class Opsbot implements AutoCloseable {
     private final Deliveries deliveries;
 
     private Opsbot(OpsbotConfig loaded, Path home, Duration misfireThreshold) {
-        this(loaded, home, misfireThreshold, null);
-    }
-
-    /** @param early the default journal already being opened (Main, before opsbot.yaml was read), or null */
-    private Opsbot(OpsbotConfig loaded, Path home, Duration misfireThreshold, JournalOpening early) {
         // The journal (H2's start, the schema check) opens on a thread of its own while this one reads the catalog and
         // wires the cluster's clients: on two CPUs a one-shot exec waits for the longer of the two, not their sum.
         // Nothing is written to the journal before it is joined below, so the crash contract is unchanged.
-        boolean given = early != null && early.take();
-        JournalOpening journalOpening;
-        if (given && loaded.journal() == null) {
-            journalOpening = early;
-        } else {
-            if (given) {
-                early.closeIfOpened(); // the configuration names a journal after all: the default one is not used
-            }
-            journalOpening = JournalOpening.start(() -> openJournal(loaded, home));
-        }
+        JournalOpening journalOpening = JournalOpening.start(() -> openJournal(loaded, home));
         try {
             OpsbotConfig cfg = loaded;
             AppCatalog catalog;
@@ -238,11 +224,6 @@ public final class Opsbot implements AutoCloseable {
         return new Opsbot(config, home, DEFAULT_MISFIRE_THRESHOLD);
     }
 
-    /** {@link #startWith} with the default journal already being opened ({@link JournalOpening#ofDefaultBeforeTheConfiguration}). */
-    static Opsbot startWith(OpsbotConfig config, Path home, JournalOpening early) {
-        return new Opsbot(config, home, DEFAULT_MISFIRE_THRESHOLD, early);
-    }
-
     /** reports.misfireThreshold when configured (validated before), else {@code fallback}. */
     static Duration misfireThreshold(OpsbotConfig cfg, Duration fallback) {
         OpsbotConfig.ReportsConfig rc = cfg.reports();
@@ -363,18 +344,10 @@ public final class Opsbot implements AutoCloseable {
 
     private static JdbcJournal openJournal(OpsbotConfig config, Path home) {
         OpsbotConfig.JournalConfig j = config.journal();
-        if (j == null) {
-            return openDefaultJournal(home);
-        }
-        if (j.url() == null) {
-            return JdbcJournal.h2(home.resolve("journal"), j.timeouts());
+        if (j == null || j.url() == null) {
+            return JdbcJournal.h2(home.resolve("journal"), j == null ? JournalTimeouts.DEFAULTS : j.timeouts());
         }
         return JdbcJournal.open(j.url(), j.user(), j.password(), j.timeouts());
-    }
-
-    /** The journal of a configuration without a journal section: an H2 file in the home folder. */
-    static JdbcJournal openDefaultJournal(Path home) {
-        return JdbcJournal.h2(home.resolve("journal"), JournalTimeouts.DEFAULTS);
     }
 
     private static EngineSettings engineSettings(OpsbotConfig.EngineConfig e) {
