@@ -77,7 +77,7 @@ final class FootprintBench implements Benchmark {
                     if (bot != null) {
                         bot.stop();
                     }
-                    bot = Started.start(ctx, dir, sim, catalog, slack, i);
+                    bot = Started.start(ctx.repo, dir, sim, catalog, slack, Integer.toString(i));
                     ready.record((long) (bot.readyMs * 1e6));
                 }
                 rows.add(new Row("9", "Slack bot (`./opsbot --config`, HTTP mode): start to ready", ready.minMedianMax(),
@@ -116,22 +116,32 @@ final class FootprintBench implements Benchmark {
     /** How many times the bot is started for its start-to-ready figure (each on a fresh home). */
     private static final int STARTS = 5;
 
-    /** One start of {@code ./opsbot --config}: ready (it said `serving Slack`) and checked (it answered a signed help). */
-    private record Started(Process process, double readyMs, SlashCommands commands) {
+    /**
+     * One start of {@code ./opsbot --config}: ready (it said `serving Slack`) and checked (it answered a signed help),
+     * with the JVM's CPU time at ready ({@code ReadyPairs} alternates these starts between builds).
+     */
+    record Started(Process process, double readyMs, long cpuMs, SlashCommands commands) {
 
-        static Started start(Context ctx, Path dir, SimProcess sim, Path catalog, FakeSlack slack, int n) throws Exception {
+        /**
+         * Starts the Slack bot of the build in {@code build} (a folder with {@code opsbot}, {@code config/} and
+         * {@code bot/target/opsbot.jar}, as a worktree has them) on a fresh home, port and opsbot.yaml under {@code dir},
+         * all named after {@code name}, and waits until it is ready and has answered a signed help.
+         */
+        static Started start(Path build, Path dir, SimProcess sim, Path catalog, FakeSlack slack, String name) throws Exception {
             int port;
             try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
                 port = s.getLocalPort();
             }
-            Path config = writeConfig(sim.writeConfig(dir.resolve("opsbot-" + n + ".yaml"), catalog), port, slack.apiUrl());
-            ProcessBuilder builder = new ProcessBuilder(ctx.repo.resolve("opsbot").toString(), "--config", config.toString())
-                    .directory(ctx.repo.toFile()).redirectErrorStream(true)
+            Path config = writeConfig(sim.writeConfig(dir.resolve("opsbot-" + name + ".yaml"), catalog), port, slack.apiUrl());
+            ProcessBuilder builder = new ProcessBuilder(build.resolve("opsbot").toString(), "--config", config.toString())
+                    .directory(build.toFile()).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            builder.environment().put("OPSBOT_HOME", dir.resolve("home-" + n).toString());
+            Path home = dir.resolve("home-" + name);
+            builder.environment().put("OPSBOT_HOME", home.toString());
+            builder.environment().put("OPSBOT_LOG_DIR", home.resolve("logs").toString());
             long start = System.nanoTime();
             Process bot = builder.start();
-            Started started = new Started(bot, 0, null);
+            Started started = new Started(bot, 0, 0, null);
             try {
                 AtomicLong readyAt = new AtomicLong();
                 StringBuilder said = new StringBuilder();
@@ -161,6 +171,7 @@ final class FootprintBench implements Benchmark {
                     return readyAt.get() != 0;
                 });
                 double readyMs = (readyAt.get() - start) / 1e6;
+                long cpuMs = processCpuMs(bot.pid());
                 SlashCommands commands = new SlashCommands(port, slack.responseUrl());
                 int answered = slack.calls(c -> c.method().startsWith("chat.")).size();
                 if (commands.send("help", "UVIEW", SlackRig.CHANNEL).status() != 200) {
@@ -168,7 +179,7 @@ final class FootprintBench implements Benchmark {
                 }
                 Waits.until("the bot to answer help", Duration.ofMinutes(1),
                         () -> slack.calls(c -> c.method().startsWith("chat.")).size() > answered);
-                return new Started(bot, readyMs, commands);
+                return new Started(bot, readyMs, cpuMs, commands);
             } catch (Exception | Error e) {
                 started.stop();
                 throw e;
@@ -335,6 +346,13 @@ final class FootprintBench implements Benchmark {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** User and system CPU time of a process so far (the launcher execs java: the JVM is the forked process). */
+    static long processCpuMs(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1000 / 100; // clock ticks of 10 ms
     }
 
     /** VmRSS of the process and its descendants, in KiB (0 once gone). */

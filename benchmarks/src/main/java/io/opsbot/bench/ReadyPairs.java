@@ -1,32 +1,24 @@
 package io.opsbot.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Item 9's start to ready, alternated between builds: for A/B pairs of a change to the bot's start. Each argument after
  * the number of rounds is a folder holding a build as {@code ./opsbot} runs it ({@code opsbot}, {@code config/},
  * {@code bot/target/opsbot.jar}: copy them from a worktree after {@code mvn package}). Each round starts the Slack bot of
- * every build once, in turn (reversed every other round), exactly as item 9 does ({@code ./opsbot --config} in HTTP
- * mode against the harness's fake Slack and an emulated cluster in a process of its own, a fresh home; ready when it
- * prints {@code serving Slack}; then a signed {@code /ops help} must be acked and answered), and prints the wall time
- * and the process's CPU time at ready, then the medians per build.
+ * every build once, in turn (reversed every other round), through item 9's own start ({@link FootprintBench.Started#start}:
+ * {@code ./opsbot --config} in HTTP mode against the harness's fake Slack and an emulated cluster in a process of its
+ * own, a fresh home; ready when it prints {@code serving Slack}; then a signed {@code /ops help} must be acked and
+ * answered), and prints the wall time and the process's CPU time at ready, then the medians per build.
  *
  * <pre>java -cp benchmarks/target/classes:$(cat benchmarks/target/classpath.txt) io.opsbot.bench.ReadyPairs 6 /tmp/A /tmp/B</pre>
  */
@@ -98,77 +90,21 @@ public final class ReadyPairs {
         }
     }
 
-    @SuppressWarnings("unchecked")
+    /** One start of item 9 ({@link FootprintBench.Started#start}), then its idle memory as item 9 takes it; stopped after. */
     private static Start once(Path build, Path dir, SimProcess sim, Path catalog, FakeSlack slack) throws Exception {
         Files.createDirectories(dir);
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Path file = sim.writeConfig(dir.resolve("opsbot.yaml"), catalog);
-        ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
-        Map<String, Object> yaml = mapper.readValue(file.toFile(), LinkedHashMap.class);
-        Map<String, Object> section = new LinkedHashMap<>();
-        section.put("mode", "http");
-        section.put("port", port);
-        section.put("botToken", SlashCommands.BOT_TOKEN);
-        section.put("signingSecret", SlashCommands.SECRET);
-        section.put("apiUrl", slack.apiUrl());
-        yaml.put("slack", section);
-        yaml.put("access", Map.of("roles", SlackRig.ACCESS.roles()));
-        mapper.writeValue(file.toFile(), yaml);
-        ProcessBuilder builder = new ProcessBuilder(build.resolve("opsbot").toString(), "--config", file.toString())
-                .directory(build.toFile()).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        builder.environment().put("OPSBOT_HOME", dir.resolve("home").toString());
-        builder.environment().put("OPSBOT_LOG_DIR", dir.resolve("logs").toString());
-        long start = System.nanoTime();
-        Process bot = builder.start();
-        AtomicLong readyAt = new AtomicLong();
-        StringBuffer said = new StringBuffer();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(bot.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (line.contains("serving Slack")) {
-                        readyAt.compareAndSet(0, System.nanoTime());
-                    }
-                    said.append(line).append('\n');
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        }, "ready-pairs-output");
-        reader.setDaemon(true);
-        reader.start();
+        FootprintBench.Started bot = FootprintBench.Started.start(build, dir, sim, catalog, slack, "bot");
         try {
-            Waits.until("the Slack bot to say it serves Slack", Duration.ofMinutes(3), () -> {
-                if (!bot.isAlive()) {
-                    throw new IllegalStateException("./opsbot ended with " + bot.exitValue() + ": " + said);
-                }
-                return readyAt.get() != 0;
-            });
-            double wallMs = (readyAt.get() - start) / 1e6;
-            long cpuMs = cpuMs(bot.pid());
-            int before = slack.calls(c -> c.method().startsWith("chat.")).size();
-            if (new SlashCommands(port, slack.responseUrl()).send("help", "UVIEW", SlackRig.CHANNEL).status() != 200) {
-                throw new IllegalStateException("the bot did not ack a command once ready");
-            }
-            Waits.until("the bot to answer help", Duration.ofMinutes(1),
-                    () -> slack.calls(c -> c.method().startsWith("chat.")).size() > before);
             // idle resident memory as item 9 takes it: the median of 10 samples 5 s after it answered help
             Thread.sleep(5000);
             List<Double> idle = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                idle.add((double) rssKb(bot.pid()));
+                idle.add((double) rssKb(bot.process().pid()));
                 Thread.sleep(100);
             }
-            return new Start(wallMs, cpuMs, Math.round(median(idle)));
+            return new Start(bot.readyMs(), bot.cpuMs(), Math.round(median(idle)));
         } finally {
-            bot.toHandle().descendants().forEach(ProcessHandle::destroy);
-            bot.destroy();
-            if (!bot.waitFor(30, TimeUnit.SECONDS)) {
-                bot.destroyForcibly();
-            }
+            bot.stop();
         }
     }
 
@@ -180,12 +116,5 @@ public final class ReadyPairs {
             }
         }
         return 0;
-    }
-
-    /** User and system CPU time of a process so far (the launcher execs java: the JVM is the forked process). */
-    private static long cpuMs(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1000 / 100; // clock ticks of 10 ms
     }
 }

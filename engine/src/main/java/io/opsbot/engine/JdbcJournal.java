@@ -170,7 +170,11 @@ public final class JdbcJournal implements Journal {
             // A schema that already has every migration of this build needs no Flyway run (a one-shot exec then
             // loads none of it); one that is behind, or that SchemaVersion cannot vouch for, gets Flyway as always.
             Optional<Map<String, String>> bundled = SchemaVersion.bundled(JdbcJournal.class.getClassLoader(), locations);
-            if (bundled.isEmpty() || !pool.call(connection -> SchemaVersion.current(connection, bundled.get()))) {
+            // An empty H2 database (a fresh home) is migrated from the same scripts without starting Flyway, its history
+            // written as Flyway writes it (FreshSchema); anything else is Flyway's.
+            ClassLoader loader = JdbcJournal.class.getClassLoader();
+            if (bundled.isEmpty() || !pool.call(connection -> SchemaVersion.current(connection, bundled.get())
+                    || FreshSchema.migrate(connection, loader, locations, bundled.get(), jdbcUrl))) {
                 FluentConfiguration flyway = Flyway.configure()
                         .dataSource(jdbcUrl, user, password)
                         .locations(locations.stream().map(l -> "classpath:" + l).toArray(String[]::new));
