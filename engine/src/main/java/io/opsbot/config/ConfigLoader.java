@@ -1,19 +1,14 @@
 package io.opsbot.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.opsbot.config.YamlTree.Mapping;
+import io.opsbot.config.YamlTree.Scalar;
+import io.opsbot.config.YamlTree.Sequence;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,15 +19,15 @@ import java.util.regex.Pattern;
 /**
  * Loads {@code opsbot.yaml}: YAML onto records, {@code ${ENV_VAR}} (or {@code ${ENV_VAR:-default}}) substituted
  * in every string value (after parsing, so a secret's characters can never change the YAML's structure), then
- * validated with every problem listed at once.
+ * validated with every problem listed at once. The YAML is read by SnakeYAML's composer ({@link YamlTree}) and bound
+ * by hand ({@link ConfigBinder}), not by Jackson's data binding: an exec reads this file before anything else can
+ * start, and Jackson's {@code ObjectMapper} and its reflective record binding cost it ~0.2 s (BENCHMARKS.md, item 5).
  */
 public final class ConfigLoader {
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
     private final Function<String, String> environment;
-    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public ConfigLoader(Function<String, String> environment) {
         this.environment = environment;
@@ -56,32 +51,25 @@ public final class ConfigLoader {
     /** @param baseDir relative paths in the file (certificates, the apps folder) are taken from here */
     public OpsbotConfig parse(String text, String source, Path baseDir) {
         List<String> problems = new ArrayList<>();
-        JsonNode tree;
+        YamlTree tree;
         try {
-            tree = yaml.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")")));
+            tree = YamlTree.read(text);
+        } catch (YamlTree.Invalid e) {
+            throw new ConfigException(source, List.of("not valid YAML: " + e.getMessage()
+                    + (e.line <= 0 ? "" : " (line " + e.line + ")")));
         }
-        if (tree == null || tree.isMissingNode() || tree.isNull()) {
-            tree = yaml.createObjectNode();
+        if (tree == null || tree instanceof Scalar scalar && scalar.isNull()) {
+            tree = new Mapping(new LinkedHashMap<>(), 1);
         }
-        if (!tree.isObject()) {
+        if (!(tree instanceof Mapping root)) {
             throw new ConfigException(source, List.of("the top level must be a mapping (cluster:, journal:, slack: …)"));
         }
-        dropUnsetInactiveSlackSettings(tree.get("slack"));
-        substitute(tree, "", problems);
-        OpsbotConfig config = null;
-        try {
-            config = yaml.treeToValue(tree, OpsbotConfig.class);
-        } catch (UnrecognizedPropertyException e) {
-            problems.add("unknown setting '" + e.getPropertyName() + "' at " + path(e.getPath())
-                    + "; known there: " + e.getKnownPropertyIds());
-        } catch (JsonProcessingException e) {
-            problems.add("bad value at " + path(e instanceof com.fasterxml.jackson.databind.JsonMappingException m
-                    ? m.getPath() : List.of()) + ": " + e.getOriginalMessage());
-        }
-        if (config != null) {
+        dropUnsetInactiveSlackSettings(root.entries().get("slack"));
+        substitute(root, "", problems);
+        int beforeBinding = problems.size();
+        OpsbotConfig config = new ConfigBinder(problems).bind(root);
+        if (problems.size() == beforeBinding) {
+            // as before: a configuration that could not be bound is not validated (its holes would read as missing)
             problems.addAll(new ConfigValidator(baseDir).problems(config));
         }
         if (!problems.isEmpty()) {
@@ -112,22 +100,22 @@ public final class ConfigLoader {
      * port or path; HTTP mode never uses the app-level token. A setting of the other mode whose variable is not set
      * is left out (as if it were not written) instead of failing the start; one that is set stays, harmlessly.
      */
-    private void dropUnsetInactiveSlackSettings(JsonNode slack) {
-        if (!(slack instanceof ObjectNode section)) {
+    private void dropUnsetInactiveSlackSettings(YamlTree slack) {
+        if (!(slack instanceof Mapping section)) {
             return;
         }
-        JsonNode modeNode = section.get("mode");
-        String mode = modeNode == null || modeNode.isNull() ? "socket"
-                : expand(modeNode.asText(), "slack.mode", new ArrayList<>()).trim().toLowerCase(Locale.ROOT);
+        YamlTree modeNode = section.entries().get("mode");
+        String mode = !(modeNode instanceof Scalar m) || m.isNull() ? "socket"
+                : expand(m.text(), "slack.mode", new ArrayList<>()).trim().toLowerCase(Locale.ROOT);
         List<String> inactive = switch (mode) {
             case "socket", "" -> List.of("signingSecret", "port", "path");
             case "http" -> List.of("appToken");
             default -> List.of(); // an unknown mode is reported by the validator; nothing is guessed
         };
         for (String key : inactive) {
-            JsonNode value = section.get(key);
-            if (value != null && value.isTextual() && !unsetVariables(value.asText()).isEmpty()) {
-                section.remove(key);
+            if (section.entries().get(key) instanceof Scalar value && value.kind() == YamlTree.Kind.TEXT
+                    && !unsetVariables(value.text()).isEmpty()) {
+                section.entries().remove(key);
             }
         }
     }
@@ -144,31 +132,31 @@ public final class ConfigLoader {
         return unset;
     }
 
-    private void substitute(JsonNode node, String where, List<String> problems) {
-        if (node instanceof ObjectNode object) {
-            Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
-            List<Map.Entry<String, JsonNode>> replacements = new ArrayList<>();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> field = fields.next();
-                String path = where.isEmpty() ? field.getKey() : where + "." + field.getKey();
-                if (field.getValue().isTextual()) {
-                    replacements.add(Map.entry(field.getKey(), new TextNode(expand(field.getValue().asText(), path, problems))));
-                } else {
-                    substitute(field.getValue(), path, problems);
-                }
+    /** Every text in the tree with its variables replaced, in the file's order (so are its problems). */
+    private void substitute(YamlTree node, String where, List<String> problems) {
+        if (node instanceof Mapping mapping) {
+            for (Map.Entry<String, YamlTree> entry : mapping.entries().entrySet()) {
+                String path = where.isEmpty() ? entry.getKey() : where + "." + entry.getKey();
+                entry.setValue(substituted(entry.getValue(), path, problems));
             }
-            replacements.forEach(r -> object.set(r.getKey(), r.getValue()));
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                JsonNode element = node.get(i);
-                if (element.isTextual()) {
-                    ((com.fasterxml.jackson.databind.node.ArrayNode) node)
-                            .set(i, new TextNode(expand(element.asText(), where + "[" + i + "]", problems)));
-                } else {
-                    substitute(element, where + "[" + i + "]", problems);
-                }
+        } else if (node instanceof Sequence sequence) {
+            for (int i = 0; i < sequence.items().size(); i++) {
+                sequence.items().set(i, substituted(sequence.items().get(i), where + "[" + i + "]", problems));
             }
         }
+    }
+
+    private YamlTree substituted(YamlTree value, String path, List<String> problems) {
+        if (value instanceof Scalar scalar) {
+            if (scalar.kind() != YamlTree.Kind.TEXT) {
+                return scalar; // numbers, switches and nulls hold no ${VAR}
+            }
+            String expanded = expand(scalar.text(), path, problems);
+            return expanded.equals(scalar.text()) ? scalar
+                    : new Scalar(expanded, YamlTree.Kind.TEXT, true, scalar.line());
+        }
+        substitute(value, path, problems);
+        return value;
     }
 
     private String expand(String value, String path, List<String> problems) {
@@ -187,18 +175,6 @@ public final class ConfigLoader {
         }
         m.appendTail(out);
         return out.toString();
-    }
-
-    private static String path(List<com.fasterxml.jackson.databind.JsonMappingException.Reference> refs) {
-        StringBuilder out = new StringBuilder();
-        for (var ref : refs) {
-            if (ref.getFieldName() != null) {
-                out.append(out.length() == 0 ? "" : ".").append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                out.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return out.length() == 0 ? "the top level" : out.toString();
     }
 
     static boolean isHttpUrl(String url) {

@@ -1,12 +1,10 @@
 package io.opsbot.config;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-
 /**
  * The whole configuration, as {@code config/opsbot.yaml} has it. Sections that are absent are null; the
- * local default fills in the cluster (pointing at the emulator) and the journal.
+ * local default fills in the cluster (pointing at the emulator) and the journal. Bound from YAML by hand
+ * ({@link ConfigBinder}): a component added to one of these records needs its name there too.
  */
-@JsonIgnoreProperties(ignoreUnknown = false)
 public record OpsbotConfig(ClusterConfig cluster, JournalConfig journal, EngineConfig engine, String apps,
                            SlackConfig slack, AccessConfig access, MetricsConfig metrics, AlertsConfig alerts,
                            HaConfig ha, ReportsConfig reports) {
