@@ -52,55 +52,18 @@ public final class Main implements Callable<Integer> {
      */
     static int execute(String... args) {
         java.util.Optional<ExecLine> exec = ExecLine.read(args);
-        if (exec.isPresent()) {
-            return run(exec.get().command());
-        }
-        java.util.Optional<Main> bot = botLine(args);
-        return bot.isPresent() ? run(bot.get()) : execute(commandLine(), args);
+        return exec.isPresent() ? run(exec.get().command()) : execute(commandLine(), args);
     }
 
     /**
-     * The long-running bot's plain command lines read without picocli, as {@link ExecLine} reads exec's: nothing, or
-     * {@code --config FILE}, or {@code --config=FILE}. Building picocli's model (its classes cannot go into the start-up
-     * archive) took ~0.3 s of the Slack bot's main thread before it could read opsbot.yaml. Anything else (help,
-     * version, a subcommand, a value that looks like an option, a missing one) is left to picocli as before.
-     */
-    /** The subcommands' names, as the {@code @Command} above lists them ({@code BotLineTest} holds that they agree). */
-    static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("exec", "sim");
-
-    static java.util.Optional<Main> botLine(String... args) {
-        String value;
-        if (args.length == 0) {
-            value = null;
-        } else if (args.length == 1 && args[0].startsWith("--config=")) {
-            value = args[0].substring("--config=".length());
-        } else if (args.length == 2 && args[0].equals("--config")) {
-            value = args[1];
-        } else {
-            return java.util.Optional.empty();
-        }
-        // picocli refuses a value that looks like an option or names a subcommand: its message is kept
-        if (value != null && (value.isEmpty() || value.startsWith("-") || SUBCOMMANDS.contains(value))) {
-            return java.util.Optional.empty();
-        }
-        Main main = new Main();
-        try {
-            main.config = value == null ? null : Path.of(value);
-        } catch (java.nio.file.InvalidPathException badPath) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(main);
-    }
-
-    /**
-     * Runs a command line read without picocli (exec's {@link ExecLine}, the bot's {@link #botLine}) as picocli runs it with {@link #execute(CommandLine,
+     * Runs an exec command read without picocli ({@link ExecLine}) as picocli runs it with {@link #execute(CommandLine,
      * String...)}'s handler: a failure a person must fix in one line on stderr (exit status 2), any other exception's
      * stack trace on stderr (exit status 1, picocli's for an exception no handler took).
      */
-    static int run(Callable<Integer> command) {
+    static int run(Exec exec) {
         LoggingStart.begin();
         try {
-            return command.call();
+            return exec.call();
         } catch (Exception e) {
             Integer status = toFix(e, System.err::println);
             if (status != null) {

@@ -23,7 +23,9 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
  * The journal in a SQL database: an embedded H2 file by default, PostgreSQL when the JDBC URL says so. The schema
- * is created and upgraded by Flyway (db/migration). Thread-safe: each call borrows its own connection.
+ * is created and upgraded by Flyway (db/migration); an empty H2 database is created from the same scripts without
+ * starting Flyway ({@link FreshSchema}), its history as Flyway writes it. Thread-safe: each call borrows its own
+ * connection.
  */
 public final class JdbcJournal implements Journal {
 
