@@ -81,38 +81,6 @@ class FlockerClientTest {
     }
 
     @Test
-    void aConnectionOpenedAheadIsTheOneTheReadsUse() throws Exception {
-        server.enqueue(json(200, "{\"flocker\": \"1.15.0\"}"));
-        server.enqueue(json(200, "[{\"host\": \"10.0.0.12\", \"uuid\": \"" + NODE2 + "\"}]"));
-        FlockerClient client = client(userCrt, userKey);
-
-        assertThat(client.connect()).isTrue();
-        assertThat(client.nodes()).containsExactly(new FlockerNode(NODE2, "10.0.0.12"));
-
-        RecordedRequest ahead = server.takeRequest();
-        RecordedRequest read = server.takeRequest();
-        assertThat(ahead.getTarget()).isEqualTo("/v1/version");
-        assertThat(ahead.getHandshake().peerPrincipal().getName()).isEqualTo("CN=user-opsbot");
-        assertThat(read.getTarget()).isEqualTo("/v1/state/nodes");
-        assertThat(read.getConnectionIndex()).as("one TCP connection and one TLS handshake for both")
-                .isEqualTo(ahead.getConnectionIndex());
-        assertThat(read.getExchangeIndex()).isEqualTo(1);
-    }
-
-    @Test
-    void aConnectionRefusedAheadThrowsNothingAndTheReadStillSaysWhy() throws Exception {
-        HeldCertificate otherCa = new HeldCertificate.Builder().certificateAuthority(0).build();
-        HeldCertificate stranger = new HeldCertificate.Builder().commonName("user-mallory").signedBy(otherCa).build();
-        Path crt = Files.writeString(dir.resolve("m.crt"), stranger.certificatePem());
-        Path key = Files.writeString(dir.resolve("m.key"), stranger.privateKeyPkcs8Pem());
-        FlockerClient client = client(crt, key);
-
-        assertThat(client.connect()).isFalse();
-        assertThatThrownBy(client::version).isInstanceOf(OpsException.class).hasMessageContaining("Flocker at https://");
-        assertThat(server.getRequestCount()).isZero();
-    }
-
-    @Test
     void aClientWithoutACertificateIsRejectedByTheServer() {
         server.enqueue(json(200, "{\"flocker\": \"1.15.0\"}"));
         HandshakeCertificates trustOnly = new HandshakeCertificates.Builder().addTrustedCertificate(CLUSTER_CA.certificate()).build();
@@ -138,6 +106,84 @@ class FlockerClientTest {
         assertThatThrownBy(() -> client(crt, key).version()).isInstanceOf(OpsException.class)
                 .hasMessageContaining("Flocker at https://");
         assertThat(server.getRequestCount()).isZero();
+    }
+
+    /**
+     * Flocker's control service (Twisted over pyOpenSSL) may speak TLS 1.2 only, and asks for the client certificate the
+     * TLS 1.2 way: the certificate held in memory is offered there too, an RSA key as {@code flocker-ca} makes them.
+     */
+    @Test
+    void aServerSpeakingTls12OnlyGetsTheRsaClientCertificate() throws Exception {
+        server.close();
+        HeldCertificate rsaUser = new HeldCertificate.Builder().commonName("user-rsa").rsa2048().signedBy(CLUSTER_CA).build();
+        Path crt = Files.writeString(dir.resolve("rsa12.crt"), rsaUser.certificatePem());
+        Path key = Files.writeString(dir.resolve("rsa12.key"), rsaUser.privateKeyPkcs8Pem());
+        javax.net.ssl.SSLSocketFactory tls = new HandshakeCertificates.Builder().heldCertificate(CONTROL)
+                .addTrustedCertificate(CLUSTER_CA.certificate()).build().sslSocketFactory();
+        try (MockWebServer tls12 = new MockWebServer()) {
+            tls12.useHttps(new Tls12Only(tls));
+            tls12.requireClientAuth();
+            tls12.start();
+            tls12.enqueue(json(200, "{\"flocker\": \"1.15.0\"}"));
+            FlockerClient client = new FlockerClient(tls12.url("/").toString(), caPem, crt, key, HttpClients.createShared(),
+                    ClientMetrics.NOOP, new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(2)));
+
+            assertThat(client.version()).isEqualTo("1.15.0");
+            RecordedRequest request = tls12.takeRequest();
+            assertThat(request.getHandshake().tlsVersion()).isEqualTo(okhttp3.TlsVersion.TLS_1_2);
+            assertThat(request.getHandshake().peerPrincipal().getName()).isEqualTo("CN=user-rsa");
+        }
+    }
+
+    /** Server sockets that speak TLS 1.2 and nothing newer. */
+    private static final class Tls12Only extends javax.net.ssl.SSLSocketFactory {
+        private final javax.net.ssl.SSLSocketFactory delegate;
+
+        Tls12Only(javax.net.ssl.SSLSocketFactory delegate) {
+            this.delegate = delegate;
+        }
+
+        private java.net.Socket only12(java.net.Socket socket) {
+            ((javax.net.ssl.SSLSocket) socket).setEnabledProtocols(new String[] {"TLSv1.2"});
+            return socket;
+        }
+
+        @Override
+        public String[] getDefaultCipherSuites() {
+            return delegate.getDefaultCipherSuites();
+        }
+
+        @Override
+        public String[] getSupportedCipherSuites() {
+            return delegate.getSupportedCipherSuites();
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.Socket s, String host, int port, boolean autoClose) throws IOException {
+            return only12(delegate.createSocket(s, host, port, autoClose));
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port) throws IOException {
+            return only12(delegate.createSocket(host, port));
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port, java.net.InetAddress localHost, int localPort)
+                throws IOException {
+            return only12(delegate.createSocket(host, port, localHost, localPort));
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress host, int port) throws IOException {
+            return only12(delegate.createSocket(host, port));
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress address, int port, java.net.InetAddress localAddress,
+                                            int localPort) throws IOException {
+            return only12(delegate.createSocket(address, port, localAddress, localPort));
+        }
     }
 
     @Test
