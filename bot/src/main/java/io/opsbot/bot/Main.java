@@ -393,9 +393,10 @@ public final class Main implements Callable<Integer> {
                         .filter(w -> !w.equals(misplaced)).toList()));
                 return 2;
             }
-            try (Opsbot bot = Opsbot.start(configFile(config), Home.dir())) {
+            String command = commandText(words);
+            try (Opsbot bot = Opsbot.startFor(command, configFile(config), Home.dir())) {
                 bot.recoveredAtStart().forEach(o -> System.err.println(ConsoleChat.recoveredLine(o)));
-                Request request = new Request(commandText(words), who, "exec", yes);
+                Request request = new Request(command, who, "exec", yes);
                 // Live progress (deployment steps, task events, health) to stderr; the final view goes to stdout.
                 java.util.Map<Integer, String> said = new java.util.concurrent.ConcurrentHashMap<>();
                 OperationView progress = new OperationView(request.text(), bot.emulated(), Clock.systemUTC(), s -> {

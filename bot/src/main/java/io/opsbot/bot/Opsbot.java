@@ -85,7 +85,11 @@ public final class Opsbot implements AutoCloseable {
     /** Slack deliveries seen by any replica on this journal, so a retry landing on another replica runs nothing. */
     private final Deliveries deliveries;
 
-    private Opsbot(OpsbotConfig loaded, Path home, Duration misfireThreshold) {
+    /**
+     * @param firstCommand the command this process is started to run ({@code exec}), or null (a chat): what the start
+     *                     may prepare ahead of it while the journal opens
+     */
+    private Opsbot(OpsbotConfig loaded, Path home, Duration misfireThreshold, String firstCommand) {
         // The journal (H2's start, the schema check) opens on a thread of its own while this one reads the catalog and
         // wires the cluster's clients: on two CPUs a one-shot exec waits for the longer of the two, not their sum.
         // Nothing is written to the journal before it is joined below, so the crash contract is unchanged.
@@ -118,6 +122,11 @@ public final class Opsbot implements AutoCloseable {
                 metrics = cfg.metrics() == null ? null : OpsMetrics.of(parser.grammar());
                 clients = own(ClusterClients.connect(cfg.cluster(), DeploymentWatcher.DEFAULT_POLL,
                         metrics == null ? ClientMetrics.NOOP : metrics.clientMetrics()));
+                if (firstCommand != null && readsFlocker(parser, catalog, firstCommand)) {
+                    // Flocker's certificates and mutual TLS handshake (0.3-0.5 s of a one-shot status) overlap the
+                    // journal's open on a thread of their own instead of following it
+                    clients.connectFlockerAhead();
+                }
                 Duration stepTimeout = Durations.parse(engineConfig.stepTimeout()).orElse(Duration.ofMinutes(10));
                 operations = new ClusterOperations(clients, catalog, new ClusterOperations.Settings(stepTimeout,
                         stepTimeout.dividedBy(2), Map.of(), loaded.cluster() == null ? LocalCluster.REGISTRY : null,
@@ -176,6 +185,25 @@ public final class Opsbot implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code text} is a command that reads Flocker's datasets: status of the cluster, of a node or of an app
+     * with a dataset, a move, the health report. A text that does not parse reads nothing (its error is the
+     * dispatcher's to say).
+     */
+    static boolean readsFlocker(CommandParser parser, AppCatalog catalog, String text) {
+        io.opsbot.bot.command.Command command;
+        try {
+            command = parser.parse(text);
+        } catch (RuntimeException notACommand) {
+            return false;
+        }
+        if (command instanceof io.opsbot.bot.command.Command.Status status) {
+            return status.target().flatMap(catalog::find).map(io.opsbot.catalog.AppSpec::stateful).orElse(true);
+        }
+        return command instanceof io.opsbot.bot.command.Command.Move
+                || command instanceof io.opsbot.bot.command.Command.ReportNow;
+    }
+
     /** Alerts run unless the configuration turns them off; they need Marathon. */
     private static boolean alertsOn(OpsbotConfig cfg) {
         return (cfg.alerts() == null || cfg.alerts().on()) && cfg.cluster().marathon() != null
@@ -212,16 +240,28 @@ public final class Opsbot implements AutoCloseable {
     static final Duration DEFAULT_MISFIRE_THRESHOLD = Duration.ofMinutes(1);
 
     static Opsbot start(Path configFile, Path home, Duration misfireThreshold) {
+        return start(configFile, home, misfireThreshold, null);
+    }
+
+    /**
+     * As {@link #start(Path, Path)}, for a process started to run {@code firstCommand} ({@code exec}): the start
+     * prepares what that command needs ahead of it (Flocker's connection, for one that reads datasets).
+     */
+    public static Opsbot startFor(String firstCommand, Path configFile, Path home) {
+        return start(configFile, home, DEFAULT_MISFIRE_THRESHOLD, firstCommand);
+    }
+
+    private static Opsbot start(Path configFile, Path home, Duration misfireThreshold, String firstCommand) {
         OpsbotConfig config = configFile == null
                 ? OpsbotConfig.empty()
                 : new ConfigLoader().load(configFile);
         LoggingStart.await(); // an exec's logging, set up meanwhile, is ready before anything logs
-        return new Opsbot(config, home, misfireThreshold);
+        return new Opsbot(config, home, misfireThreshold, firstCommand);
     }
 
     /** @param config as loaded; without a cluster section the emulated cluster is started (the local default) */
     public static Opsbot startWith(OpsbotConfig config, Path home) {
-        return new Opsbot(config, home, DEFAULT_MISFIRE_THRESHOLD);
+        return new Opsbot(config, home, DEFAULT_MISFIRE_THRESHOLD, null);
     }
 
     /** reports.misfireThreshold when configured (validated before), else {@code fallback}. */

@@ -39,7 +39,15 @@ public final class FlockerClient {
     private static final Pattern UUID = Pattern.compile(
             "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
 
+    /**
+     * Bounds {@link #connect()}: a connect (5 s), the mutual handshake and Flocker's smallest answer. A control service
+     * slower than this is left to the reads that follow, which have their own timeouts and retries.
+     */
+    public static final java.time.Duration CONNECT_BOUND = java.time.Duration.ofSeconds(10);
+
     private final ApiCaller api;
+    /** The TLS client the reads go through, without their interceptors: {@link #connect()} opens its connection. */
+    private final OkHttpClient tls;
 
     public FlockerClient(String baseUrl, Path caCertPem, Path clientCertPem, Path clientKeyPem, OkHttpClient shared) {
         this(baseUrl, caCertPem, clientCertPem, clientKeyPem, shared, ClientMetrics.NOOP, RetryPolicy.DEFAULT);
@@ -54,6 +62,25 @@ public final class FlockerClient {
         OkHttpClient withTls = shared.newBuilder().connectionSpecs(HttpClients.TLS_SPECS)
                 .sslSocketFactory(context(new ClientCertificate(cert, key), trust).getSocketFactory(), trust).build();
         this.api = new ApiCaller("Flocker", baseUrl, HttpClients.forService(withTls, SERVICE, Auth.none(), metrics, retry));
+        this.tls = withTls.newBuilder().callTimeout(CONNECT_BOUND).build();
+    }
+
+    /**
+     * Opens a connection to the control service ahead of the reads: the TCP connect and the mutual TLS handshake
+     * (a few hundred milliseconds of a one-shot process's start), with one {@code GET /v1/version}, the smallest
+     * request Flocker answers, to carry them. The connection stays in the shared pool, and the reads that follow (on
+     * the same pool and TLS set-up) reuse it instead of handshaking on their own. Sent once, without retries; it
+     * returns whether Flocker answered, and never throws: a failure is the reads' to meet and to report.
+     */
+    public boolean connect() {
+        Request request = new Request.Builder().url(api.url().addPathSegments("v1/version").build())
+                .header("Accept", "application/json").build();
+        try (okhttp3.Response response = tls.newCall(request).execute()) {
+            response.body().bytes(); // read to its end, so the connection goes back to the pool for the reads
+            return response.isSuccessful();
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** A trust manager that trusts the certificates {@code ca} signed, and nothing else. */

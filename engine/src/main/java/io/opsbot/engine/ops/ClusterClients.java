@@ -42,6 +42,9 @@ public final class ClusterClients implements Closeable {
     /** Made on first use: its TLS set-up (PEM files, key store, handshake certificates) costs what most commands never need. */
     private final java.util.function.Supplier<FlockerClient> flocker;
     private final Map<String, WeaveClient> weave;
+    /** Flocker's connection being opened ahead of the command ({@link #connectFlockerAhead()}); null until asked. */
+    private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Void>> flockerAhead =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     private ClusterClients(ClusterConfig config, MarathonClient marathon, MarathonEvents events, Duration pollInterval,
                            MesosClient mesos, RegistryClient registry, RegistryPusher pusher, DockerImages docker,
@@ -234,7 +237,52 @@ public final class ClusterClients implements Closeable {
         if (flocker == null) {
             throw new OpsException("Flocker is not configured (cluster.flocker.url, ca, cert, key in opsbot.yaml)");
         }
-        return flocker.get();
+        FlockerClient client = flocker.get();
+        awaitFlockerAhead();
+        return client;
+    }
+
+    /**
+     * Starts setting up Flocker's client (its certificates and TLS context) and its connection (the mutual TLS
+     * handshake) on a thread of its own, for a process that knows its command will read Flocker ({@code exec status}):
+     * a few hundred milliseconds that then overlap the journal's open instead of following it. A read that comes
+     * before it has ended waits for it and reuses its connection rather than handshaking a second time. Once per
+     * process; nothing when Flocker is not configured. Its failures are not reported: the reads meet them again.
+     */
+    public void connectFlockerAhead() {
+        if (flocker == null) {
+            return;
+        }
+        java.util.concurrent.CompletableFuture<Void> ahead = new java.util.concurrent.CompletableFuture<>();
+        if (!flockerAhead.compareAndSet(null, ahead)) {
+            return;
+        }
+        Thread thread = new Thread(() -> {
+            try {
+                flocker.get().connect();
+            } catch (RuntimeException e) {
+                // the certificates could not be read: the first read says so, with its own message
+            } finally {
+                ahead.complete(null);
+            }
+        }, "flocker-connect");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Waits for the connection opened ahead, if one is being opened; never longer than {@link FlockerClient#CONNECT_BOUND}. */
+    private void awaitFlockerAhead() {
+        java.util.concurrent.CompletableFuture<Void> ahead = flockerAhead.get();
+        if (ahead == null || ahead.isDone()) {
+            return;
+        }
+        try {
+            ahead.get(FlockerClient.CONNECT_BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // it completes normally; past the bound, the read goes on with a connection of its own
+        }
     }
 
     /** {@code make} called once, on the first get; a failure is not kept, so the next get tries again. */

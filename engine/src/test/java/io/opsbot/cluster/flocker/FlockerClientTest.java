@@ -81,6 +81,38 @@ class FlockerClientTest {
     }
 
     @Test
+    void aConnectionOpenedAheadIsTheOneTheReadsUse() throws Exception {
+        server.enqueue(json(200, "{\"flocker\": \"1.15.0\"}"));
+        server.enqueue(json(200, "[{\"host\": \"10.0.0.12\", \"uuid\": \"" + NODE2 + "\"}]"));
+        FlockerClient client = client(userCrt, userKey);
+
+        assertThat(client.connect()).isTrue();
+        assertThat(client.nodes()).containsExactly(new FlockerNode(NODE2, "10.0.0.12"));
+
+        RecordedRequest ahead = server.takeRequest();
+        RecordedRequest read = server.takeRequest();
+        assertThat(ahead.getTarget()).isEqualTo("/v1/version");
+        assertThat(ahead.getHandshake().peerPrincipal().getName()).isEqualTo("CN=user-opsbot");
+        assertThat(read.getTarget()).isEqualTo("/v1/state/nodes");
+        assertThat(read.getConnectionIndex()).as("one TCP connection and one TLS handshake for both")
+                .isEqualTo(ahead.getConnectionIndex());
+        assertThat(read.getExchangeIndex()).isEqualTo(1);
+    }
+
+    @Test
+    void aConnectionRefusedAheadThrowsNothingAndTheReadStillSaysWhy() throws Exception {
+        HeldCertificate otherCa = new HeldCertificate.Builder().certificateAuthority(0).build();
+        HeldCertificate stranger = new HeldCertificate.Builder().commonName("user-mallory").signedBy(otherCa).build();
+        Path crt = Files.writeString(dir.resolve("m.crt"), stranger.certificatePem());
+        Path key = Files.writeString(dir.resolve("m.key"), stranger.privateKeyPkcs8Pem());
+        FlockerClient client = client(crt, key);
+
+        assertThat(client.connect()).isFalse();
+        assertThatThrownBy(client::version).isInstanceOf(OpsException.class).hasMessageContaining("Flocker at https://");
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
     void aClientWithoutACertificateIsRejectedByTheServer() {
         server.enqueue(json(200, "{\"flocker\": \"1.15.0\"}"));
         HandshakeCertificates trustOnly = new HandshakeCertificates.Builder().addTrustedCertificate(CLUSTER_CA.certificate()).build();
