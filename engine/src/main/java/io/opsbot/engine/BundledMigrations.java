@@ -34,19 +34,11 @@ final class BundledMigrations implements ResourceProvider {
     static Optional<BundledMigrations> of(ClassLoader loader, List<String> locations, Collection<String> scripts) {
         List<LoadableResource> resources = new ArrayList<>();
         for (String script : scripts) {
-            String found = null;
-            for (String location : locations) {
-                String path = location + "/" + script;
-                if (loader.getResource(path) != null) {
-                    if (found != null) {
-                        return Optional.empty();
-                    }
-                    found = location;
-                }
+            Optional<String> location = SchemaVersion.locationOf(loader, locations, script);
+            if (location.isEmpty()) {
+                return Optional.empty(); // in a sub-folder, or in two locations: Flyway's scan decides
             }
-            if (found == null) {
-                return Optional.empty(); // in a sub-folder: Flyway's scan finds it
-            }
+            String found = location.get();
             resources.add(new ClassPathResource(new Location("classpath:" + found), found + "/" + script, loader,
                     StandardCharsets.UTF_8));
         }

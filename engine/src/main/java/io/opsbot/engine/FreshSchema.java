@@ -133,17 +133,13 @@ final class FreshSchema {
     static Optional<List<Script>> place(ClassLoader loader, List<String> locations, Map<String, String> bundled) {
         List<Script> scripts = new ArrayList<>();
         for (String name : bundled.values()) {
-            String found = null;
-            for (String location : locations) {
-                if (loader.getResource(location + "/" + name) != null) {
-                    if (found != null) {
-                        return Optional.empty();
-                    }
-                    found = location + "/" + name;
-                }
+            Optional<String> location = SchemaVersion.locationOf(loader, locations, name);
+            if (location.isEmpty()) {
+                return Optional.empty();
             }
+            String found = location.get() + "/" + name;
             int separator = name.indexOf("__");
-            if (found == null || !name.startsWith("V") || separator < 2 || !name.endsWith(".sql")) {
+            if (!name.startsWith("V") || separator < 2 || !name.endsWith(".sql")) {
                 return Optional.empty();
             }
             String version = name.substring(1, separator).replace('_', '.');

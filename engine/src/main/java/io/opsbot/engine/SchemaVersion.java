@@ -68,6 +68,23 @@ final class SchemaVersion {
         return scripts.isEmpty() ? Optional.empty() : Optional.of(scripts);
     }
 
+    /**
+     * The one location of {@code locations} that holds {@code script} as a direct child; empty when none does (the
+     * script is in a sub-folder) or when two do: Flyway's own scan then decides, as without a bundled list.
+     */
+    static Optional<String> locationOf(ClassLoader loader, List<String> locations, String script) {
+        String found = null;
+        for (String location : locations) {
+            if (loader.getResource(location + "/" + script) != null) {
+                if (found != null) {
+                    return Optional.empty();
+                }
+                found = location;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
     /** True when the database's history holds exactly {@code bundled}, every migration successful. */
     static boolean current(Connection connection, Map<String, String> bundled) {
         Map<String, String> applied = new TreeMap<>();

@@ -101,11 +101,7 @@ class FlockerClientTest {
 
     @Test
     void aConnectionRefusedAheadThrowsNothingAndTheReadStillSaysWhy() throws Exception {
-        HeldCertificate otherCa = new HeldCertificate.Builder().certificateAuthority(0).build();
-        HeldCertificate stranger = new HeldCertificate.Builder().commonName("user-mallory").signedBy(otherCa).build();
-        Path crt = Files.writeString(dir.resolve("m.crt"), stranger.certificatePem());
-        Path key = Files.writeString(dir.resolve("m.key"), stranger.privateKeyPkcs8Pem());
-        FlockerClient client = client(crt, key);
+        FlockerClient client = clientOfAnotherCa();
 
         assertThat(client.connect()).isFalse();
         assertThatThrownBy(client::version).isInstanceOf(OpsException.class).hasMessageContaining("Flocker at https://");
@@ -129,13 +125,10 @@ class FlockerClientTest {
 
     @Test
     void aCertificateFromAnotherCaIsRejectedWithAClearError() throws Exception {
-        HeldCertificate otherCa = new HeldCertificate.Builder().certificateAuthority(0).build();
-        HeldCertificate stranger = new HeldCertificate.Builder().commonName("user-mallory").signedBy(otherCa).build();
-        Path crt = Files.writeString(dir.resolve("m.crt"), stranger.certificatePem());
-        Path key = Files.writeString(dir.resolve("m.key"), stranger.privateKeyPkcs8Pem());
+        FlockerClient client = clientOfAnotherCa();
         server.enqueue(json(200, "{\"flocker\": \"1.15.0\"}"));
 
-        assertThatThrownBy(() -> client(crt, key).version()).isInstanceOf(OpsException.class)
+        assertThatThrownBy(client::version).isInstanceOf(OpsException.class)
                 .hasMessageContaining("Flocker at https://");
         assertThat(server.getRequestCount()).isZero();
     }
@@ -298,5 +291,14 @@ class FlockerClientTest {
                 .hasMessageContaining("no private key").hasMessageContaining("empty.key");
         assertThatThrownBy(() -> client(userCrt, dir.resolve("absent.key"))).isInstanceOf(OpsException.class)
                 .hasMessageContaining("absent.key");
+    }
+
+    /** A client whose certificate another CA signed (user-mallory): the control service must refuse it. */
+    private FlockerClient clientOfAnotherCa() throws Exception {
+        HeldCertificate otherCa = new HeldCertificate.Builder().certificateAuthority(0).build();
+        HeldCertificate stranger = new HeldCertificate.Builder().commonName("user-mallory").signedBy(otherCa).build();
+        Path crt = Files.writeString(dir.resolve("m.crt"), stranger.certificatePem());
+        Path key = Files.writeString(dir.resolve("m.key"), stranger.privateKeyPkcs8Pem());
+        return client(crt, key);
     }
 }
