@@ -3,9 +3,9 @@ package io.opsbot.bot;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logging set up on a thread of its own for a one-shot {@code exec} ({@link Main#run}): Logback's start
- * ({@link OneShotLogging}: the rolling file appender and its policy) runs while the main thread reads
- * {@code opsbot.yaml}, each on one of the machine's CPUs. {@link #await()} is called before anything asks SLF4J for
+ * Logging set up on a thread of its own for a one-shot {@code exec} ({@link Main#run}): SLF4J's start (with
+ * {@link io.opsbot.bot.log.OneShotLogProvider} a few milliseconds; Logback's, when a run asks for its configuration
+ * file, much longer) runs while the main thread reads {@code opsbot.yaml}. {@link #await()} is called before anything asks SLF4J for
  * a logger ({@link Opsbot#start}, {@link Main}'s failure path): a logger asked for while SLF4J is still starting would
  * be a substitute that queues its events, so nothing does.
  */

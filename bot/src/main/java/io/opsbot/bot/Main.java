@@ -38,6 +38,10 @@ public final class Main implements Callable<Integer> {
         return org.slf4j.LoggerFactory.getLogger(Main.class);
     }
 
+    /** The property by which the launcher asks for a one-shot run's logging ({@link io.opsbot.bot.log.OneShotLogProvider}), and its value. */
+    static final String LOGGING_PROPERTY = "opsbot.logging";
+    static final String ONE_SHOT = "one-shot";
+
     @Option(names = "--config", description = "opsbot.yaml (default: $OPSBOT_CONFIG; none = the local default)")
     Path config;
 
@@ -61,6 +65,9 @@ public final class Main implements Callable<Integer> {
      * stack trace on stderr (exit status 1, picocli's for an exception no handler took).
      */
     static int run(Exec exec) {
+        if (ONE_SHOT.equals(System.getProperty(LOGGING_PROPERTY))) {
+            io.opsbot.bot.log.OneShotLogProvider.select();
+        }
         LoggingStart.begin();
         try {
             return exec.call();

@@ -103,7 +103,20 @@ public final class Opsbot implements AutoCloseable {
             OpsbotConfig.EngineConfig engineConfig;
             ClusterOperations operations;
             boolean journalBefore = false;
+            ClusterClients early = null;
             try {
+                if (firstCommand != null && cfg.cluster() != null) {
+                    // an exec on a configured cluster wires its clients before reading the catalog, so that Flocker's
+                    // handshake for a command that surely reads datasets (status, report) begins as soon as it can
+                    journalBefore = true;
+                    early = own(ClusterClients.connect(cfg.cluster(), DeploymentWatcher.DEFAULT_POLL, ClientMetrics.NOOP));
+                    if (readsFlocker(new CommandParser(KnownNames.withDefaultServices(List.of(),
+                            cfg.cluster().nodes().keySet(), cfg.cluster().services().keySet()),
+                            cfg.cluster().isEmulated()), null, firstCommand)) {
+                        early.connectFlockerAhead();
+                    }
+                    journalBefore = false;
+                }
                 catalog = AppCatalog.load(appsDir(cfg));
                 if (cfg.cluster() == null) {
                     LocalCluster local = own(LocalCluster.start(home, catalog));
@@ -117,10 +130,10 @@ public final class Opsbot implements AutoCloseable {
                 engineConfig = cfg.engineOrDefaults();
                 parser = new CommandParser(KnownNames.withDefaultServices(catalog.names(),
                         cfg.cluster().nodes().keySet(), cfg.cluster().services().keySet()), emulated);
-                // Meters only where something reads them (the metrics section's /metrics): a one-shot exec or a bot
-                // without that section loads no Micrometer registry at all.
-                metrics = cfg.metrics() == null ? null : OpsMetrics.of(parser.grammar());
-                clients = own(ClusterClients.connect(cfg.cluster(), DeploymentWatcher.DEFAULT_POLL,
+                // Meters only where something reads them: a long-running bot with a metrics section (/metrics). A
+                // one-shot exec serves no endpoint (the bot may hold its port) and loads no Micrometer registry.
+                metrics = firstCommand != null || cfg.metrics() == null ? null : OpsMetrics.of(parser.grammar());
+                clients = early != null ? early : own(ClusterClients.connect(cfg.cluster(), DeploymentWatcher.DEFAULT_POLL,
                         metrics == null ? ClientMetrics.NOOP : metrics.clientMetrics()));
                 if (firstCommand != null && readsFlocker(parser, catalog, firstCommand)) {
                     // Flocker's certificates and mutual TLS handshake (0.3-0.5 s of a one-shot status) overlap the
@@ -188,7 +201,8 @@ public final class Opsbot implements AutoCloseable {
     /**
      * Whether {@code text} is a command that reads Flocker's datasets: status of the cluster, of a node or of an app
      * with a dataset, a move, the health report. A text that does not parse reads nothing (its error is the
-     * dispatcher's to say).
+     * dispatcher's to say). Without the catalog (null) only what is sure without it counts: status of the whole
+     * cluster, a move, the report.
      */
     static boolean readsFlocker(CommandParser parser, AppCatalog catalog, String text) {
         io.opsbot.bot.command.Command command;
@@ -198,6 +212,9 @@ public final class Opsbot implements AutoCloseable {
             return false;
         }
         if (command instanceof io.opsbot.bot.command.Command.Status status) {
+            if (catalog == null) {
+                return status.target().isEmpty();
+            }
             return status.target().flatMap(catalog::find).map(io.opsbot.catalog.AppSpec::stateful).orElse(true);
         }
         return command instanceof io.opsbot.bot.command.Command.Move

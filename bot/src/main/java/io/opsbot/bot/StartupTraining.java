@@ -68,6 +68,11 @@ public final class StartupTraining {
     /** @return how many commands did not end with the exit status expected of them */
     static int train(Path scratch) throws IOException {
         int failures = 0;
+        // an exec logs through OneShotLogProvider, not through this JVM's Logback: one line through it (to the
+        // scratch folder's logs, which the launcher names) puts its classes in the archive
+        io.opsbot.bot.log.OneShotLogProvider oneShot = new io.opsbot.bot.log.OneShotLogProvider();
+        oneShot.initialize();
+        oneShot.getLoggerFactory().getLogger(StartupTraining.class.getName()).info("event=archive-training {}", "one-shot");
         Path withConfig = Files.createDirectories(scratch.resolve("config"));
         AppCatalog catalog = AppCatalog.load(Opsbot.appsDir(OpsbotConfig.empty()));
         Path simHome = withConfig.resolve("sim");

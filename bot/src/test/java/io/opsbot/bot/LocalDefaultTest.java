@@ -180,6 +180,19 @@ class LocalDefaultTest {
     }
 
     @Test
+    void anExecServesNoMetricsEvenWithAMetricsSectionWhoseBotHoldsThePort() throws Exception {
+        try (java.net.ServerSocket botsPort = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path config = home.resolve("opsbot.yaml");
+            java.nio.file.Files.writeString(config, "apps: " + Path.of("..", "config", "apps").toAbsolutePath()
+                    + "\nmetrics: { port: " + botsPort.getLocalPort() + " }\n");
+            try (Opsbot exec = Opsbot.startFor("history", config, home)) {
+                assertThat(exec.metricsPort()).isEqualTo(-1);
+                assertThat(new PlainText().render(run(exec, "history"))).contains("history");
+            }
+        }
+    }
+
+    @Test
     void everyCommandIsInTheJournalWithItsOutcomeAndHistoryShowsIt() {
         try (Opsbot bot = Opsbot.start(null, home)) {
             run(bot, "status");
