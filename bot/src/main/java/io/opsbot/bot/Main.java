@@ -69,7 +69,6 @@ public final class Main implements Callable<Integer> {
             io.opsbot.bot.log.OneShotLogProvider.select();
         }
         LoggingStart.begin();
-        ExecWarmUp.begin();
         try {
             return exec.call();
         } catch (Exception e) {
