@@ -201,8 +201,8 @@ public final class Opsbot implements AutoCloseable {
     /**
      * Whether {@code text} is a command that reads Flocker's datasets: status of the cluster, of a node or of an app
      * with a dataset, a move, the health report. A text that does not parse reads nothing (its error is the
-     * dispatcher's to say). Without the catalog (null) only what is sure without it counts: status of the whole
-     * cluster, a move, the report.
+     * dispatcher's to say). Without the catalog (null, and a parser that knows no app) only what is sure without it
+     * counts: status of the whole cluster and the report; a command that names an app or a node waits for the catalog.
      */
     static boolean readsFlocker(CommandParser parser, AppCatalog catalog, String text) {
         io.opsbot.bot.command.Command command;

@@ -23,6 +23,17 @@ class FirstCommandTest {
     }
 
     @Test
+    void beforeTheCatalogIsReadOnlyWhatIsSureWithoutItConnectsAhead() {
+        CommandParser withoutApps = new CommandParser(KnownNames.withDefaultServices(List.of(),
+                List.of("node1", "node2", "node3")), true);
+        assertThat(List.of("status", "/ops status", "report now"))
+                .allMatch(text -> Opsbot.readsFlocker(withoutApps, null, text));
+        // an app or node named: decided once the catalog is read
+        assertThat(List.of("status node2", "status mongo", "move mongo node3", "deploy nodeapp --only"))
+                .noneMatch(text -> Opsbot.readsFlocker(withoutApps, null, text));
+    }
+
+    @Test
     void otherCommandsAndTextsThatAreNoCommandDoNot() {
         assertThat(List.of("deploy nodeapp --only", "status nodeapp", "scale nodeapp 3", "history nodeapp", "drift",
                 "help", "", "stauts", "status nodap extra words"))

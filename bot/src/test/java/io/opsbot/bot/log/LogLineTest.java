@@ -16,17 +16,15 @@ import org.junit.jupiter.api.Test;
 /** A one-shot run's log lines are Logback's for logback.xml's patterns, held to Logback's own layout. */
 class LogLineTest {
 
-    static final String FILE_PATTERN = "%d{ISO8601} %-5level [%thread] %logger{24} %msg%n";
-    static final String STDERR_PATTERN = "%-5level %logger{24} %msg%n";
-
     private final LoggerContext context = new LoggerContext();
 
     @Test
-    void fileAndStderrLinesAreLogbacksForTheSameEvent() {
+    void fileAndStderrLinesAreLogbacksForTheSameEvent() throws Exception {
         Random random = new Random(13);
         TimeZone zone = TimeZone.getDefault();
-        PatternLayout file = layout(FILE_PATTERN);
-        PatternLayout stderr = layout(STDERR_PATTERN);
+        LogbackXml xml = LogbackXml.read();
+        PatternLayout file = layout(xml.filePattern());
+        PatternLayout stderr = layout(xml.stderrPattern());
         List<String> names = new ArrayList<>(List.of("io.opsbot.engine.Engine", "io.opsbot.bot.Dispatcher",
                 "io.opsbot.cluster.http.calls", "org.flywaydb.core.internal.command.DbMigrate", "Main", "a.b.C",
                 "io.opsbot.engine.ops.ClusterOperations$Deploy"));

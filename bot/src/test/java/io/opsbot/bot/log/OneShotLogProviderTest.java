@@ -39,6 +39,22 @@ class OneShotLogProviderTest {
     }
 
     @Test
+    void theSettingsWrittenAgainInCodeAreLogbackXmls() throws Exception {
+        LogbackXml xml = LogbackXml.read();
+
+        assertThat(xml.levels()).hasSameSizeAs(OneShotLogProvider.QUIET);
+        OneShotLogProvider.QUIET.forEach((name, level) -> assertThat(xml.levels().get(name)).as(name)
+                .hasToString(level.toString()));
+        assertThat(xml.root()).as("the root's level with OPSBOT_LOG_LEVEL unset").hasToString("INFO");
+        assertThat(OneShotLogProvider.rootLevel(null)).isEqualTo(Level.INFO.toInt());
+        assertThat(xml.stderrThreshold()).isEqualTo("ERROR");
+        assertThat(xml.fileNamePattern()).isEqualTo("opsbot.%d{yyyy-MM-dd}.%i.log");
+        assertThat(xml.maxFileSize()).isEqualTo(LogFile.MAX_FILE_SIZE);
+        assertThat(xml.maxHistory()).isEqualTo(LogFile.MAX_HISTORY_DAYS);
+        assertThat(xml.totalSizeCap()).isEqualTo(LogFile.TOTAL_SIZE_CAP);
+    }
+
+    @Test
     void anExecLogsInLogbacksFormatWithoutStartingLogbackAndSaysNothingOfSlf4j() throws Exception {
         Run run = exec(List.of(), "help");
 
