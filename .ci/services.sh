@@ -35,7 +35,7 @@ CI_RSYSLOG_DIR=/var/log/remote
 CI_PACKAGES=(
   postgresql:pg_ctlcluster docker.io:/usr/sbin/dockerd docker-registry:docker-registry busybox-static:/bin/busybox
   openssh-server:/usr/sbin/sshd openssh-client:ssh-keygen rsyslog:/usr/sbin/rsyslogd curl:curl ansible:ansible-playbook
-  ansible-lint:ansible-lint debootstrap:/usr/sbin/debootstrap netcat-openbsd:nc.openbsd procps:pgrep
+  ansible-lint:ansible-lint debootstrap:/usr/sbin/debootstrap netcat-openbsd:nc.openbsd procps:pgrep time:/usr/bin/time
 )
 
 ci_log() { printf '[ci %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

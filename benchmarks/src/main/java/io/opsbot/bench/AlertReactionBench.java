@@ -42,8 +42,16 @@ final class AlertReactionBench implements Benchmark {
                 String expected = "🔴 nodeapp: " + n + " task failure";
                 long start = System.nanoTime();
                 sim.crash("nodeapp", 1);
-                FakeSlack.Call shown = Waits.get("the alert '" + expected + "'", Duration.ofSeconds(60), () -> rig.slack.calls().stream()
-                        .filter(c -> c.method().startsWith("chat.") && c.param("text").startsWith(expected)).findFirst().orElse(null));
+                FakeSlack.Call shown;
+                try {
+                    shown = Waits.get("the alert '" + expected + "'", Duration.ofSeconds(60), () -> rig.slack.calls().stream()
+                            .filter(c -> c.method().startsWith("chat.") && c.param("text").startsWith(expected)).findFirst().orElse(null));
+                } catch (IllegalStateException e) {
+                    // what Slack was shown instead says whether the alert was late, missing, or counted otherwise
+                    throw new IllegalStateException(e.getMessage() + "; the fake Slack received: " + rig.slack.calls().stream()
+                            .filter(c -> c.method().startsWith("chat.")).map(c -> c.method() + " '" + c.param("text").lines()
+                                    .findFirst().orElse("") + "'").toList(), e);
+                }
                 if (n > 1) {
                     stats.record(shown.atNanos() - start); // the first alert (a post, classes loading) is a warm-up
                 }

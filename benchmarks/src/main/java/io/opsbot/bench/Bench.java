@@ -69,6 +69,9 @@ public final class Bench {
         }
         Context ctx = new Context(repo, work, quick, System.err);
         Machine machine = new Machine(repo);
+        ctx.say("the machine's speed: a bare JVM's start and one thread's sorting…");
+        machine.measureSpeed(work);
+        ctx.say("the machine's speed: " + machine.speed());
         Report report = new Report();
         int failed = 0;
         long started = System.nanoTime();

@@ -3,7 +3,12 @@ package io.opsbot.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The machine and JDK the figures come from, and how busy the machine was while they were taken. */
 final class Machine {
@@ -11,6 +16,7 @@ final class Machine {
     private final Path repo;
     private final String loadAtStart = loadAverage();
     private double highestLoad = load1();
+    private String speed = "not measured";
 
     Machine(Path repo) {
         this.repo = repo;
@@ -46,6 +52,56 @@ final class Machine {
         }
         return cpus() + " CPUs (" + model + "), " + String.format(Locale.ROOT, "%.0f GB", memKb / 1024.0 / 1024.0)
                 + " RAM, " + System.getProperty("os.name") + " " + System.getProperty("os.version");
+    }
+
+    /**
+     * Two figures that tell a faster machine from a faster opsbot when runs of different days are compared (the same
+     * commit's {@code exec} took 0.77 s on one machine of this size and 0.41 s on another): a bare JVM's start
+     * ({@code java -version}, the JVM that {@code ./opsbot} runs, with the JDK's own class-data archive) and one thread's
+     * speed in this JVM (sorting 4 million random ints, after warming up: plain compiled Java, no CPU-specific intrinsic).
+     */
+    void measureSpeed(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            List<Double> walls = new ArrayList<>();
+            List<Double> cpus = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                Timed.Run run = Timed.run(dir, List.of("java", "-Xshare:auto", "-version"), Map.of(), dir);
+                if (run.exit() != 0) {
+                    throw new IllegalStateException("java -version exited " + run.exit() + ": " + run.stderr());
+                }
+                walls.add(run.wallMs());
+                cpus.add(run.cpuMs());
+            }
+            int[] data = new java.util.Random(13).ints(4_000_000).toArray();
+            List<Double> sorts = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                int[] copy = data.clone();
+                long t = System.nanoTime();
+                Arrays.sort(copy);
+                if (i >= 3) {
+                    sorts.add((System.nanoTime() - t) / 1e6);
+                }
+            }
+            speed = String.format(Locale.ROOT, "`java -version` median %.0f ms wall, %.0f ms CPU (7 runs); sorting 4M random ints in one thread median %.0f ms",
+                    median(walls), median(cpus), median(sorts));
+        } catch (IOException | RuntimeException e) {
+            speed = "not measured: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            speed = "not measured (interrupted)";
+        }
+    }
+
+    String speed() {
+        return speed;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     String loadLine() {

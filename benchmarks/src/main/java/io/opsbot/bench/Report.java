@@ -43,6 +43,7 @@ final class Report {
         out.append("| | |\n|---|---|\n");
         out.append("| date | ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))).append(" |\n");
         out.append("| machine | ").append(machine.describe()).append(" |\n");
+        out.append("| speed | ").append(machine.speed()).append(" |\n");
         out.append("| load | ").append(machine.loadLine()).append(" |\n");
         out.append("| JDK | ").append(machine.jdk()).append(" |\n");
         out.append("| commit | ").append(machine.commit()).append(" |\n");

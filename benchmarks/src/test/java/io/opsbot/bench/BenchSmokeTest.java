@@ -40,7 +40,7 @@ class BenchSmokeTest {
         String report = Files.readString(out);
         assertThat(failed).as(report).isZero();
         assertThat(report).doesNotContain("did not run to its end", "old figures")
-                .contains("Quick run", "| machine | ", "| JDK | ", "hand-written notes stay");
+                .contains("Quick run", "| machine | ", "| speed | `java -version` median ", "| JDK | ", "hand-written notes stay");
         List<String> rows = report.lines().filter(l -> l.matches("\\| \\d \\| .*")).toList();
         for (String item : items) {
             assertThat(rows).as("rows of item " + item).anyMatch(r -> r.startsWith("| " + item + " | "));

@@ -65,6 +65,11 @@ final class Watcher implements Closeable {
     private final Map<String, KnownDeployment> deployments = new HashMap<>();
     private final Map<String, String> taskHosts = bounded();
     private final Map<String, String> killedUnhealthy = bounded();
+    /**
+     * Task ids whose failure is already counted: one failure can reach us twice, as its event and through a
+     * reconciliation that reads it as the app's last failure (at start, the stream connects before the state is read).
+     */
+    private final Map<String, String> countedFailures = bounded();
     private final Map<String, Instant> underSince = new HashMap<>();
     private final Set<String> underSignalled = new HashSet<>();
     private final Set<String> stuckSignalled = new HashSet<>();
@@ -220,8 +225,20 @@ final class Watcher implements Closeable {
         if (deploying(app) || opsbotBusy.test(app)) {
             return;
         }
+        if (!firstCount(u.taskId(), status)) {
+            return;
+        }
         String message = u.message() == null || u.message().isBlank() ? "" : " \"" + u.message() + "\"";
         incidents.signal(Signal.of(IncidentKind.TASK_FAILURES, app, status + on(u.host()) + message, u.host(), at));
+    }
+
+    /** Whether this task's failure is counted for the first time (a task fails once); remembers it. */
+    private boolean firstCount(String taskId, String state) {
+        if (taskId == null || countedFailures.putIfAbsent(taskId, state) == null) {
+            return true;
+        }
+        log.debug("event=alert_failure_seen_twice task={} state={}", taskId, state);
+        return false;
     }
 
     private void other(MarathonEvent.Other o, Instant at) {
@@ -339,6 +356,9 @@ final class Watcher implements Closeable {
             IncidentKind kind = healthKill ? IncidentKind.UNHEALTHY : IncidentKind.TASK_FAILURES;
             if (takeover && incidents.openIncident(new IncidentKey(kind, app)).isPresent()) {
                 continue; // the replica that led before counted it
+            }
+            if (!firstCount(f.taskId(), f.state())) {
+                continue; // its event was counted
             }
             String message = f.message() == null || f.message().isBlank() ? "" : " \"" + f.message() + "\"";
             incidents.signal(new Signal(kind, app, f.state() + on(f.host()) + message + found, f.host(), clock.instant(),
