@@ -12,8 +12,13 @@ import io.opsbot.engine.ops.ClusterClients;
 import io.opsbot.engine.ops.SimControl;
 import io.opsbot.sim.Sim;
 import io.opsbot.sim.SimOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,6 +109,61 @@ class FailureCountedOnceTest {
 
         assertThat(count()).isEqualTo(2);
         assertThat(shown).isNotEmpty();
+    }
+
+    @Test
+    void onTakeoverAFailureTheLastLeaderCountedIsNotCountedAgain() {
+        LastTaskFailure failure = crashOne();
+        watcher.onEventAt(eventOf(failure), Instant.now());
+        assertThat(count()).isEqualTo(1);
+
+        restart();
+        watcher.reconcile(Instant.now().minus(AlertSettings.DEFAULTS.lookback()), "opsbot started watching", true);
+
+        assertThat(count()).isEqualTo(1);
+    }
+
+    @Test
+    void onTakeoverAFailureWhileNobodyWatchedCountsThoughItsIncidentIsStillOpen() {
+        LastTaskFailure heard = crashOne();
+        watcher.onEventAt(eventOf(heard), Instant.parse(heard.timestamp()));
+        assertThat(count()).isEqualTo(1);
+
+        // the bot stops; a while later (the emulated cluster's clock moved on) a task fails; the bot starts again
+        // with the incident still open
+        watcher.close();
+        advanceSimClock(Watcher.COUNTED_MARGIN.multipliedBy(5));
+        LastTaskFailure unseen = crashOne();
+        restart();
+        watcher.reconcile(Instant.now().minus(AlertSettings.DEFAULTS.lookback()), "opsbot started watching", true);
+        assertThat(count()).as("the failure nobody heard").isEqualTo(2);
+        watcher.onEventAt(eventOf(unseen), Instant.now()); // had the stream been up already, its event too
+
+        assertThat(count()).isEqualTo(2);
+    }
+
+    /** A new replica over the same journal, as after a restart or a takeover: it loads the open incidents. */
+    private void restart() {
+        watcher.close();
+        incidents = new Incidents(journal.incidents(), AlertSettings.DEFAULTS, shown::add, Clock.systemUTC());
+        incidents.load();
+        watcher = new Watcher(clients.marathon(), clients.events(), clients.mesos(), AlertSettings.DEFAULTS, incidents,
+                app -> false, Clock.systemUTC(), thread);
+    }
+
+    private void advanceSimClock(Duration by) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(sim.endpoints().marathonUrl().replaceAll("/+$", "") + "/_sim/time/advance"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"seconds\": " + by.toSeconds() + "}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Crashes one nodeapp task in the sim and returns the failure Marathon now reports as the app's last. */

@@ -50,6 +50,8 @@ final class Watcher implements Closeable {
     static final String EVENT_STREAM = "marathon-events";
     /** Task ids remembered for their agent and for kills Marathon announced: enough for any burst. */
     private static final int REMEMBERED_TASKS = 5_000;
+    /** At takeover, a failure this close after an open incident's last signal is taken as counted by it (clock skew). */
+    static final Duration COUNTED_MARGIN = Duration.ofSeconds(1);
 
     private record KnownDeployment(String id, Set<String> apps, String version) {}
 
@@ -354,8 +356,12 @@ final class Watcher implements Closeable {
             boolean healthKill = "TASK_KILLED".equals(f.state()) && f.message() != null
                     && f.message().toLowerCase(java.util.Locale.ROOT).contains("health");
             IncidentKind kind = healthKill ? IncidentKind.UNHEALTHY : IncidentKind.TASK_FAILURES;
-            if (takeover && incidents.openIncident(new IncidentKey(kind, app)).isPresent()) {
-                continue; // the replica that led before counted it
+            // an open incident last seen after this failure counted it (this replica before a restart, or the one
+            // that led before); a failure later than that happened while nobody watched, and counts. Marathon's
+            // clock and ours may differ a little: within the margin, it is taken as counted
+            if (takeover && incidents.openIncident(new IncidentKey(kind, app))
+                    .filter(i -> !at.isAfter(i.lastSeen().plus(COUNTED_MARGIN))).isPresent()) {
+                continue;
             }
             if (!firstCount(f.taskId(), f.state())) {
                 continue; // its event was counted
