@@ -129,6 +129,7 @@ public final class Main implements Callable<Integer> {
         } finally {
             LoggingStart.await();
         }
+        io.opsbot.bot.log.LogRollLock.holdWhileRunning();
         java.util.function.Consumer<String> say = line -> System.err.println("opsbot: " + line);
         if (httpMode(loaded)) {
             return runSlackHttp(loaded, say);
@@ -487,6 +488,7 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
+            io.opsbot.bot.log.LogRollLock.holdWhileRunning();
             CountDownLatch stopped = new CountDownLatch(1);
             Path simHome = Home.dir().resolve("sim");
             Path chosen = topology != null ? topology

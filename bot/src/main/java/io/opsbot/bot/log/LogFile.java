@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * opsbot.log for a one-shot run, rolled as logback.xml's {@code SizeAndTimeBasedRollingPolicy} rolls it: when the
  * run first writes, a file last written on an earlier day is archived as {@code opsbot.DAY.N.log} (that day, the
  * next free N), one of 20 MB or more as today's next; archives older than 14 days go, then the oldest until they
- * hold at most 500 MB. A one-shot run rolls only when it opens the file (it lasts seconds to minutes); the
- * long-running bot, on Logback, rolls while it runs. Each line is written whole with one write, flushed at once, as
+ * hold at most 500 MB. A one-shot run rolls only when it opens the file (it lasts seconds to minutes), and only when
+ * no long-running bot logs into the same folder: that one, on Logback, rolls while it runs ({@link LogRollLock}). Each line is written whole with one write, flushed at once, as
  * Logback's appender does, so a crash loses nothing written before it.
  */
 final class LogFile {
@@ -61,7 +61,8 @@ final class LogFile {
 
     private OutputStream open(LocalDate today) throws IOException {
         Files.createDirectories(dir);
-        roll(today);
+        // beside a running bot only appends: the bot's Logback rolls (LogRollLock says why)
+        LogRollLock.whileFree(dir, () -> roll(today));
         return new FileOutputStream(dir.resolve(NAME).toFile(), true);
     }
 

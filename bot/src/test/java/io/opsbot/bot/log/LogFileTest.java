@@ -32,7 +32,7 @@ class LogFileTest {
 
         assertThat(Files.readString(logs.resolve("opsbot.log"))).isEqualTo("one\ntwo\nthree\n");
         try (Stream<Path> files = Files.list(logs)) {
-            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("opsbot.log");
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("opsbot.log", LogRollLock.NAME);
         }
     }
 
@@ -127,6 +127,44 @@ class LogFileTest {
                 .singleElement().asString().startsWith("opsbot: cannot write the log " + notADir.resolve("opsbot.log"));
     }
 
+    @Test
+    void besideAProcessThatLogsThroughLogbackALineIsAppendedAndTheFileIsLeftForThatProcessToRoll() throws Exception {
+        LocalDate yesterday = today.minusDays(1);
+        writtenOn(dir.resolve("opsbot.log"), "the bot's day\n", yesterday);
+        Process bot = holdingTheLock(dir);
+        try {
+            new LogFile(dir, zone).write("an exec after midnight\n");
+
+            assertThat(Files.readString(dir.resolve("opsbot.log"))).isEqualTo("the bot's day\nan exec after midnight\n");
+            assertThat(names()).isEmpty();
+        } finally {
+            bot.destroy();
+            bot.waitFor();
+        }
+    }
+
+    @Test
+    void inAProcessThatHoldsTheLockItselfTheFileIsNotRolled() throws IOException {
+        try (java.nio.channels.FileChannel held = LogRollLock.lock(dir)) {
+            assertThat(held).isNotNull();
+            writtenOn(dir.resolve("opsbot.log"), "earlier\n", today.minusDays(2));
+
+            new LogFile(dir, zone).write("later\n");
+
+            assertThat(Files.readString(dir.resolve("opsbot.log"))).isEqualTo("earlier\nlater\n");
+        }
+    }
+
+    /** Another JVM that holds the folder's lock as a running bot does ({@link LogRollLock#lock}), until destroyed. */
+    private static Process holdingTheLock(Path dir) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                LogRollLockHolder.class.getName(), dir.toString()).redirectErrorStream(true).start();
+        String said = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+        assertThat(said).as("the holder's first line").isEqualTo("held");
+        return p;
+    }
+
     private void writtenOn(Path file, String text, LocalDate day) throws IOException {
         Files.writeString(file, text);
         Files.setLastModifiedTime(file, FileTime.from(day.atTime(12, 0).atZone(zone).toInstant()));
@@ -134,7 +172,8 @@ class LogFileTest {
 
     private java.util.List<String> names() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(f -> f.getFileName().toString()).filter(n -> !n.equals("opsbot.log")).sorted().toList();
+            return files.map(f -> f.getFileName().toString()).filter(n -> !n.equals("opsbot.log") && !n.equals(LogRollLock.NAME))
+                    .sorted().toList();
         }
     }
 }
