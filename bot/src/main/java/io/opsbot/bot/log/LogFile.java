@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * run first writes, a file last written on an earlier day is archived as {@code opsbot.DAY.N.log} (that day, the
  * next free N), one of 20 MB or more as today's next; archives older than 14 days go, then the oldest until they
  * hold at most 500 MB. A one-shot run rolls only when it opens the file (it lasts seconds to minutes), and only when
- * no long-running bot logs into the same folder: that one, on Logback, rolls while it runs ({@link LogRollLock}). Each line is written whole with one write, flushed at once, as
- * Logback's appender does, so a crash loses nothing written before it.
+ * no long-running bot logs into the same folder: that one, on Logback, rolls while it runs ({@link LogRollLock}).
+ * Each line is written whole with one write, flushed at once, as Logback's appender does, so a crash loses nothing
+ * written before it.
  */
 final class LogFile {
 
