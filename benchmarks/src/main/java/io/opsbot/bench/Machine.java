@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -84,7 +83,7 @@ final class Machine {
                 }
             }
             speed = String.format(Locale.ROOT, "`java -version` median %.0f ms wall, %.0f ms CPU (7 runs); sorting 4M random ints in one thread median %.0f ms",
-                    median(walls), median(cpus), median(sorts));
+                    ReadyPairs.median(walls), ReadyPairs.median(cpus), ReadyPairs.median(sorts));
         } catch (IOException | RuntimeException e) {
             speed = "not measured: " + e;
         } catch (InterruptedException e) {
@@ -95,13 +94,6 @@ final class Machine {
 
     String speed() {
         return speed;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     String loadLine() {

@@ -58,11 +58,7 @@ class FailureCountedOnceTest {
         clients = ClusterClients.connect(new ClusterConfig(new ClusterConfig.Marathon(sim.endpoints().marathonUrl(), null, null, null),
                 new ClusterConfig.Mesos(sim.endpoints().mesosUrl(), null), null, null, null, null, null, Map.of(), Map.of(), true));
         thread = Executors.newSingleThreadScheduledExecutor();
-        incidents = new Incidents(journal.incidents(), AlertSettings.DEFAULTS, shown::add, Clock.systemUTC());
-        incidents.load();
-        // not started: no subscription, no polling; the test plays the alert thread
-        watcher = new Watcher(clients.marathon(), clients.events(), clients.mesos(), AlertSettings.DEFAULTS, incidents,
-                app -> false, Clock.systemUTC(), thread);
+        replica();
     }
 
     @AfterEach
@@ -145,6 +141,14 @@ class FailureCountedOnceTest {
     /** A new replica over the same journal, as after a restart or a takeover: it loads the open incidents. */
     private void restart() {
         watcher.close();
+        replica();
+    }
+
+    /**
+     * Incidents loaded from the journal and a watcher over them, not started: no subscription, no polling (the test
+     * plays the alert thread).
+     */
+    private void replica() {
         incidents = new Incidents(journal.incidents(), AlertSettings.DEFAULTS, shown::add, Clock.systemUTC());
         incidents.load();
         watcher = new Watcher(clients.marathon(), clients.events(), clients.mesos(), AlertSettings.DEFAULTS, incidents,

@@ -2,7 +2,6 @@ package io.opsbot.bot.log;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,27 +63,11 @@ public final class LogRollLock {
      * the lock file cannot be opened (a bot's, of another user): then the file is only appended to, never rolled.
      */
     static boolean whileFree(Path dir, Work work) throws IOException {
-        FileChannel opened;
-        try {
-            opened = FileChannel.open(dir.resolve(NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            return false;
-        }
-        try (FileChannel channel = opened) {
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException heldHere) {
-                return false; // this very process holds it (it logs through Logback)
-            }
-            if (lock == null) {
+        try (FileChannel held = lock(dir)) { // closing the channel releases the lock
+            if (held == null) {
                 return false;
             }
-            try {
-                work.run();
-            } finally {
-                lock.release();
-            }
+            work.run();
             return true;
         }
     }

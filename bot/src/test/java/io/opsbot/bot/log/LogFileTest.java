@@ -138,8 +138,10 @@ class LogFileTest {
             assertThat(Files.readString(dir.resolve("opsbot.log"))).isEqualTo("the bot's day\nan exec after midnight\n");
             assertThat(names()).isEmpty();
         } finally {
-            bot.destroy();
-            bot.waitFor();
+            bot.getOutputStream().close(); // its input ends: it lets go and exits
+            if (!bot.waitFor(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                bot.destroyForcibly();
+            }
         }
     }
 
@@ -155,7 +157,7 @@ class LogFileTest {
         }
     }
 
-    /** Another JVM that holds the folder's lock as a running bot does ({@link LogRollLock#lock}), until destroyed. */
+    /** Another JVM that holds the folder's lock as a running bot does ({@link LogRollLock#lock}), until its input is closed. */
     private static Process holdingTheLock(Path dir) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
